@@ -1,0 +1,31 @@
+"""Locale selection and bilingual content helpers."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from flask_babel import get_locale as babel_locale
+
+LOCALE_COOKIE = "madang_lang"
+
+
+def select_locale() -> str:
+    """An explicit choice (cookie) first, then Accept-Language, then Korean."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = request.cookies.get(LOCALE_COOKIE)
+    if chosen in languages:
+        return chosen
+    return (
+        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
+
+
+def current_locale() -> str:
+    locale = babel_locale()
+    return locale.language if locale else "ko"
+
+
+def pick(obj: object, field: str, locale: str | None = None) -> str:
+    """`obj.<field>_<locale>`, falling back to the other language when empty."""
+    locale = locale or current_locale()
+    other = "en" if locale == "ko" else "ko"
+    return getattr(obj, f"{field}_{locale}", "") or getattr(obj, f"{field}_{other}", "") or ""

@@ -1,0 +1,248 @@
+"""A forum (one edition of a summit, forum, week or general assembly) and what it is made of."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import UTCDateTime, db
+from app.models.base import Timestamps, one_of
+from app.models.enums import (
+    FORUM_FORMATS,
+    FORUM_STATUSES,
+    SESSION_FORMATS,
+    SESSION_KINDS,
+    SESSION_STATUSES,
+    SPEAKER_ROLES,
+    STREAM_VISIBILITIES,
+    VENUE_KINDS,
+)
+
+
+class Forum(Timestamps, db.Model):
+    __tablename__ = "forums"
+    __table_args__ = (
+        one_of("format", FORUM_FORMATS),
+        one_of("status", FORUM_STATUSES),
+        CheckConstraint("last_day >= first_day", name="days_in_order"),
+        CheckConstraint("in_person_capacity IS NULL OR in_person_capacity >= 0", name="capacity"),
+        CheckConstraint("in_person_taken >= 0", name="taken"),
+        CheckConstraint(
+            "registration_opens_at IS NULL OR registration_closes_at IS NULL"
+            " OR registration_closes_at > registration_opens_at",
+            name="window_in_order",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title_ko: Mapped[str] = mapped_column(String(300), default="")
+    title_en: Mapped[str] = mapped_column(String(300), default="")
+    theme_ko: Mapped[str] = mapped_column(String(300), default="")
+    theme_en: Mapped[str] = mapped_column(String(300), default="")
+    description_ko: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Seoul")
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    format: Mapped[str] = mapped_column(String(16), default="in_person")
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    onsite_registration: Mapped[bool] = mapped_column(Boolean, default=False)
+    # None: no limit on in-person places for the forum as a whole.
+    in_person_capacity: Mapped[int | None] = mapped_column(Integer)
+    in_person_taken: Mapped[int] = mapped_column(Integer, default=0)
+    # Hands out first-come waitlist numbers for the forum's in-person places.
+    waitlist_seq: Mapped[int] = mapped_column(Integer, default=0)
+    organizer_name: Mapped[str] = mapped_column(String(200), default="")
+    organizer_email: Mapped[str] = mapped_column(String(254), default="")
+    homepage_url: Mapped[str] = mapped_column(String(500), default="")
+    # Where the data came from and what is a placeholder (e.g. example.org stream addresses).
+    data_note: Mapped[str] = mapped_column(Text, default="")
+    # Bumped by any change a published programme shows; feeds are cached by it.
+    programme_revision: Mapped[int] = mapped_column(Integer, default=1)
+
+    venues: Mapped[list[Venue]] = relationship(
+        back_populates="forum", cascade="all, delete-orphan", order_by="Venue.id"
+    )
+    sessions: Mapped[list[ForumSession]] = relationship(
+        back_populates="forum",
+        cascade="all, delete-orphan",
+        order_by="(ForumSession.starts_at, ForumSession.id)",
+    )
+    speakers: Mapped[list[Speaker]] = relationship(
+        back_populates="forum", cascade="all, delete-orphan", order_by="Speaker.id"
+    )
+    all_streams: Mapped[list[StreamLink]] = relationship(
+        back_populates="forum", cascade="all, delete-orphan", order_by="StreamLink.id"
+    )
+    # The forum-wide streams (not tied to one session).
+    streams: Mapped[list[StreamLink]] = relationship(
+        primaryjoin="and_(StreamLink.forum_id == Forum.id, StreamLink.session_id.is_(None))",
+        order_by="StreamLink.id",
+        viewonly=True,
+    )
+
+    def __repr__(self) -> str:
+        return f"<Forum {self.slug}>"
+
+
+class Venue(Timestamps, db.Model):
+    __tablename__ = "venues"
+    __table_args__ = (
+        one_of("kind", VENUE_KINDS),
+        CheckConstraint("seats IS NULL OR seats >= 0", name="seats"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forum_id: Mapped[int] = mapped_column(ForeignKey("forums.id", ondelete="CASCADE"), index=True)
+    name_ko: Mapped[str] = mapped_column(String(200), default="")
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    kind: Mapped[str] = mapped_column(String(16), default="hall")
+    building: Mapped[str] = mapped_column(String(200), default="")
+    floor: Mapped[str] = mapped_column(String(40), default="")
+    room: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    seats: Mapped[int | None] = mapped_column(Integer)
+    accessibility_notes: Mapped[str] = mapped_column(Text, default="")
+    map_url: Mapped[str] = mapped_column(String(500), default="")
+
+    forum: Mapped[Forum] = relationship(back_populates="venues")
+
+
+class ForumSession(Timestamps, db.Model):
+    """A session of a forum (a talk, panel, tour…). Not called Session: SQLAlchemy and Flask
+    both have one."""
+
+    __tablename__ = "sessions"
+    __table_args__ = (
+        one_of("kind", SESSION_KINDS),
+        one_of("format", SESSION_FORMATS),
+        one_of("status", SESSION_STATUSES),
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("seats IS NULL OR seats >= 0", name="seats"),
+        CheckConstraint("seats_taken >= 0", name="seats_taken"),
+        CheckConstraint("revision >= 1", name="revision"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forum_id: Mapped[int] = mapped_column(ForeignKey("forums.id", ondelete="CASCADE"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sessions.id", ondelete="SET NULL"), index=True
+    )
+    venue_id: Mapped[int | None] = mapped_column(
+        ForeignKey("venues.id", ondelete="SET NULL"), index=True
+    )
+    title_ko: Mapped[str] = mapped_column(String(300), default="")
+    title_en: Mapped[str] = mapped_column(String(300), default="")
+    description_ko: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(24), default="session")
+    format: Mapped[str] = mapped_column(String(16), default="in_person")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # None: no seat limit of its own (the session is open to every attendee of the forum).
+    seats: Mapped[int | None] = mapped_column(Integer)
+    seats_taken: Mapped[int] = mapped_column(Integer, default=0)
+    waitlist_seq: Mapped[int] = mapped_column(Integer, default=0)
+    language: Mapped[str] = mapped_column(String(16), default="ko")
+    status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    # Bumped by every change a calendar should see (time, venue, title, status): iCal SEQUENCE.
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+
+    forum: Mapped[Forum] = relationship(back_populates="sessions")
+    venue: Mapped[Venue | None] = relationship()
+    parent: Mapped[ForumSession | None] = relationship(
+        remote_side="ForumSession.id", back_populates="parts"
+    )
+    parts: Mapped[list[ForumSession]] = relationship(
+        back_populates="parent", order_by="(ForumSession.starts_at, ForumSession.id)"
+    )
+    speaker_links: Mapped[list[SessionSpeaker]] = relationship(
+        back_populates="session",
+        cascade="all, delete-orphan",
+        order_by="(SessionSpeaker.position, SessionSpeaker.id)",
+    )
+    streams: Mapped[list[StreamLink]] = relationship(
+        back_populates="session", cascade="all, delete-orphan", order_by="StreamLink.id"
+    )
+
+    @property
+    def seats_left(self) -> int | None:
+        if self.seats is None:
+            return None
+        return max(self.seats - self.seats_taken, 0)
+
+
+class Speaker(Timestamps, db.Model):
+    __tablename__ = "speakers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forum_id: Mapped[int] = mapped_column(ForeignKey("forums.id", ondelete="CASCADE"), index=True)
+    name_ko: Mapped[str] = mapped_column(String(200), default="")
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    affiliation: Mapped[str] = mapped_column(String(300), default="")
+    title: Mapped[str] = mapped_column(String(300), default="")
+    country: Mapped[str] = mapped_column(String(100), default="")
+    bio_ko: Mapped[str] = mapped_column(Text, default="")
+    bio_en: Mapped[str] = mapped_column(Text, default="")
+
+    forum: Mapped[Forum] = relationship(back_populates="speakers")
+    session_links: Mapped[list[SessionSpeaker]] = relationship(
+        back_populates="speaker", cascade="all, delete-orphan"
+    )
+
+
+class SessionSpeaker(db.Model):
+    """A speaker's role in one session, in order."""
+
+    __tablename__ = "session_speakers"
+    __table_args__ = (
+        one_of("role", SPEAKER_ROLES),
+        UniqueConstraint("session_id", "speaker_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), index=True
+    )
+    speaker_id: Mapped[int] = mapped_column(
+        ForeignKey("speakers.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(16), default="presenter")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    session: Mapped[ForumSession] = relationship(back_populates="speaker_links")
+    speaker: Mapped[Speaker] = relationship(back_populates="session_links")
+
+
+class StreamLink(Timestamps, db.Model):
+    """A livestream address on a forum (session_id empty) or on one session."""
+
+    __tablename__ = "stream_links"
+    __table_args__ = (one_of("visibility", STREAM_VISIBILITIES),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forum_id: Mapped[int] = mapped_column(ForeignKey("forums.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), index=True
+    )
+    platform: Mapped[str] = mapped_column(String(60))
+    url: Mapped[str] = mapped_column(String(500))
+    label: Mapped[str] = mapped_column(String(200), default="")
+    visibility: Mapped[str] = mapped_column(String(16), default="public")
+
+    forum: Mapped[Forum] = relationship(back_populates="all_streams")
+    session: Mapped[ForumSession | None] = relationship(back_populates="streams")

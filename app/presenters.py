@@ -1,0 +1,104 @@
+"""Template helpers: local times in the forum's zone, bilingual fields, translated labels."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime, format_time
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from app.i18n import current_locale, pick
+
+LABELS = {
+    "format": {
+        "in_person": _l("In person"),
+        "online": _l("Online"),
+        "hybrid": _l("Hybrid (in person and online)"),
+    },
+    "attendance": {"in_person": _l("In person"), "online": _l("Online")},
+    "session_kind": {
+        "keynote": _l("Keynote"),
+        "plenary": _l("Plenary"),
+        "session": _l("Session"),
+        "panel": _l("Panel"),
+        "lecture": _l("Lecture"),
+        "talk_concert": _l("Talk concert"),
+        "roundtable": _l("Roundtable"),
+        "networking": _l("Networking"),
+        "tour": _l("Tour"),
+        "site_visit": _l("Site visit"),
+        "ceremony": _l("Ceremony"),
+        "general_assembly": _l("General assembly"),
+    },
+    "role": {
+        "keynote": _l("Keynote speaker"),
+        "presenter": _l("Presenter"),
+        "moderator": _l("Moderator"),
+        "panelist": _l("Panelist"),
+        "host": _l("Host"),
+        "guest": _l("Guest"),
+    },
+    "venue_kind": {
+        "hall": _l("Hall"),
+        "studio": _l("Broadcast studio (no audience)"),
+        "offsite": _l("Off-site"),
+    },
+    "session_status": {"scheduled": _l("Scheduled"), "cancelled": _l("Cancelled")},
+    "place_status": {
+        "confirmed": _l("Confirmed"),
+        "waitlisted": _l("Waitlisted"),
+        "cancelled": _l("Cancelled"),
+    },
+    "accessibility": {
+        "wheelchair": _l("Wheelchair access"),
+        "sign_language": _l("Sign-language interpretation"),
+        "live_captions": _l("Live captions"),
+        "large_print": _l("Large print"),
+        "companion": _l("A companion"),
+    },
+    "forum_status": {"draft": _l("Draft"), "published": _l("Published")},
+}
+
+
+def label(group: str, value: str) -> str:
+    return str(LABELS.get(group, {}).get(value, value))
+
+
+def to_local(value: datetime, tz: str) -> datetime:
+    return value.astimezone(ZoneInfo(tz))
+
+
+def tz_abbrev(tz: str, at: datetime | None = None) -> str:
+    """'KST' for Asia/Seoul: the zone's abbreviation at that instant."""
+    at = at or datetime.now(ZoneInfo(tz))
+    return at.astimezone(ZoneInfo(tz)).tzname() or tz
+
+
+def fmt_time(value: datetime, tz: str) -> str:
+    return format_time(to_local(value, tz), "HH:mm", locale=current_locale())
+
+
+def fmt_date(value: date | datetime, tz: str | None = None) -> str:
+    if isinstance(value, datetime):
+        value = to_local(value, tz or "UTC").date()
+    return format_date(value, "full", locale=current_locale())
+
+
+def fmt_datetime(value: datetime, tz: str) -> str:
+    local = to_local(value, tz)
+    text = format_datetime(local, "medium", tzinfo=ZoneInfo(tz), locale=current_locale())
+    return f"{text} ({tz_abbrev(tz, value)})"
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        t=pick,
+        label=label,
+        fmt_time=fmt_time,
+        fmt_date=fmt_date,
+        fmt_datetime=fmt_datetime,
+        tz_abbrev=tz_abbrev,
+        current_locale=current_locale,
+    )

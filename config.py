@@ -1,0 +1,102 @@
+"""Configuration, read from the environment with safe development defaults.
+
+Classes hold values only; `create_app` checks what production requires (a real SECRET_KEY),
+so importing this module never fails.
+"""
+
+from __future__ import annotations
+
+import os
+
+DEV_SECRET_KEY = "dev-only-secret-change-me"
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+class Config:
+    ENV_NAME = "base"
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    # None means: a SQLite file in the instance folder (resolved in create_app).
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLITE_BUSY_TIMEOUT_MS = _int("SQLITE_BUSY_TIMEOUT_MS", 30_000)
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    DEFAULT_TIMEZONE = os.environ.get("DEFAULT_TIMEZONE", "Asia/Seoul")
+
+    # Mail
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")  # smtp | console | memory
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Madang <no-reply@madang.example.org>")
+    SMTP_HOST = os.environ.get("SMTP_HOST", "127.0.0.1")
+    SMTP_PORT = _int("SMTP_PORT", 25)
+    SMTP_USERNAME = os.environ.get("SMTP_USERNAME") or None
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD") or None
+    SMTP_SECURITY = os.environ.get("SMTP_SECURITY", "none")  # none | starttls | tls
+    SMTP_TIMEOUT = float(os.environ.get("SMTP_TIMEOUT", "10"))
+    # Deliver queued mail from a background thread of the web process (development only).
+    MAIL_DELIVER_IN_PROCESS = _bool("MAIL_DELIVER_IN_PROCESS", False)
+
+    # Rate limits (Flask-Limiter); use redis://… when several processes serve the app.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_HEADERS_ENABLED = True
+    REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "30/minute;300/hour")
+    RESEND_RATE_LIMIT = os.environ.get("RESEND_RATE_LIMIT", "5/minute;20/hour")
+
+    # Forms
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session cookie
+    BABEL_DEFAULT_LOCALE = "ko"
+    LANGUAGES = ("ko", "en")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    DEMO_ACCOUNTS = True
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    MAIL_DELIVER_IN_PROCESS = _bool("MAIL_DELIVER_IN_PROCESS", True)
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret-key"
+    MAIL_BACKEND = "memory"
+    MAIL_DELIVER_IN_PROCESS = False
+    RATELIMIT_ENABLED = False
+    WTF_CSRF_ENABLED = False
+    BASE_URL = "http://madang.test"
+    SERVER_NAME = None
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
+    SESSION_COOKIE_SECURE = True
+    DEMO_ACCOUNTS = False
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    """The config class named by MADANG_ENV (development by default)."""
+    name = os.environ.get("MADANG_ENV", "development").strip().lower()
+    if name not in CONFIGS:
+        raise ValueError(f"MADANG_ENV must be one of {', '.join(CONFIGS)}, not {name!r}")
+    return CONFIGS[name]

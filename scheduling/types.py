@@ -1,0 +1,101 @@
+"""Plain data the scheduling package works on.
+
+The app's services build these from database rows; nothing here knows about Flask or SQLAlchemy.
+Every datetime is timezone-aware (UTC is fine); presentation converts to the forum's zone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Bilingual:
+    """A text held in Korean and English; either may be empty."""
+
+    ko: str = ""
+    en: str = ""
+
+    def get(self, locale: str) -> str:
+        """The text in `locale`, falling back to the other language."""
+        first, second = (self.ko, self.en) if locale == "ko" else (self.en, self.ko)
+        return first or second
+
+    def both(self, sep: str = " / ") -> str:
+        """Both languages joined, or the one that exists."""
+        if self.ko and self.en and self.ko != self.en:
+            return f"{self.ko}{sep}{self.en}"
+        return self.ko or self.en
+
+
+@dataclass(frozen=True, slots=True)
+class VenueInfo:
+    id: int
+    name: Bilingual
+    kind: str  # "hall" | "studio" | "offsite"
+    building: str = ""
+    floor: str = ""
+    room: str = ""
+    address: str = ""
+    seats: int | None = None
+    accessibility: str = ""
+    map_url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SpeakerRole:
+    speaker_id: int
+    name: Bilingual
+    role: str  # "keynote" | "presenter" | "moderator" | "panelist" | "host" | "guest"
+    affiliation: str = ""
+    order: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class StreamInfo:
+    id: int
+    platform: str
+    url: str
+    label: str = ""
+    registrants_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SessionInfo:
+    id: int
+    title: Bilingual
+    kind: str
+    format: str  # "in_person" | "online" | "hybrid"
+    start: datetime
+    end: datetime
+    status: str  # "scheduled" | "cancelled"
+    revision: int
+    updated_at: datetime
+    description: Bilingual = Bilingual()
+    venue: VenueInfo | None = None
+    speakers: tuple[SpeakerRole, ...] = ()
+    streams: tuple[StreamInfo, ...] = ()
+    parent_id: int | None = None
+    seats: int | None = None
+    language: str = ""
+    url: str = ""  # absolute URL of the session's public page
+
+
+@dataclass(frozen=True, slots=True)
+class ForumInfo:
+    id: int
+    slug: str
+    title: Bilingual
+    timezone: str  # IANA name, e.g. "Asia/Seoul"
+    first_day: date
+    last_day: date
+    updated_at: datetime
+    theme: Bilingual = Bilingual()
+    description: Bilingual = Bilingual()
+    format: str = "in_person"
+    organizer_name: str = ""
+    organizer_email: str = ""
+    url: str = ""  # absolute URL of the forum's public page
+    streams: tuple[StreamInfo, ...] = ()
+    sessions: tuple[SessionInfo, ...] = field(default=())

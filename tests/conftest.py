@@ -1,0 +1,247 @@
+"""Fixtures shared by the app tests: a database per backend, the app, a client, factories.
+
+Every app test runs on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set (each run in
+a fresh database of its own). Under CI a missing PostgreSQL is an error, never a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+if os.environ.get("CI") and not TEST_DATABASE_URL:
+    raise pytest.UsageError("CI requires TEST_DATABASE_URL (PostgreSQL) to be set")
+
+BACKENDS = ["sqlite", *(["postgresql"] if TEST_DATABASE_URL else [])]
+
+
+def _pg_admin_url() -> str:
+    from app import normalise_database_url
+
+    return normalise_database_url(TEST_DATABASE_URL)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Callable[[], str]]:
+    """Creates fresh PostgreSQL databases for this run and drops them at the end."""
+    if not TEST_DATABASE_URL:
+        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL")
+    admin = create_engine(_pg_admin_url(), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:
+        pytest.fail(f"PostgreSQL at TEST_DATABASE_URL is unreachable: {exc}")
+    created: list[str] = []
+
+    def new_database() -> str:
+        name = f"madang_test_{os.getpid()}_{secrets.token_hex(4)}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        created.append(name)
+        return make_url(_pg_admin_url()).set(database=name).render_as_string(hide_password=False)
+
+    yield new_database
+    with admin.connect() as conn:
+        for name in created:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def fresh_database_url(tmp_path_factory, request) -> Callable[[str], str]:
+    """A factory: an empty database of the given backend, new on each call."""
+
+    def make(backend: str) -> str:
+        if backend == "sqlite":
+            path = tmp_path_factory.mktemp("db") / "madang.sqlite3"
+            return f"sqlite:///{path}"
+        return request.getfixturevalue("pg_server")()
+
+    return make
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def database_url(backend, fresh_database_url) -> str:
+    return fresh_database_url(backend)
+
+
+def build_app(database_url: str, **overrides: Any):
+    from app import create_app
+    from config import TestingConfig
+
+    return create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, **overrides)
+
+
+@pytest.fixture(scope="session")
+def _migrated_app(database_url):
+    """One app per backend, its database upgraded to head through the real migrations."""
+    from flask_migrate import upgrade
+
+    app = build_app(database_url)
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        from app.db import db
+
+        db.engine.dispose()
+
+
+def _empty_all_tables(app) -> None:
+    from app.db import db
+
+    with app.app_context():
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    conn.execute(text(f"DELETE FROM {table}"))
+        db.session.remove()
+
+
+@pytest.fixture
+def app(_migrated_app):
+    """The app with an empty database; the app context is pushed for the test."""
+    from app.mail import reset_memory_outbox
+
+    _empty_all_tables(_migrated_app)
+    reset_memory_outbox(_migrated_app)
+    with _migrated_app.app_context():
+        yield _migrated_app
+        from app.db import db
+
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def db(app):
+    from app.db import db as _db
+
+    return _db
+
+
+# ---------------------------------------------------------------- factories
+
+
+@pytest.fixture
+def make_forum(db) -> Callable[..., Any]:
+    from app.models import Forum
+
+    def make(**fields: Any) -> Forum:
+        now = datetime.now(UTC)
+        first = (now + timedelta(days=30)).date()
+        defaults: dict[str, Any] = {
+            "slug": f"forum-{secrets.token_hex(3)}",
+            "title_ko": "테스트 포럼",
+            "title_en": "Test Forum",
+            "timezone": "Asia/Seoul",
+            "first_day": first,
+            "last_day": first,
+            "format": "hybrid",
+            "status": "published",
+            "registration_opens_at": now - timedelta(days=1),
+            "registration_closes_at": now + timedelta(days=20),
+            "onsite_registration": True,
+            "organizer_name": "Seoul Metropolitan Government",
+            "organizer_email": "forum@seoul.example.org",
+        }
+        defaults.update(fields)
+        forum = Forum(**defaults)
+        db.session.add(forum)
+        db.session.commit()
+        return forum
+
+    return make
+
+
+@pytest.fixture
+def make_venue(db) -> Callable[..., Any]:
+    from app.models import Venue
+
+    def make(forum, **fields: Any) -> Venue:
+        defaults: dict[str, Any] = {
+            "name_ko": "다목적홀",
+            "name_en": "Multipurpose Hall",
+            "kind": "hall",
+            "building": "Seoul City Hall",
+            "floor": "8F",
+            "address": "110 Sejong-daero, Jung-gu, Seoul",
+            "seats": 200,
+        }
+        defaults.update(fields)
+        venue = Venue(forum=forum, **defaults)
+        db.session.add(venue)
+        db.session.commit()
+        return venue
+
+    return make
+
+
+@pytest.fixture
+def make_session(db) -> Callable[..., Any]:
+    from zoneinfo import ZoneInfo
+
+    from app.models import ForumSession
+
+    def make(
+        forum, *, day: date | None = None, start: str = "10:00", end: str = "11:00", **fields: Any
+    ) -> ForumSession:
+        zone = ZoneInfo(forum.timezone)
+        day = day or forum.first_day
+        h1, m1 = map(int, start.split(":"))
+        h2, m2 = map(int, end.split(":"))
+        defaults: dict[str, Any] = {
+            "title_ko": "세션",
+            "title_en": "Session",
+            "kind": "session",
+            "format": "in_person",
+            "starts_at": datetime(day.year, day.month, day.day, h1, m1, tzinfo=zone),
+            "ends_at": datetime(day.year, day.month, day.day, h2, m2, tzinfo=zone),
+        }
+        defaults.update(fields)
+        session = ForumSession(forum=forum, **defaults)
+        db.session.add(session)
+        db.session.commit()
+        return session
+
+    return make
+
+
+@pytest.fixture
+def make_speaker(db) -> Callable[..., Any]:
+    from app.models import SessionSpeaker, Speaker
+
+    def make(forum, *, sessions: tuple = (), role: str = "presenter", **fields: Any) -> Speaker:
+        defaults: dict[str, Any] = {"name_ko": "홍길동", "name_en": "Hong Gil-dong"}
+        defaults.update(fields)
+        speaker = Speaker(forum=forum, **defaults)
+        db.session.add(speaker)
+        for position, session in enumerate(sessions):
+            db.session.add(
+                SessionSpeaker(session=session, speaker=speaker, role=role, position=position)
+            )
+        db.session.commit()
+        return speaker
+
+    return make
