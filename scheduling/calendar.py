@@ -1,0 +1,254 @@
+"""The one iCalendar builder behind every feed, download and email attachment.
+
+Plain dataclasses in, RFC 5545 bytes out. The same inputs always give the same bytes: every
+timestamp comes from the data (``updated_at``), never from the clock, and nothing random (no
+calendar UID, no uuid4) is emitted. icalendar does the escaping, the VTIMEZONE and the property
+serialisation; only the final line folding is ours (see ``_fold``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Conference, Event, vCalAddress, vDuration
+
+from scheduling.types import Bilingual, ForumInfo, SessionInfo, SpeakerRole, StreamInfo
+
+__all__ = ["CANCELLED_PREFIX", "PRODID", "build_calendar", "session_uid"]
+
+PRODID = "-//Madang//Madang forum calendar//EN"
+CANCELLED_PREFIX = "[취소됨 / Cancelled] "
+
+# Subscribed clients poll at this rate (REFRESH-INTERVAL is RFC 7986, X-PUBLISHED-TTL is what
+# Outlook and older Apple clients read).
+_REFRESH = timedelta(hours=1)
+
+# Role labels for the plain-text description, English first like the rest of the line.
+_ROLE_LABELS = {
+    "keynote": "Keynote / 기조연설",
+    "presenter": "Presenter / 발표",
+    "moderator": "Moderator / 좌장",
+    "panelist": "Panelist / 패널",
+    "host": "Host / 사회",
+    "guest": "Guest / 초청",
+}
+
+# A session with neither venue nor address still tells people where it happens.
+_FORMAT_LOCATIONS = {"online": Bilingual(ko="온라인", en="Online")}
+
+# Methods we can honestly produce: we never emit ATTENDEE, so REQUEST/REPLY/CANCEL are out.
+_METHODS = frozenset({"PUBLISH"})
+
+# One folding unit: a TEXT escape pair (backslash + the character it escapes), an RFC 6868
+# parameter escape (^n, ^^, ^'), or one character. Scanned left to right, so `\\\,` splits
+# into the pairs `\\` and `\,`.
+_FOLD_UNIT = re.compile(r"\\.|\^[n^']|.", re.DOTALL)
+_FOLD_LIMIT = 75  # octets per physical line, CRLF excluded (RFC 5545 section 3.1)
+
+
+def session_uid(session_id: int, domain: str) -> str:
+    """The iCalendar UID of a session; stable for its whole life so clients update in place."""
+    return f"session-{session_id}@{domain}"
+
+
+def build_calendar(
+    forum: ForumInfo,
+    sessions: Iterable[SessionInfo],
+    *,
+    domain: str,
+    name: Bilingual | None = None,
+    method: str | None = None,
+    tentative_ids: frozenset[int] = frozenset(),
+    include_private_streams: bool = False,
+    organizer: bool = False,
+) -> bytes:
+    """Build a VCALENDAR for `sessions` of `forum`.
+
+    - ``method=None``: a subscription feed (no METHOD property).
+    - ``method="PUBLISH"``: a single-session download or email attachment (RFC 5546 PUBLISH):
+      every event carries ORGANIZER (the forum's organiser) and never an ATTENDEE.
+    - ``organizer=True`` adds ORGANIZER to feeds too.
+    - ``tentative_ids``: sessions shown as TENTATIVE (e.g. waitlisted places in a personal feed).
+    - ``include_private_streams``: also list streams reserved for registrants.
+
+    Cancelled sessions stay in the output (STATUS:CANCELLED) so clients remove or strike them.
+    Raises ValueError for an unsupported method or a naive datetime.
+    """
+    if method is not None and method not in _METHODS:
+        raise ValueError(f"unsupported METHOD {method!r}; only PUBLISH (or None for feeds)")
+    zone = ZoneInfo(forum.timezone)
+    ordered = sorted(sessions, key=lambda s: (_aware(s.start), s.id))
+
+    cal = Calendar()
+    cal.add("PRODID", PRODID)
+    cal.add("VERSION", "2.0")
+    cal.add("CALSCALE", "GREGORIAN")
+    if method is not None:
+        cal.add("METHOD", method)
+    calname = _clean((name.both() if name is not None else "") or forum.title.both())
+    cal.add("NAME", calname)
+    cal.add("X-WR-CALNAME", calname)
+    cal.add("X-WR-TIMEZONE", forum.timezone)
+    cal.add("REFRESH-INTERVAL", _REFRESH, parameters={"VALUE": "DURATION"})
+    cal.add("X-PUBLISHED-TTL", vDuration(_REFRESH))
+
+    with_organizer = (method is not None or organizer) and bool(forum.organizer_email)
+    for session in ordered:
+        cal.add_component(
+            _event(
+                forum,
+                session,
+                zone=zone,
+                domain=domain,
+                tentative=session.id in tentative_ids,
+                include_private_streams=include_private_streams,
+                with_organizer=with_organizer,
+            )
+        )
+
+    # VTIMEZONE from the tz database, limited to the span we publish so it stays short; the span
+    # depends only on the data, so the bytes stay deterministic.
+    first, last = _span(forum, ordered, zone)
+    cal.add_missing_timezones(first_date=first, last_date=last)
+    return b"".join(_fold(line) + b"\r\n" for line in cal.content_lines() if line)
+
+
+def _event(
+    forum: ForumInfo,
+    session: SessionInfo,
+    *,
+    zone: ZoneInfo,
+    domain: str,
+    tentative: bool,
+    include_private_streams: bool,
+    with_organizer: bool,
+) -> Event:
+    cancelled = session.status == "cancelled"
+    updated = _aware(session.updated_at).astimezone(UTC).replace(microsecond=0)
+    # No join links for a session that will not happen.
+    streams = [] if cancelled else _visible_streams(session.streams, include_private_streams)
+    summary = _clean(session.title.both())
+    if cancelled:
+        summary = CANCELLED_PREFIX + summary
+
+    return Event.new(
+        uid=session_uid(session.id, domain),
+        stamp=updated,
+        last_modified=updated,
+        sequence=session.revision,
+        summary=summary,
+        start=_local(session.start, zone),
+        end=_local(session.end, zone),
+        location=_location(session) or None,
+        description=_description(session, streams) or None,
+        url=session.url or None,
+        categories=[_clean(session.kind)] if session.kind else (),
+        status="CANCELLED" if cancelled else ("TENTATIVE" if tentative else "CONFIRMED"),
+        # A cancelled session no longer blocks the time in free/busy views.
+        transparency="TRANSPARENT" if cancelled else None,
+        conferences=[
+            Conference(stream.url, feature="VIDEO", label=_clean(stream.platform) or None)
+            for stream in streams
+        ]
+        or None,
+        organizer=(
+            vCalAddress.new(forum.organizer_email, cn=_clean(forum.organizer_name) or None)
+            if with_organizer
+            else None
+        ),
+    )
+
+
+def _visible_streams(streams: Iterable[StreamInfo], include_private: bool) -> list[StreamInfo]:
+    return [s for s in streams if s.url and (include_private or not s.registrants_only)]
+
+
+def _location(session: SessionInfo) -> str:
+    venue = session.venue
+    if venue is None:
+        fallback = _FORMAT_LOCATIONS.get(session.format)
+        return fallback.both() if fallback else ""
+    parts = (venue.name.both(), venue.building, venue.floor, venue.room, venue.address)
+    cleaned = (_clean(p).strip() for p in parts)
+    return ", ".join(p for p in cleaned if p)
+
+
+def _speaker_line(speaker: SpeakerRole) -> str:
+    label = _ROLE_LABELS.get(speaker.role, speaker.role.replace("_", " ").capitalize())
+    line = f"{label}: {speaker.name.both()}"
+    if speaker.affiliation:
+        line += f" ({speaker.affiliation})"
+    return line
+
+
+def _description(session: SessionInfo, streams: list[StreamInfo]) -> str:
+    """Plain text, paragraphs separated by a blank line; icalendar escapes it."""
+    blocks: list[str] = []
+    desc = session.description
+    if desc.ko and desc.en and desc.ko != desc.en:
+        blocks += [desc.ko.strip(), desc.en.strip()]
+    elif desc.ko or desc.en:
+        blocks.append((desc.ko or desc.en).strip())
+    # sorted() is stable: equal `order` keeps the order the app gave.
+    speakers = sorted(session.speakers, key=lambda s: s.order)
+    if speakers:
+        blocks.append("\n".join(_speaker_line(s) for s in speakers))
+    links = [f"Session page: {session.url}"] if session.url else []
+    links += [f"Livestream: {s.label or s.platform} {s.url}" for s in streams]
+    if links:
+        blocks.append("\n".join(links))
+    return _clean("\n\n".join(b for b in blocks if b))
+
+
+def _aware(value: datetime) -> datetime:
+    # A naive datetime would silently take the server's zone: refuse it.
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"naive datetime {value!r}; scheduling needs timezone-aware values")
+    return value
+
+
+def _local(value: datetime, zone: ZoneInfo) -> datetime:
+    """Forum wall-clock time, so DTSTART/DTEND carry TZID=<forum zone> (never floating or Z)."""
+    return _aware(value).astimezone(zone).replace(microsecond=0)
+
+
+def _span(forum: ForumInfo, sessions: list[SessionInfo], zone: ZoneInfo) -> tuple[date, date]:
+    days = [forum.first_day, forum.last_day]
+    for s in sessions:
+        days += [_local(s.start, zone).date(), _local(s.end, zone).date()]
+    return min(days), max(days) + timedelta(days=1)
+
+
+def _clean(text: str) -> str:
+    """Drop control characters (other than newline and tab) that no calendar or XML allows."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(
+        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs")
+    )
+
+
+def _fold(line: str) -> bytes:
+    """Fold one content line at 75 octets.
+
+    icalendar 7.3's folder already avoids splitting a UTF-8 character, but it keeps escapes
+    together by looking only at the last character, so in a run like ``\\\\\\,`` it can leave
+    ``\\`` at a line end and put the character it escapes on the next line (verified on 7.3.0;
+    tests/scheduling/test_calendar.py has the reproducer). Some clients (Outlook, Google) then
+    mangle the text, so we fold by units that never separate an escape pair or a character.
+    """
+    physical: list[str] = []
+    current: list[str] = []
+    size = 0
+    for unit in _FOLD_UNIT.findall(line):
+        width = len(unit.encode("utf-8"))
+        if current and size + width > _FOLD_LIMIT:
+            physical.append("".join(current))
+            current, size = [" "], 1  # a continuation line starts with one space
+        current.append(unit)
+        size += width
+    physical.append("".join(current))
+    return "\r\n".join(physical).encode("utf-8")
