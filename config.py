@@ -74,7 +74,9 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-secret-key"
     MAIL_BACKEND = "memory"
     MAIL_DELIVER_IN_PROCESS = False
-    RATELIMIT_ENABLED = False
+    # Limits stay on (one shared limiter) but high; rate-limit tests lower them per test.
+    REGISTRATION_RATE_LIMIT = "100000/minute"
+    RESEND_RATE_LIMIT = "100000/minute"
     WTF_CSRF_ENABLED = False
     BASE_URL = "http://madang.test"
     SERVER_NAME = None

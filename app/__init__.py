@@ -31,7 +31,7 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     app.config.update(overrides)
     _check_config(app)
 
-    from app import models  # noqa: F401  (registers the tables)
+    from app import auth, models  # noqa: F401  (registers the tables and the user loader)
     from app.db import db
     from app.extensions import babel, csrf, limiter, login_manager, migrate
     from app.i18n import select_locale

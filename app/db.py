@@ -92,7 +92,7 @@ def write_transaction() -> Iterator[None]:
     Whatever read transaction the request had open is ended first, so that on SQLite the
     write transaction starts with BEGIN IMMEDIATE and takes the write lock up front.
     """
-    session = db.session
+    session = db.session()
     if session.in_transaction():
         session.commit()
     session.connection(execution_options={SQLITE_IMMEDIATE: True})

@@ -86,6 +86,12 @@ def fmt_date(value: date | datetime, tz: str | None = None) -> str:
     return format_date(value, "full", locale=current_locale())
 
 
+def fmt_day(value: datetime, tz: str) -> str:
+    """A short local date, e.g. 9월 22일 (화) / Tue, Sep 22."""
+    pattern = "M월 d일 (E)" if current_locale() == "ko" else "EEE, MMM d"
+    return format_date(to_local(value, tz).date(), pattern, locale=current_locale())
+
+
 def fmt_datetime(value: datetime, tz: str) -> str:
     local = to_local(value, tz)
     text = format_datetime(local, "medium", tzinfo=ZoneInfo(tz), locale=current_locale())
@@ -98,6 +104,7 @@ def register(app: Flask) -> None:
         label=label,
         fmt_time=fmt_time,
         fmt_date=fmt_date,
+        fmt_day=fmt_day,
         fmt_datetime=fmt_datetime,
         tz_abbrev=tz_abbrev,
         current_locale=current_locale,

@@ -2,6 +2,254 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+
+from app.extensions import limiter
+from app.forms.registration import ConfirmForm, ManageForm, RegistrationForm
+from app.i18n import current_locale
+from app.services import registration as registrations
+from app.services.errors import (
+    AlreadyRegistered,
+    DomainError,
+    NotFound,
+    RegistrationCancelled,
+    RegistrationClosed,
+    ValidationFailed,
+)
+from app.web.attendee_view import (
+    attendance_choices,
+    registration_page_context,
+    session_choices,
+)
 
 bp = Blueprint("attendee", __name__)
+
+JUST_REGISTERED = "just_registered"
+
+
+def registration_limit() -> str:
+    return current_app.config["REGISTRATION_RATE_LIMIT"]
+
+
+def _published_or_404(slug: str):
+    try:
+        return registrations.published_forum(slug)
+    except NotFound:
+        abort(404)
+
+
+def _request_from_form(
+    form: RegistrationForm, source: str = "web"
+) -> registrations.RegistrationRequest:
+    return registrations.RegistrationRequest(
+        name=form.name.data or "",
+        email=form.email.data or "",
+        affiliation=form.affiliation.data or "",
+        attendance=form.attendance.data or "",
+        session_ids=list(form.session_ids.data or []),
+        locale=form.locale.data or "",
+        consent_personal_data=bool(form.consent_personal_data.data),
+        consent_marketing=bool(form.consent_marketing.data),
+        consent_accessibility=bool(form.consent_accessibility.data),
+        accessibility_needs=list(form.accessibility_needs.data or []),
+        accessibility_other=form.accessibility_other.data or "",
+        source=source,
+    )
+
+
+def _attach_errors(form, errors: dict[str, list[str]]) -> None:
+    for name, messages in errors.items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = list(field.errors or []) + list(messages)
+        else:
+            form.form_errors.extend(messages)
+
+
+@bp.route("/forums/<slug>/register", methods=["GET", "POST"])
+@limiter.limit(registration_limit, methods=["POST"])
+def register(slug: str):
+    forum = _published_or_404(slug)
+    form = RegistrationForm()
+    form.attendance.choices = attendance_choices(forum)
+    form.session_ids.choices = session_choices(forum)
+    if request.method == "GET":
+        form.locale.data = current_locale()
+        if len(form.attendance.choices) == 1:
+            form.attendance.data = form.attendance.choices[0].value
+    state = registrations.window_state(forum)
+    status = 200
+    if request.method == "POST" and state == "open":
+        # The form only checks shape; every rule is the service's, shared with the API.
+        form.validate()
+        try:
+            result = registrations.register(forum, _request_from_form(form))
+        except ValidationFailed as exc:
+            _attach_errors(form, exc.errors)
+            status = 422
+        except AlreadyRegistered as exc:
+            return render_template(
+                "attendee/already_registered.html", forum=forum, message=exc.message
+            ), 409
+        except RegistrationClosed:
+            state = registrations.window_state(forum)
+            status = 409
+        else:
+            session[JUST_REGISTERED] = {
+                "manage": result.manage_token,
+                "calendar": result.calendar_token,
+            }
+            return redirect(url_for("attendee.registered", slug=slug), code=303)
+    elif request.method == "POST":
+        status = 409
+    context = registration_page_context(forum, form, state)
+    return render_template("attendee/register.html", **context), status
+
+
+@bp.get("/forums/<slug>/register/done")
+def registered(slug: str):
+    """The confirmation page, shown once after registering (the tokens ride in the session)."""
+    forum = _published_or_404(slug)
+    tokens = session.get(JUST_REGISTERED)
+    if not tokens:
+        return redirect(
+            url_for("public.forum", slug=slug)
+            if "public.forum" in current_app.view_functions
+            else "/",
+            code=303,
+        )
+    try:
+        registration = registrations.registration_by_token(tokens["manage"])
+    except NotFound:
+        session.pop(JUST_REGISTERED, None)
+        abort(404)
+    if registration.forum_id != forum.id:
+        abort(404)
+    response = current_app.make_response(
+        render_template(
+            "attendee/confirmation.html",
+            **_manage_context(registration, tokens["manage"], calendar_token=tokens["calendar"]),
+        )
+    )
+    return _private(response)
+
+
+def _private(response):
+    """Pages behind a secret link: never cached, never leaked through the Referer header."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _registration_or_404(token: str):
+    try:
+        return registrations.registration_by_token(token)
+    except NotFound:
+        abort(404)
+
+
+def _manage_context(registration, token: str, *, calendar_token: str | None = None, form=None):
+    from app.web.attendee_view import manage_page_context
+
+    return manage_page_context(registration, token, calendar_token=calendar_token, form=form)
+
+
+@bp.route("/manage/<token>", methods=["GET", "POST"])
+def manage(token: str):
+    registration = _registration_or_404(token)
+    form = ManageForm()
+    forum = registration.forum
+    form.attendance.choices = attendance_choices(forum)
+    form.session_ids.choices = session_choices(forum, include=registration)
+    status = 200
+    if request.method == "GET":
+        form.attendance.data = registration.attendance
+        form.session_ids.data = [
+            str(b.session_id) for b in registration.bookings if b.status != "cancelled"
+        ]
+    elif form.validate_on_submit():
+        try:
+            registrations.update_registration(
+                registration,
+                attendance=form.attendance.data or registration.attendance,
+                session_ids=list(form.session_ids.data or []),
+            )
+        except ValidationFailed as exc:
+            _attach_errors(form, exc.errors)
+            status = 422
+        except RegistrationCancelled as exc:
+            flash(exc.message, "error")
+            status = 409
+        else:
+            flash(_("Your changes are saved."), "success")
+            return redirect(url_for("attendee.manage", token=token), code=303)
+    else:
+        status = 400
+    response = current_app.make_response(
+        (
+            render_template(
+                "attendee/manage.html", **_manage_context(registration, token, form=form)
+            ),
+            status,
+        )
+    )
+    return _private(response)
+
+
+@bp.post("/manage/<token>/cancel")
+def cancel(token: str):
+    registration = _registration_or_404(token)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        registrations.cancel_registration(registration)
+    except DomainError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(_("Your registration is cancelled. We have sent you a confirmation."), "success")
+    return redirect(url_for("attendee.manage", token=token), code=303)
+
+
+@bp.post("/manage/<token>/calendar")
+def new_calendar_link(token: str):
+    registration = _registration_or_404(token)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    calendar_token = registrations.replace_calendar_token(registration)
+    flash(_("Here is your new calendar link. The old one no longer works."), "success")
+    response = current_app.make_response(
+        render_template(
+            "attendee/manage.html",
+            **_manage_context(
+                registration,
+                token,
+                calendar_token=calendar_token,
+                form=_prefilled_manage_form(registration),
+            ),
+        )
+    )
+    return _private(response)
+
+
+def _prefilled_manage_form(registration) -> ManageForm:
+    form = ManageForm(formdata=None)
+    form.attendance.choices = attendance_choices(registration.forum)
+    form.session_ids.choices = session_choices(registration.forum, include=registration)
+    form.attendance.data = registration.attendance
+    form.session_ids.data = [
+        str(b.session_id) for b in registration.bookings if b.status != "cancelled"
+    ]
+    return form

@@ -1,0 +1,48 @@
+"""Domain errors: what a use case refuses, for the routes to map to a page or a status code."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A rule said no. `code` is machine-readable; `message` is for people."""
+
+    status = 400
+    code = "domain_error"
+
+    def __init__(self, message: str = "", **details: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class ValidationFailed(DomainError):
+    """Invalid fields: `errors` maps each field to its messages."""
+
+    status = 422
+    code = "invalid"
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__("Some fields are invalid.")
+        self.errors = errors
+
+
+class RegistrationClosed(DomainError):
+    status = 409
+    code = "registration_closed"
+
+
+class AlreadyRegistered(DomainError):
+    """The address holds a registration already. Carries nothing about it."""
+
+    status = 409
+    code = "already_registered"
+
+
+class RegistrationCancelled(DomainError):
+    status = 409
+    code = "registration_cancelled"

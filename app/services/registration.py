@@ -1,0 +1,673 @@
+"""Pre-registration: the rules shared by the web form and the JSON API.
+
+Seats are taken with one conditional UPDATE whose row count is checked, inside a write
+transaction that starts with BEGIN IMMEDIATE on SQLite. Locks are always taken in the same
+order (the forum row, then session rows by id), so concurrent registrations cannot deadlock.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
+
+from app.db import db, utcnow, write_transaction
+from app.models import Booking, Forum, ForumSession, Registration
+from app.models.enums import ACCESSIBILITY_NEEDS, ATTENDANCE_MODES, LOCALES
+from app.services import outbox
+from app.services.errors import (
+    AlreadyRegistered,
+    NotFound,
+    RegistrationCancelled,
+    RegistrationClosed,
+    ValidationFailed,
+)
+from app.services.tokens import hash_token, new_confirmation_code, new_token
+
+NAME_MAX = 200
+AFFILIATION_MAX = 200
+OTHER_NEEDS_MAX = 500
+# The version of the consent text shown on the form; recorded with every registration.
+CONSENT_VERSION = "2026-11-v1"
+
+
+@dataclass
+class RegistrationRequest:
+    """What a person asks for, from the form or the API, before validation."""
+
+    name: str
+    email: str
+    attendance: str
+    session_ids: list[int] = field(default_factory=list)
+    affiliation: str = ""
+    locale: str = "ko"
+    consent_personal_data: bool = False
+    consent_marketing: bool = False
+    consent_accessibility: bool = False
+    accessibility_needs: list[str] = field(default_factory=list)
+    accessibility_other: str = ""
+    source: str = "web"
+
+
+@dataclass
+class RegistrationResult:
+    registration: Registration
+    manage_token: str
+    calendar_token: str
+
+
+@dataclass(frozen=True)
+class PlaceView:
+    """A place as the person sees it: confirmed, or waitlisted at a position."""
+
+    status: str
+    waitlist_position: int | None
+
+
+# ----------------------------------------------------------------------------- lookups
+
+
+def published_forum(slug: str) -> Forum:
+    forum = db.session.scalar(select(Forum).where(Forum.slug == slug))
+    if forum is None or forum.status != "published":
+        raise NotFound(_("There is no such forum."))
+    return forum
+
+
+def registration_by_token(token: str) -> Registration:
+    """The registration a manage link opens; NotFound for an unknown or replaced token."""
+    if not token or len(token) > 200:
+        raise NotFound(_("This link is not valid."))
+    registration = db.session.scalar(
+        select(Registration)
+        .where(Registration.manage_token_hash == hash_token(token))
+        .options(selectinload(Registration.bookings).selectinload(Booking.session))
+    )
+    if registration is None:
+        raise NotFound(_("This link is not valid."))
+    return registration
+
+
+def window_state(forum: Forum, now: datetime | None = None) -> str:
+    """'not_open', 'open' or 'closed' for pre-registration."""
+    now = now or utcnow()
+    if forum.registration_opens_at is None or now < forum.registration_opens_at:
+        return "not_open"
+    if forum.registration_closes_at is not None and now >= forum.registration_closes_at:
+        return "closed"
+    return "open"
+
+
+def allowed_attendance(forum: Forum) -> tuple[str, ...]:
+    if forum.format == "hybrid":
+        return ATTENDANCE_MODES
+    return (forum.format,)
+
+
+def bookable_sessions(forum: Forum) -> list[ForumSession]:
+    """Sessions with seats of their own that a person chooses on the form."""
+    return list(
+        db.session.scalars(
+            select(ForumSession)
+            .where(
+                ForumSession.forum_id == forum.id,
+                ForumSession.status == "scheduled",
+                ForumSession.seats.is_not(None),
+            )
+            .order_by(ForumSession.starts_at, ForumSession.id)
+        )
+    )
+
+
+# -------------------------------------------------------------------------- validation
+
+
+def _has_control_characters(text: str) -> bool:
+    # Cc: controls (CR, LF, NUL…); Zl/Zp: line and paragraph separators. Format characters
+    # (Cf) are allowed: emoji sequences need the zero-width joiner.
+    return any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in text)
+
+
+def _check_text(
+    errors: dict[str, list[str]], name: str, value: str, *, required: bool, limit: int
+) -> str:
+    value = unicodedata.normalize("NFC", (value or "").strip())
+    if required and not value:
+        errors.setdefault(name, []).append(_("This field is required."))
+    elif len(value) > limit:
+        errors.setdefault(name, []).append(_("Use at most %(limit)d characters.", limit=limit))
+    elif _has_control_characters(value):
+        errors.setdefault(name, []).append(_("Remove line breaks and control characters."))
+    return value
+
+
+def normalise_email(raw: str) -> tuple[str, str] | None:
+    """(address as given but cleaned, normalised key) or None when the syntax is not valid."""
+    raw = (raw or "").strip()
+    if not raw or len(raw) > 254 or _has_control_characters(raw):
+        return None
+    try:
+        checked = validate_email(raw, check_deliverability=False)
+    except EmailNotValidError:
+        return None
+    return checked.normalized, checked.normalized.casefold()
+
+
+def _overlapping(sessions: Sequence[ForumSession]) -> tuple[ForumSession, ForumSession] | None:
+    ordered = sorted(sessions, key=lambda s: (s.starts_at, s.id))
+    for earlier, later in zip(ordered, ordered[1:], strict=False):
+        if later.starts_at < earlier.ends_at:
+            return earlier, later
+    return None
+
+
+def _session_title(session: ForumSession, locale: str) -> str:
+    first, second = (
+        (session.title_ko, session.title_en)
+        if locale == "ko"
+        else (session.title_en, session.title_ko)
+    )
+    return first or second
+
+
+def _check_sessions(
+    errors: dict[str, list[str]],
+    forum: Forum,
+    session_ids: Iterable[object],
+    attendance: str,
+    locale: str,
+) -> list[ForumSession]:
+    ids: list[int] = []
+    for raw in session_ids:
+        if isinstance(raw, bool) or not isinstance(raw, int | str):
+            errors.setdefault("session_ids", []).append(_("Session ids must be numbers."))
+            return []
+        try:
+            ids.append(int(raw))
+        except ValueError:
+            errors.setdefault("session_ids", []).append(_("Session ids must be numbers."))
+            return []
+    ids = sorted(set(ids))
+    if not ids:
+        return []
+    found = {
+        s.id: s
+        for s in db.session.scalars(
+            select(ForumSession).where(ForumSession.id.in_(ids), ForumSession.forum_id == forum.id)
+        )
+    }
+    unknown = [i for i in ids if i not in found]
+    if unknown:
+        errors.setdefault("session_ids", []).append(
+            _(
+                "These sessions are not part of this forum: %(ids)s",
+                ids=", ".join(map(str, unknown)),
+            )
+        )
+        return []
+    chosen = [found[i] for i in ids]
+    for session in chosen:
+        if session.status != "scheduled":
+            errors.setdefault("session_ids", []).append(
+                _("“%(title)s” has been cancelled.", title=_session_title(session, locale))
+            )
+        elif attendance == "online" and session.format == "in_person":
+            errors.setdefault("session_ids", []).append(
+                _(
+                    "“%(title)s” takes place in person only; choose in-person attendance to join it.",
+                    title=_session_title(session, locale),
+                )
+            )
+    clash = _overlapping(chosen)
+    if clash:
+        errors.setdefault("session_ids", []).append(
+            _(
+                "“%(first)s” and “%(second)s” take place at the same time; choose one.",
+                first=_session_title(clash[0], locale),
+                second=_session_title(clash[1], locale),
+            )
+        )
+    return chosen
+
+
+def validate(forum: Forum, req: RegistrationRequest) -> tuple[dict, list[ForumSession]]:
+    """Check every field; return the cleaned values and the chosen sessions, or raise."""
+    errors: dict[str, list[str]] = {}
+    name = _check_text(errors, "name", req.name, required=True, limit=NAME_MAX)
+    affiliation = _check_text(
+        errors, "affiliation", req.affiliation, required=False, limit=AFFILIATION_MAX
+    )
+    email = normalise_email(req.email)
+    if email is None:
+        errors.setdefault("email", []).append(
+            _("Enter a valid email address, like name@example.org.")
+        )
+    locale = req.locale if req.locale in LOCALES else None
+    if locale is None:
+        errors.setdefault("locale", []).append(_("Choose Korean or English."))
+    if req.attendance not in allowed_attendance(forum):
+        errors.setdefault("attendance", []).append(
+            _("This forum does not offer that way of attending.")
+        )
+    if req.consent_personal_data is not True:
+        errors.setdefault("consent_personal_data", []).append(
+            _("Registration needs your consent to the collection and use of personal data.")
+        )
+    needs = list(dict.fromkeys(req.accessibility_needs or []))
+    unknown_needs = [n for n in needs if n not in ACCESSIBILITY_NEEDS]
+    if unknown_needs:
+        errors.setdefault("accessibility_needs", []).append(_("Choose from the listed needs."))
+    other = _check_text(
+        errors,
+        "accessibility_other",
+        req.accessibility_other,
+        required=False,
+        limit=OTHER_NEEDS_MAX,
+    )
+    if (needs or other) and req.consent_accessibility is not True:
+        errors.setdefault("consent_accessibility", []).append(
+            _("To record accessibility needs, tick the separate consent for them.")
+        )
+    sessions = _check_sessions(errors, forum, req.session_ids or [], req.attendance, locale or "ko")
+    if errors:
+        raise ValidationFailed(errors)
+    assert email is not None and locale is not None
+    cleaned = {
+        "name": name,
+        "affiliation": affiliation,
+        "email": email[0],
+        "email_normalized": email[1],
+        "locale": locale,
+        "needs": needs if req.consent_accessibility else [],
+        "other": other if req.consent_accessibility else "",
+    }
+    return cleaned, sessions
+
+
+# ------------------------------------------------------------------------ seats and waitlist
+
+
+def take_forum_place(forum_id: int) -> bool:
+    """One in-person place of the forum, if any is left (unlimited when capacity is NULL)."""
+    result = db.session.execute(
+        update(Forum)
+        .where(
+            Forum.id == forum_id,
+            (Forum.in_person_capacity.is_(None))
+            | (Forum.in_person_taken < Forum.in_person_capacity),
+        )
+        .values(in_person_taken=Forum.in_person_taken + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def take_session_seat(session_id: int) -> bool:
+    """One seat of a session with seats of its own: a single conditional UPDATE.
+
+    PostgreSQL re-checks the WHERE after waiting on the row lock, so two requests can never
+    both take the last seat; on SQLite the write transaction holds the database lock.
+    """
+    result = db.session.execute(
+        update(ForumSession)
+        .where(ForumSession.id == session_id, ForumSession.seats_taken < ForumSession.seats)
+        .values(seats_taken=ForumSession.seats_taken + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _next_forum_waitlist_number(forum_id: int) -> int:
+    # Locks the forum row until commit, so numbers follow the order of arrival.
+    return db.session.execute(
+        update(Forum)
+        .where(Forum.id == forum_id)
+        .values(waitlist_seq=Forum.waitlist_seq + 1)
+        .returning(Forum.waitlist_seq)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+
+
+def _next_session_waitlist_number(session_id: int) -> int:
+    return db.session.execute(
+        update(ForumSession)
+        .where(ForumSession.id == session_id)
+        .values(waitlist_seq=ForumSession.waitlist_seq + 1)
+        .returning(ForumSession.waitlist_seq)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+
+
+def _claim_forum_place(forum: Forum) -> tuple[str, int | None]:
+    if take_forum_place(forum.id):
+        return "confirmed", None
+    number = _next_forum_waitlist_number(forum.id)
+    # The row lock is ours now: a place freed since the first try cannot be missed.
+    if take_forum_place(forum.id):
+        return "confirmed", None
+    return "waitlisted", number
+
+
+def _claim_session_place(session: ForumSession) -> tuple[str, int | None]:
+    if session.seats is None:
+        return "confirmed", None
+    if take_session_seat(session.id):
+        return "confirmed", None
+    number = _next_session_waitlist_number(session.id)
+    if take_session_seat(session.id):
+        return "confirmed", None
+    return "waitlisted", number
+
+
+def forum_waitlist_position(registration: Registration) -> int | None:
+    if registration.status != "waitlisted" or registration.waitlist_seq is None:
+        return None
+    ahead = db.session.scalar(
+        select(func.count())
+        .select_from(Registration)
+        .where(
+            Registration.forum_id == registration.forum_id,
+            Registration.status == "waitlisted",
+            Registration.waitlist_seq < registration.waitlist_seq,
+        )
+    )
+    return int(ahead or 0) + 1
+
+
+def booking_waitlist_position(booking: Booking) -> int | None:
+    """The rank among those still waiting: positions stay 1, 2, 3… with no gaps."""
+    if booking.status != "waitlisted" or booking.waitlist_seq is None:
+        return None
+    ahead = db.session.scalar(
+        select(func.count())
+        .select_from(Booking)
+        .where(
+            Booking.session_id == booking.session_id,
+            Booking.status == "waitlisted",
+            Booking.waitlist_seq < booking.waitlist_seq,
+        )
+    )
+    return int(ahead or 0) + 1
+
+
+def _uses_seat(registration: Registration, session: ForumSession) -> bool:
+    """Online attendees take no seats; sessions without a limit have none to take."""
+    return registration.attendance == "in_person" and session.seats is not None
+
+
+def _book(registration: Registration, session: ForumSession) -> Booking:
+    if _uses_seat(registration, session):
+        status, number = _claim_session_place(session)
+    else:
+        status, number = "confirmed", None
+    booking = Booking(
+        registration=registration, session=session, status=status, waitlist_seq=number
+    )
+    db.session.add(booking)
+    return booking
+
+
+def _release_booking(booking: Booking) -> None:
+    """Give up a booking; a freed seat goes to the first person waiting, in this transaction."""
+    registration = booking.registration
+    previous = booking.status
+    booking.status = "cancelled"
+    booking.waitlist_seq = None
+    db.session.flush()
+    if previous == "confirmed" and _uses_seat(registration, booking.session):
+        _free_session_seat_and_promote(booking.session_id)
+
+
+def _free_session_seat_and_promote(session_id: int) -> None:
+    # The UPDATE locks the session row: a racing cancellation waits here, then sees our
+    # promotion committed and promotes the next person, never the same one twice.
+    db.session.execute(
+        update(ForumSession)
+        .where(ForumSession.id == session_id, ForumSession.seats_taken > 0)
+        .values(seats_taken=ForumSession.seats_taken - 1)
+        .execution_options(synchronize_session=False)
+    )
+    first = db.session.scalar(
+        select(Booking)
+        .where(Booking.session_id == session_id, Booking.status == "waitlisted")
+        .order_by(Booking.waitlist_seq, Booking.id)
+        .limit(1)
+        .with_for_update()
+    )
+    if first is None or not take_session_seat(session_id):
+        return
+    first.status = "confirmed"
+    first.waitlist_seq = None
+    _queue(first.registration, "waitlist_promoted", session_id=session_id)
+
+
+def _free_forum_place_and_promote(forum_id: int) -> None:
+    db.session.execute(
+        update(Forum)
+        .where(Forum.id == forum_id, Forum.in_person_taken > 0)
+        .values(in_person_taken=Forum.in_person_taken - 1)
+        .execution_options(synchronize_session=False)
+    )
+    first = db.session.scalar(
+        select(Registration)
+        .where(Registration.forum_id == forum_id, Registration.status == "waitlisted")
+        .order_by(Registration.waitlist_seq, Registration.id)
+        .limit(1)
+        .with_for_update()
+    )
+    if first is None or not take_forum_place(forum_id):
+        return
+    first.status = "confirmed"
+    first.waitlist_seq = None
+    _queue(first, "waitlist_promoted")
+
+
+def _release_forum_place(registration: Registration) -> None:
+    previous = registration.status
+    registration.waitlist_seq = None
+    if registration.attendance == "in_person" and previous == "confirmed":
+        db.session.flush()
+        _free_forum_place_and_promote(registration.forum_id)
+
+
+def _lock_forum(forum_id: int) -> None:
+    """Take the forum row's lock first, always, so lock order is the same everywhere."""
+    db.session.execute(
+        update(Forum)
+        .where(Forum.id == forum_id)
+        .values(in_person_taken=Forum.in_person_taken)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _queue(registration: Registration, kind: str, **context: object) -> None:
+    if not registration.email:
+        return
+    outbox.enqueue(
+        kind,
+        recipient=registration.email,
+        locale=registration.locale,
+        context={"registration_id": registration.id, **context},
+        forum_id=registration.forum_id,
+        registration_id=registration.id,
+    )
+
+
+# ------------------------------------------------------------------------------ use cases
+
+
+def register(
+    forum: Forum, req: RegistrationRequest, *, now: datetime | None = None
+) -> RegistrationResult:
+    """Register a person: validate, take places in a fixed lock order, queue the mail."""
+    now = now or utcnow()
+    if window_state(forum, now) != "open":
+        raise RegistrationClosed(_("Pre-registration for this forum is not open."))
+    cleaned, sessions = validate(forum, req)
+    manage_token, calendar_token = new_token(), new_token()
+    forum_id = forum.id
+
+    with write_transaction():
+        existing = db.session.scalar(
+            select(Registration).where(
+                Registration.forum_id == forum_id,
+                Registration.email_normalized == cleaned["email_normalized"],
+            )
+        )
+        if existing is not None:
+            # Never reveal the registration: send its owner a fresh manage link instead.
+            _resend_manage_link(existing, locale=cleaned["locale"])
+            db.session.commit()
+            raise AlreadyRegistered(
+                _("This address is already registered. We have sent its manage link to it.")
+            )
+        registration = Registration(
+            forum_id=forum_id,
+            confirmation_code=new_confirmation_code(),
+            name=cleaned["name"],
+            email=cleaned["email"],
+            email_normalized=cleaned["email_normalized"],
+            affiliation=cleaned["affiliation"],
+            attendance=req.attendance,
+            locale=cleaned["locale"],
+            source=req.source,
+            manage_token_hash=hash_token(manage_token),
+            calendar_token_hash=hash_token(calendar_token),
+            consent_version=CONSENT_VERSION,
+            consented_at=now,
+            marketing_consent=bool(req.consent_marketing),
+            marketing_consented_at=now if req.consent_marketing else None,
+            accessibility_consent=bool(req.consent_accessibility),
+            accessibility_consented_at=now if req.consent_accessibility else None,
+            accessibility_needs=cleaned["needs"],
+            accessibility_other=cleaned["other"],
+        )
+        if req.attendance == "in_person":
+            registration.status, registration.waitlist_seq = _claim_forum_place(forum)
+        else:
+            _lock_forum(forum_id)
+            registration.status = "confirmed"
+        db.session.add(registration)
+        for session in sorted(sessions, key=lambda s: s.id):
+            _book(registration, session)
+        db.session.flush()
+        kind = (
+            "registration_waitlisted"
+            if registration.status == "waitlisted"
+            or any(b.status == "waitlisted" for b in registration.bookings)
+            else "registration_confirmed"
+        )
+        _queue(registration, kind, manage_token=manage_token, calendar_token=calendar_token)
+    return RegistrationResult(registration, manage_token, calendar_token)
+
+
+def _resend_manage_link(registration: Registration, *, locale: str) -> None:
+    """Replace the manage token and mail the new link; earlier links stop working."""
+    token = new_token()
+    registration.manage_token_hash = hash_token(token)
+    _queue(registration, "manage_link", manage_token=token)
+
+
+def update_registration(
+    registration: Registration,
+    *,
+    attendance: str | None = None,
+    session_ids: Sequence[object] | None = None,
+) -> Registration:
+    """Switch attendance and/or replace the chosen sessions, under the same rules."""
+    if registration.status == "cancelled":
+        raise RegistrationCancelled(_("This registration has been cancelled."))
+    forum = registration.forum
+    new_attendance = attendance if attendance is not None else registration.attendance
+    errors: dict[str, list[str]] = {}
+    if new_attendance not in allowed_attendance(forum):
+        errors.setdefault("attendance", []).append(
+            _("This forum does not offer that way of attending.")
+        )
+    current_ids = [b.session_id for b in registration.bookings if b.status != "cancelled"]
+    wanted = _check_sessions(
+        errors,
+        forum,
+        current_ids if session_ids is None else session_ids,
+        new_attendance,
+        registration.locale,
+    )
+    if errors:
+        raise ValidationFailed(errors)
+
+    with write_transaction():
+        _lock_forum(forum.id)
+        db.session.refresh(registration)
+        wanted_ids = {s.id for s in wanted}
+        mode_changed = new_attendance != registration.attendance
+        active = {b.session_id: b for b in registration.bookings if b.status != "cancelled"}
+        # Release first (seats go back to the waitlist), in session-id order.
+        for session_id in sorted(active):
+            if session_id not in wanted_ids or mode_changed:
+                _release_booking(active[session_id])
+        if mode_changed:
+            _release_forum_place(registration)
+            registration.attendance = new_attendance
+            if new_attendance == "in_person":
+                registration.status, registration.waitlist_seq = _claim_forum_place(forum)
+            else:
+                registration.status = "confirmed"
+        db.session.flush()
+        by_session = {b.session_id: b for b in registration.bookings}
+        for session in sorted(wanted, key=lambda s: s.id):
+            if session.id in active and not mode_changed:
+                continue
+            booking = by_session.get(session.id)
+            if booking is None:
+                _book(registration, session)
+            else:
+                status, number = (
+                    _claim_session_place(session)
+                    if _uses_seat(registration, session)
+                    else ("confirmed", None)
+                )
+                booking.status, booking.waitlist_seq = status, number
+        registration.updated_at = utcnow()
+    return registration
+
+
+def cancel_registration(registration: Registration) -> Registration:
+    """Cancel everything; every freed place goes to the first person waiting for it."""
+    if registration.status == "cancelled":
+        raise RegistrationCancelled(_("This registration has been cancelled."))
+    with write_transaction():
+        _lock_forum(registration.forum_id)
+        db.session.refresh(registration)
+        if registration.status == "cancelled":
+            raise RegistrationCancelled(_("This registration has been cancelled."))
+        for booking in sorted(registration.bookings, key=lambda b: b.session_id):
+            if booking.status != "cancelled":
+                _release_booking(booking)
+        _release_forum_place(registration)
+        registration.status = "cancelled"
+        registration.cancelled_at = utcnow()
+        _queue(registration, "registration_cancelled")
+    return registration
+
+
+def replace_calendar_token(registration: Registration) -> str:
+    """A new personal feed address; the old one answers 404 from now on."""
+    token = new_token()
+    with write_transaction():
+        db.session.refresh(registration)
+        registration.calendar_token_hash = hash_token(token)
+    return token
+
+
+def forum_place(registration: Registration) -> PlaceView:
+    return PlaceView(registration.status, forum_waitlist_position(registration))
+
+
+def booking_place(booking: Booking) -> PlaceView:
+    return PlaceView(booking.status, booking_waitlist_position(booking))

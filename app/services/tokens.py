@@ -1,0 +1,68 @@
+"""Secrets and codes: manage and calendar tokens, confirmation codes, signed check-in payloads."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+# No 0/O, 1/I/L: a code read aloud at a desk or over the phone is not misheard.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+TOKEN_BYTES = 24  # 192 bits
+QR_PREFIX = "MDG1"
+
+
+def new_token() -> str:
+    """A random URL-safe secret of 192 bits."""
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def hash_token(token: str) -> str:
+    """What the database keeps of a token: its SHA-256, so a leaked table opens nothing."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def tokens_match(token: str, stored_hash: str) -> bool:
+    return hmac.compare_digest(hash_token(token), stored_hash)
+
+
+def new_confirmation_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(raw: str) -> str:
+    """Accept a code typed with spaces, dashes or in lower case."""
+    return "".join(ch for ch in raw.upper() if ch.isalnum())
+
+
+def display_code(code: str) -> str:
+    """ABCD-EFGH: two groups of four, easy to read aloud."""
+    return f"{code[:4]}-{code[4:]}" if len(code) == CODE_LENGTH else code
+
+
+def is_well_formed_code(code: str) -> bool:
+    return len(code) == CODE_LENGTH and all(ch in CODE_ALPHABET for ch in code)
+
+
+def _signature(secret_key: str, code: str) -> str:
+    digest = hmac.new(secret_key.encode(), f"{QR_PREFIX}:{code}".encode(), hashlib.sha256)
+    return digest.hexdigest()[:16]
+
+
+def checkin_payload(secret_key: str, code: str) -> str:
+    """What the QR code holds: the confirmation code and its HMAC, no personal data."""
+    return f"{QR_PREFIX}:{code}:{_signature(secret_key, code)}"
+
+
+def verify_checkin_payload(secret_key: str, payload: str) -> str | None:
+    """The code inside a genuine payload, or None for a forged, mistyped or truncated one."""
+    parts = payload.strip().split(":")
+    if len(parts) != 3 or parts[0] != QR_PREFIX:
+        return None
+    code, signature = parts[1], parts[2]
+    if not is_well_formed_code(code):
+        return None
+    if not hmac.compare_digest(_signature(secret_key, code), signature.lower()):
+        return None
+    return code

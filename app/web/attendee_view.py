@@ -1,0 +1,99 @@
+"""What the attendee pages show: form choices, the QR code, places with their positions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import segno
+from flask import current_app
+from markupsafe import Markup
+from wtforms.fields.choices import SelectChoice
+
+from app.i18n import pick
+from app.models import Booking, Forum, ForumSession, Registration
+from app.presenters import fmt_day, fmt_time, label
+from app.services import registration as registrations
+from app.services.tokens import checkin_payload, display_code
+
+
+def attendance_choices(forum: Forum) -> list[SelectChoice]:
+    return [
+        SelectChoice(mode, label("attendance", mode))
+        for mode in registrations.allowed_attendance(forum)
+    ]
+
+
+def _session_label(session: ForumSession) -> str:
+    tz = session.forum.timezone
+    when = f"{fmt_day(session.starts_at, tz)} {fmt_time(session.starts_at, tz)}"
+    return f"{pick(session, 'title')} · {when}–{fmt_time(session.ends_at, tz)}"
+
+
+def session_choices(forum: Forum, include: Registration | None = None) -> list[SelectChoice]:
+    sessions = registrations.bookable_sessions(forum)
+    if include is not None:
+        known = {s.id for s in sessions}
+        sessions += [
+            b.session
+            for b in include.bookings
+            if b.status != "cancelled" and b.session_id not in known
+        ]
+    return [SelectChoice(str(s.id), _session_label(s)) for s in sessions]
+
+
+def qr_svg(code: str) -> Markup:
+    payload = checkin_payload(current_app.config["SECRET_KEY"], code)
+    qr = segno.make(payload, error="m")
+    return Markup(qr.svg_inline(scale=5, border=2, svgclass="qr", omitsize=False))
+
+
+def registration_page_context(forum: Forum, form, state: str) -> dict:
+    sessions = registrations.bookable_sessions(forum)
+    return {
+        "forum": forum,
+        "form": form,
+        "state": state,
+        "sessions": sessions,
+        "consent_version": registrations.CONSENT_VERSION,
+    }
+
+
+@dataclass
+class PlaceLine:
+    title: str
+    status: str
+    position: int | None
+    booking: Booking | None = None
+
+
+def manage_page_context(
+    registration: Registration, token: str, *, calendar_token: str | None = None, form=None
+) -> dict:
+    base = current_app.config["BASE_URL"]
+    forum_place = registrations.forum_place(registration)
+    lines = [
+        PlaceLine(
+            title=pick(b.session, "title"),
+            status=b.status,
+            position=registrations.booking_waitlist_position(b),
+            booking=b,
+        )
+        for b in registration.bookings
+        if b.status != "cancelled"
+    ]
+    calendar_url = f"{base}/calendar/{calendar_token}.ics" if calendar_token else None
+    return {
+        "registration": registration,
+        "forum": registration.forum,
+        "code": display_code(registration.confirmation_code),
+        "qr": qr_svg(registration.confirmation_code),
+        "forum_place": forum_place,
+        "places": lines,
+        "manage_url": f"{base}/manage/{token}",
+        "token": token,
+        "calendar_url": calendar_url,
+        "webcal_url": calendar_url.replace("https://", "webcal://").replace("http://", "webcal://")
+        if calendar_url
+        else None,
+        "form": form,
+    }
