@@ -51,6 +51,9 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "30/minute;300/hour")
     RESEND_RATE_LIMIT = os.environ.get("RESEND_RATE_LIMIT", "5/minute;20/hour")
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10/minute;50/hour")
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600/minute")
+    DESK_SEARCH_RATE_LIMIT = os.environ.get("DESK_SEARCH_RATE_LIMIT", "120/minute")
 
     # Forms
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session cookie
@@ -77,6 +80,9 @@ class TestingConfig(Config):
     # Limits stay on (one shared limiter) but high; rate-limit tests lower them per test.
     REGISTRATION_RATE_LIMIT = "100000/minute"
     RESEND_RATE_LIMIT = "100000/minute"
+    LOGIN_RATE_LIMIT = "100000/minute"
+    API_RATE_LIMIT = "100000/minute"
+    DESK_SEARCH_RATE_LIMIT = "100000/minute"
     WTF_CSRF_ENABLED = False
     BASE_URL = "http://madang.test"
     SERVER_NAME = None

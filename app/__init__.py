@@ -48,6 +48,7 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     )
     limiter.init_app(app)
     login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
 
     _register_blueprints(app)
     _register_error_handlers(app)
@@ -99,12 +100,18 @@ def normalise_database_url(uri: str) -> str:
 def _register_blueprints(app: Flask) -> None:
     from app.web.api import bp as api_bp
     from app.web.attendee import bp as attendee_bp
+    from app.web.auth import bp as auth_bp
+    from app.web.desk import bp as desk_bp
     from app.web.feeds import bp as feeds_bp
+    from app.web.organize import bp as organize_bp
     from app.web.public import bp as public_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(attendee_bp)
     app.register_blueprint(feeds_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(organize_bp)
+    app.register_blueprint(desk_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 
 

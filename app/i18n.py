@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_babel import get_locale as babel_locale
 
 LOCALE_COOKIE = "madang_lang"
@@ -11,6 +11,8 @@ LOCALE_COOKIE = "madang_lang"
 def select_locale() -> str:
     """An explicit choice (cookie) first, then Accept-Language, then Korean."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI and mail worker: force_locale() decides there
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = request.cookies.get(LOCALE_COOKIE)
     if chosen in languages:
         return chosen

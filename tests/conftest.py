@@ -87,6 +87,12 @@ def build_app(database_url: str, **overrides: Any):
 
 
 @pytest.fixture(scope="session")
+def app_factory() -> Callable[..., Any]:
+    """`build_app(database_url, **overrides)`, for tests that need an app of their own."""
+    return build_app
+
+
+@pytest.fixture(scope="session")
 def _migrated_app(database_url):
     """One app per backend, its database upgraded to head through the real migrations."""
     from flask_migrate import upgrade

@@ -3,14 +3,26 @@
 from app.models.forum import Forum, ForumSession, SessionSpeaker, Speaker, StreamLink, Venue
 from app.models.outbox import OutboxMessage
 from app.models.registration import Booking, Registration
+from app.models.staff import (
+    ApiToken,
+    AuditEntry,
+    CheckIn,
+    ConflictAcceptance,
+    ProgrammeChange,
+)
 from app.models.user import ForumAssignment, User
 
 __all__ = [
+    "ApiToken",
+    "AuditEntry",
     "Booking",
+    "CheckIn",
+    "ConflictAcceptance",
     "Forum",
     "ForumAssignment",
     "ForumSession",
     "OutboxMessage",
+    "ProgrammeChange",
     "Registration",
     "SessionSpeaker",
     "Speaker",

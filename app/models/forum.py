@@ -39,6 +39,9 @@ class Forum(Timestamps, db.Model):
         CheckConstraint("in_person_capacity IS NULL OR in_person_capacity >= 0", name="capacity"),
         CheckConstraint("in_person_taken >= 0", name="taken"),
         CheckConstraint(
+            "desk_override IS NULL OR desk_override IN ('open', 'closed')", name="desk_override"
+        ),
+        CheckConstraint(
             "registration_opens_at IS NULL OR registration_closes_at IS NULL"
             " OR registration_closes_at > registration_opens_at",
             name="window_in_order",
@@ -71,6 +74,9 @@ class Forum(Timestamps, db.Model):
     homepage_url: Mapped[str] = mapped_column(String(500), default="")
     # Where the data came from and what is a placeholder (e.g. example.org stream addresses).
     data_note: Mapped[str] = mapped_column(Text, default="")
+    # The desk opens by itself on the forum's days; an organizer may force it open or shut.
+    desk_override: Mapped[str | None] = mapped_column(String(8))  # None | "open" | "closed"
+    kiosk_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     # Bumped by any change a published programme shows; feeds are cached by it.
     programme_revision: Mapped[int] = mapped_column(Integer, default=1)
 

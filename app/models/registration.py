@@ -55,6 +55,13 @@ class Registration(Timestamps, db.Model):
     accessibility_needs: Mapped[list[str]] = mapped_column(JSON, default=list)
     accessibility_other: Mapped[str] = mapped_column(Text, default="")
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # First check-in at the forum's door; set by one conditional UPDATE, so two desks
+    # scanning the same person at once record one check-in.
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # An organizer admitted this person beyond capacity at the desk, and why.
+    over_capacity_reason: Mapped[str] = mapped_column(Text, default="")
+    # Set when retention replaced the personal data with placeholders.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     forum: Mapped[Forum] = relationship()
     bookings: Mapped[list[Booking]] = relationship(
@@ -79,6 +86,7 @@ class Booking(Timestamps, db.Model):
     session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(String(16))
     waitlist_seq: Mapped[int | None] = mapped_column(Integer)
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     registration: Mapped[Registration] = relationship(back_populates="bookings")
     session: Mapped[ForumSession] = relationship()

@@ -1,0 +1,116 @@
+"""`flask demo load`: the four real Seoul forum editions and one upcoming sample.
+
+Loading is idempotent: a forum whose slug is already in the database is left exactly as it is
+(children included), so loading twice changes nothing, and the sample keeps the dates it got
+when it was first loaded. Each forum is written in a transaction of its own.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.db import db, write_transaction
+from app.demo_data import demo_forums
+from app.models import Forum, ForumSession, SessionSpeaker, Speaker, StreamLink, Venue
+
+_CHILDREN = ("venues", "speakers", "sessions", "streams")
+# Keys of a session spec that are not ForumSession columns.
+_SESSION_KEYS = ("key", "day", "start", "end", "venue", "parent", "speakers", "streams")
+
+
+def load_demo(now: datetime | None = None) -> list[str]:
+    """Load every demo forum not loaded yet; return one report line per forum and a summary.
+
+    `now` (aware; default: the current time) only dates the upcoming sample forum.
+    """
+    if now is None:
+        now = datetime.now(UTC)
+    elif now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("load_demo needs an aware datetime for `now`")
+    report: list[str] = []
+    loaded = 0
+    for spec in demo_forums(now):
+        line, created = _load_forum(spec)
+        report.append(line)
+        loaded += created
+    skipped = len(report) - loaded
+    report.append(f"demo: {loaded} loaded, {skipped} already loaded")
+    return report
+
+
+def _load_forum(spec: dict[str, Any]) -> tuple[str, bool]:
+    slug = spec["slug"]
+    try:
+        with write_transaction():
+            if _exists(slug):
+                return f"already loaded {slug}: left untouched", False
+            forum = _build_forum(spec)
+            db.session.add(forum)
+            db.session.flush()
+            line = (
+                f"loaded {slug}: {_count(len(forum.sessions), 'session')}, "
+                f"{_count(len(forum.speakers), 'speaker')}, "
+                f"{_count(len(forum.venues), 'venue')}, "
+                f"{_count(len(forum.all_streams), 'stream')}"
+            )
+    except IntegrityError:
+        # Someone else loaded the same slug at the same time; anything else is a data bug.
+        if _exists(slug):
+            return f"already loaded {slug}: left untouched (loaded concurrently)", False
+        raise
+    return line, True
+
+
+def _exists(slug: str) -> bool:
+    return db.session.scalar(select(Forum.id).where(Forum.slug == slug)) is not None
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _build_forum(spec: dict[str, Any]) -> Forum:
+    forum = Forum(**{k: v for k, v in spec.items() if k not in _CHILDREN})
+    zone = ZoneInfo(forum.timezone)
+
+    venues = {key: Venue(forum=forum, **fields) for key, fields in spec["venues"].items()}
+    speakers = {key: Speaker(forum=forum, **fields) for key, fields in spec["speakers"].items()}
+
+    sessions: dict[str, ForumSession] = {}
+    for item in spec["sessions"]:
+        key = item["key"]
+        if key in sessions:
+            raise ValueError(f"{forum.slug}: session key {key!r} used twice")
+        parent = item.get("parent")
+        if parent is not None and parent not in sessions:
+            raise ValueError(f"{forum.slug}: block {parent!r} must come before its part {key!r}")
+        venue = item.get("venue")
+        session = ForumSession(
+            forum=forum,
+            parent=sessions[parent] if parent is not None else None,
+            venue=venues[venue] if venue is not None else None,
+            starts_at=_local(item["day"], item["start"], zone),
+            ends_at=_local(item["day"], item["end"], zone),
+            **{k: v for k, v in item.items() if k not in _SESSION_KEYS},
+        )
+        for position, (speaker_key, role) in enumerate(item.get("speakers", [])):
+            SessionSpeaker(
+                session=session, speaker=speakers[speaker_key], role=role, position=position
+            )
+        for stream in item.get("streams", []):
+            StreamLink(forum=forum, session=session, **stream)
+        sessions[key] = session
+
+    for stream in spec["streams"]:
+        StreamLink(forum=forum, session=None, **stream)
+    return forum
+
+
+def _local(day: date, hhmm: str, zone: ZoneInfo) -> datetime:
+    hour, minute = (int(part) for part in hhmm.split(":"))
+    return datetime.combine(day, time(hour, minute), zone)

@@ -1,0 +1,73 @@
+"""Staff sign-in, sign-out and password change."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.extensions import limiter
+from app.forms.auth import LoginForm, PasswordChangeForm
+from app.services import users
+from app.services.errors import ValidationFailed
+
+bp = Blueprint("auth", __name__)
+
+
+def login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _safe_next(target: str | None) -> str:
+    if not target:
+        return url_for("organize.index")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("organize.index")
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
+def login():
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        user = users.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")), code=303)
+        form.form_errors.append(_("The email or password is not right."))
+        status = 401
+    elif request.method == "POST":
+        status = 422
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash(_("You are signed out."), "success")
+    return redirect(url_for("public.index"), code=303)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = PasswordChangeForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            users.change_password(current_user, form.current_password.data, form.new_password.data)
+        except ValidationFailed as exc:
+            for name, messages in exc.errors.items():
+                getattr(form, name).errors = list(messages)
+            status = 422
+        else:
+            flash(_("Your password is changed."), "success")
+            return redirect(url_for("organize.index"), code=303)
+    elif request.method == "POST":
+        status = 422
+    return render_template("auth/password.html", form=form), status
