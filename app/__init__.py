@@ -52,6 +52,9 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
 
     _register_blueprints(app)
     _register_error_handlers(app)
+    from app import security
+
+    security.install(app)
     _register_template_helpers(app)
 
     from app.cli import register_cli
