@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 	@if ls app/translations/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
-		$(BIN)/pybabel compile -q -d app/translations; fi
+		$(BIN)/pybabel -q compile -d app/translations; fi
 
 run: install
 	$(BIN)/flask db upgrade
@@ -35,3 +35,8 @@ lint: install
 
 clean-db:
 	rm -f instance/madang.sqlite3 instance/madang.sqlite3-wal instance/madang.sqlite3-shm
+
+# Interface translations: English message ids, a Korean catalog compiled by `make install`.
+translations: install
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
+	$(BIN)/pybabel -q update -i app/translations/messages.pot -d app/translations -l ko

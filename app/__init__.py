@@ -28,6 +28,7 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     except ValueError as exc:
         raise SystemExit(f"Configuration error: {exc}") from None
     app.config.from_object(config)
+    app.json.ensure_ascii = False  # Korean reads as Korean in the JSON API
     app.config.update(overrides)
     _check_config(app)
 

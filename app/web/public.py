@@ -2,18 +2,82 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, redirect, render_template, request
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from werkzeug.routing import BuildError
 
 from app.i18n import LOCALE_COOKIE
+from app.services import programme as programme_service
+from app.services.programme import ForumView
 
 bp = Blueprint("public", __name__)
 
 
+def optional_url(endpoint: str, **values: Any) -> str | None:
+    """`url_for`, or None when the endpoint is not (yet) registered."""
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _view(slug: str) -> ForumView:
+    view = programme_service.forum_view(slug, base_url=current_app.config["BASE_URL"], now=_now())
+    if view is None:
+        abort(404)
+    return view
+
+
 @bp.get("/")
 def index():
-    return render_template("public/index.html")
+    return render_template("public/index.html", listing=programme_service.published_forums(_now()))
+
+
+@bp.get("/forums/<slug>")
+def forum(slug: str):
+    view = _view(slug)
+    register_url = optional_url("attendee.register", slug=slug)
+    return render_template("public/forum.html", view=view, register_url=register_url)
+
+
+@bp.get("/forums/<slug>/programme")
+def programme(slug: str):
+    return render_template("public/programme.html", view=_view(slug))
+
+
+@bp.get("/forums/<slug>/sessions/<int:session_id>")
+def session(slug: str, session_id: int):
+    view = _view(slug)
+    item = view.session(session_id) or abort(404)
+    return render_template("public/session.html", view=view, item=item)
+
+
+@bp.get("/forums/<slug>/venues/<int:venue_id>")
+def venue(slug: str, venue_id: int):
+    view = _view(slug)
+    place = view.venue(venue_id) or abort(404)
+    return render_template(
+        "public/venue.html", view=view, venue=place, items=view.venue_sessions(venue_id)
+    )
+
+
+@bp.get("/forums/<slug>/speakers/<int:speaker_id>")
+def speaker(slug: str, speaker_id: int):
+    view = _view(slug)
+    person = view.speaker(speaker_id) or abort(404)
+    return render_template(
+        "public/speaker.html",
+        view=view,
+        speaker=person,
+        appearances=view.speaker_sessions(speaker_id),
+    )
 
 
 @bp.post("/language")

@@ -1,0 +1,468 @@
+"""Published forums and their programmes, as plain data for the public pages, the JSON API and
+the calendar feeds.
+
+Reads only: nothing here commits. A forum is loaded with everything its pages show in a fixed
+number of queries (selectinload), whatever the number of sessions, speakers or streams; the rest
+is mapped in memory.
+
+`forum_info` / `session_info` turn rows into the `scheduling.types` dataclasses: the one mapping
+that every consumer (pages, API, iCal feeds, emails) shares, so a session looks the same
+everywhere. Streams keep their visibility (`registrants_only`); public consumers filter it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Literal, NamedTuple
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.db import db
+from app.models import Forum, ForumSession, SessionSpeaker, Speaker, StreamLink, Venue
+from scheduling.agenda import sessions_by_day
+from scheduling.types import (
+    Bilingual,
+    ForumInfo,
+    SessionInfo,
+    SpeakerRole,
+    StreamInfo,
+    VenueInfo,
+)
+
+RegistrationStatus = Literal["not_open", "open", "closed"]
+
+# -- public paths (the routes in app.web.public serve exactly these) -------------------------
+
+
+def forum_path(slug: str) -> str:
+    return f"/forums/{slug}"
+
+
+def programme_path(slug: str) -> str:
+    return f"/forums/{slug}/programme"
+
+
+def session_path(slug: str, session_id: int) -> str:
+    return f"/forums/{slug}/sessions/{session_id}"
+
+
+def venue_path(slug: str, venue_id: int) -> str:
+    return f"/forums/{slug}/venues/{venue_id}"
+
+
+def speaker_path(slug: str, speaker_id: int) -> str:
+    return f"/forums/{slug}/speakers/{speaker_id}"
+
+
+# -- registration window and seats ------------------------------------------------------------
+
+
+class RegistrationState(NamedTuple):
+    """Where pre-registration stands. Unpacks as `(state, opens, closes)`.
+
+    `closes` is the stored deadline or, when there is none (or it is later), the end of the
+    forum's last day (forum zone): nobody pre-registers for a forum that is over.
+    """
+
+    state: RegistrationStatus
+    opens: datetime | None
+    closes: datetime | None
+
+
+def forum_ends_at(forum: Forum) -> datetime:
+    """Midnight after the forum's last local day, as an aware datetime in the forum's zone."""
+    zone = ZoneInfo(forum.timezone)
+    return datetime.combine(forum.last_day + timedelta(days=1), time(0), zone)
+
+
+def registration_state(forum: Forum, now: datetime) -> RegistrationState:
+    """`("not_open" | "open" | "closed", opens, closes)` at `now` (aware)."""
+    opens = forum.registration_opens_at
+    ends = forum_ends_at(forum)
+    closes = forum.registration_closes_at
+    closes = ends if closes is None else min(closes, ends)
+    # No opening date means pre-registration has not been announced: not open.
+    if opens is None or now < opens:
+        return RegistrationState("not_open", opens, closes)
+    if now >= closes:
+        return RegistrationState("closed", opens, closes)
+    return RegistrationState("open", opens, closes)
+
+
+def forum_seats_left(forum: Forum) -> int | None:
+    """In-person places left for the forum as a whole; None when there is no limit."""
+    if forum.in_person_capacity is None:
+        return None
+    return max(forum.in_person_capacity - forum.in_person_taken, 0)
+
+
+def session_seats_left(session: ForumSession) -> int | None:
+    """Seats left in a session with a limit of its own; None when it has none."""
+    return session.seats_left
+
+
+def is_upcoming(forum: Forum, now: datetime) -> bool:
+    """True until the forum's last local day is over."""
+    return now < forum_ends_at(forum)
+
+
+# -- rows to plain data -----------------------------------------------------------------------
+
+
+def venue_info(venue: Venue) -> VenueInfo:
+    return VenueInfo(
+        id=venue.id,
+        name=Bilingual(ko=venue.name_ko, en=venue.name_en),
+        kind=venue.kind,
+        building=venue.building,
+        floor=venue.floor,
+        room=venue.room,
+        address=venue.address,
+        seats=venue.seats,
+        accessibility=venue.accessibility_notes,
+        map_url=venue.map_url,
+    )
+
+
+def stream_info(stream: StreamLink) -> StreamInfo:
+    return StreamInfo(
+        id=stream.id,
+        platform=stream.platform,
+        url=stream.url,
+        label=stream.label,
+        registrants_only=stream.visibility != "public",
+    )
+
+
+def speaker_role(link: SessionSpeaker) -> SpeakerRole:
+    speaker = link.speaker
+    return SpeakerRole(
+        speaker_id=speaker.id,
+        name=Bilingual(ko=speaker.name_ko, en=speaker.name_en),
+        role=link.role,
+        affiliation=speaker.affiliation,
+        order=link.position,
+    )
+
+
+def session_info(
+    session: ForumSession, *, base_url: str, forum_slug: str | None = None
+) -> SessionInfo:
+    """One session as plain data: venue, speakers with roles in order, every stream (flagged
+    `registrants_only` when not public), revision and update time, block (`parent_id`), seats,
+    and the absolute URL of its public page."""
+    slug = forum_slug if forum_slug is not None else session.forum.slug
+    return SessionInfo(
+        id=session.id,
+        title=Bilingual(ko=session.title_ko, en=session.title_en),
+        kind=session.kind,
+        format=session.format,
+        start=session.starts_at,
+        end=session.ends_at,
+        status=session.status,
+        revision=session.revision,
+        updated_at=session.updated_at,
+        description=Bilingual(ko=session.description_ko, en=session.description_en),
+        venue=venue_info(session.venue) if session.venue is not None else None,
+        speakers=tuple(speaker_role(link) for link in session.speaker_links),
+        streams=tuple(stream_info(s) for s in session.streams),
+        parent_id=session.parent_id,
+        seats=session.seats,
+        language=session.language,
+        url=base_url.rstrip("/") + session_path(slug, session.id),
+    )
+
+
+def forum_info(
+    forum: Forum, *, base_url: str, sessions: Iterable[ForumSession] | None = None
+) -> ForumInfo:
+    """The forum as plain data with `sessions` (all of the forum's when None), sorted by start.
+
+    Forum-wide streams come with their visibility flag; `updated_at` is the latest change of the
+    forum, any session it carries, their venues or any stream, so a feed built from it changes
+    when the programme does.
+    """
+    rows = list(forum.sessions if sessions is None else sessions)
+    infos = tuple(
+        sorted(
+            (session_info(s, base_url=base_url, forum_slug=forum.slug) for s in rows),
+            key=lambda s: (s.start, s.id),
+        )
+    )
+    updated = max(
+        [
+            forum.updated_at,
+            *(s.updated_at for s in rows),
+            *(s.venue.updated_at for s in rows if s.venue is not None),
+            *(link.updated_at for s in rows for link in s.streams),
+            *(link.updated_at for link in forum.streams),
+        ]
+    )
+    return ForumInfo(
+        id=forum.id,
+        slug=forum.slug,
+        title=Bilingual(ko=forum.title_ko, en=forum.title_en),
+        timezone=forum.timezone,
+        first_day=forum.first_day,
+        last_day=forum.last_day,
+        updated_at=updated,
+        theme=Bilingual(ko=forum.theme_ko, en=forum.theme_en),
+        description=Bilingual(ko=forum.description_ko, en=forum.description_en),
+        format=forum.format,
+        organizer_name=forum.organizer_name,
+        organizer_email=forum.organizer_email,
+        url=base_url.rstrip("/") + forum_path(forum.slug),
+        streams=tuple(stream_info(s) for s in forum.streams),
+        sessions=infos,
+    )
+
+
+# -- the programme ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammeItem:
+    """A session on the programme, with its seats left and, for a block, its parts."""
+
+    session: SessionInfo
+    seats_left: int | None
+    parts: tuple[ProgrammeItem, ...] = ()
+    block: SessionInfo | None = None  # the programme block this session is a part of
+
+    @property
+    def cancelled(self) -> bool:
+        return self.session.status == "cancelled"
+
+    @property
+    def public_streams(self) -> tuple[StreamInfo, ...]:
+        return tuple(s for s in self.session.streams if not s.registrants_only)
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammeRow:
+    """A table row: an item and how deep it sits under its block (0 for top level)."""
+
+    item: ProgrammeItem
+    depth: int
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammeDay:
+    """One local day: top-level items by start, each block with its same-day parts nested."""
+
+    day: date
+    items: tuple[ProgrammeItem, ...]
+
+    @property
+    def rows(self) -> list[ProgrammeRow]:
+        """The items flattened for a table: each block followed by its parts."""
+        out: list[ProgrammeRow] = []
+
+        def walk(item: ProgrammeItem, depth: int) -> None:
+            out.append(ProgrammeRow(item, depth))
+            for part in item.parts:
+                walk(part, depth + 1)
+
+        for item in self.items:
+            walk(item, 0)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Programme:
+    days: tuple[ProgrammeDay, ...]
+    # Every session by id, with all its parts whatever their day.
+    by_id: dict[int, ProgrammeItem] = field(default_factory=dict)
+
+
+def build_programme(info: ForumInfo, seats_left: dict[int, int | None]) -> Programme:
+    """Group `info.sessions` by local day (forum zone) and nest each block's parts under it.
+
+    A part on another day than its block is listed at the top level of its own day (and still
+    names its block). Bad data (a parent cycle) never hides a session: whatever no root reaches
+    is listed at the top level.
+    """
+    sessions = {s.id: s for s in info.sessions}
+    children: dict[int, list[SessionInfo]] = defaultdict(list)
+    for s in info.sessions:
+        if s.parent_id is not None and s.parent_id != s.id and s.parent_id in sessions:
+            children[s.parent_id].append(s)
+    zone = ZoneInfo(info.timezone)
+
+    def local_day(s: SessionInfo) -> date:
+        return s.start.astimezone(zone).date()
+
+    def make(s: SessionInfo, day: date | None, seen: frozenset[int]) -> ProgrammeItem:
+        seen = seen | {s.id}
+        parts = tuple(
+            make(p, day, seen)
+            for p in children.get(s.id, ())
+            if p.id not in seen and (day is None or local_day(p) == day)
+        )
+        block = sessions.get(s.parent_id) if s.parent_id not in (None, s.id) else None
+        return ProgrammeItem(session=s, seats_left=seats_left.get(s.id), parts=parts, block=block)
+
+    by_id = {s.id: make(s, None, frozenset()) for s in info.sessions}
+
+    days = []
+    for day, day_sessions in sessions_by_day(info, list(info.sessions)).items():
+        ids = {s.id for s in day_sessions}
+        roots = [
+            s
+            for s in day_sessions
+            if s.parent_id is None
+            or s.parent_id == s.id
+            or s.parent_id not in ids  # block elsewhere (or unknown): top level here
+        ]
+        items = [make(s, day, frozenset()) for s in roots]
+        placed: set[int] = set()
+        for item in items:
+            _collect_ids(item, placed)
+        # A parent cycle: nobody is a root, so list what was missed at the top level.
+        for s in day_sessions:
+            if s.id not in placed:
+                item = make(s, day, frozenset())
+                items.append(item)
+                _collect_ids(item, placed)
+        items.sort(key=lambda i: (i.session.start, i.session.id))
+        days.append(ProgrammeDay(day=day, items=tuple(items)))
+    return Programme(days=tuple(days), by_id=by_id)
+
+
+def _collect_ids(item: ProgrammeItem, into: set[int]) -> None:
+    into.add(item.session.id)
+    for part in item.parts:
+        _collect_ids(part, into)
+
+
+# -- queries ----------------------------------------------------------------------------------
+
+_FORUM_TREE = (
+    selectinload(Forum.venues),
+    selectinload(Forum.speakers),
+    selectinload(Forum.streams),
+    selectinload(Forum.sessions).options(
+        selectinload(ForumSession.venue),
+        selectinload(ForumSession.streams),
+        selectinload(ForumSession.speaker_links).selectinload(SessionSpeaker.speaker),
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ForumListEntry:
+    forum: Forum
+    registration: RegistrationState
+    upcoming: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ForumListing:
+    """Published forums: upcoming by first day ascending, then the archive, latest first."""
+
+    upcoming: list[ForumListEntry]
+    archive: list[ForumListEntry]
+
+    @property
+    def all(self) -> list[ForumListEntry]:
+        return [*self.upcoming, *self.archive]
+
+
+def published_forums(now: datetime) -> ForumListing:
+    """Every published forum, split into upcoming (not over yet) and archive."""
+    forums = db.session.scalars(
+        select(Forum).where(Forum.status == "published").order_by(Forum.first_day, Forum.id)
+    ).all()
+    upcoming, archive = [], []
+    for forum in forums:
+        entry = ForumListEntry(forum, registration_state(forum, now), is_upcoming(forum, now))
+        (upcoming if entry.upcoming else archive).append(entry)
+    archive.sort(key=lambda e: (e.forum.first_day, e.forum.id), reverse=True)
+    return ForumListing(upcoming=upcoming, archive=archive)
+
+
+def get_published_forum(slug: str) -> Forum | None:
+    """A published forum with its venues, speakers, streams and sessions (each with venue,
+    streams and speakers) loaded in a fixed number of queries; None if unknown or a draft."""
+    return db.session.scalars(
+        select(Forum)
+        .where(Forum.slug == slug, Forum.status == "published")
+        .options(*_FORUM_TREE)
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+
+
+@dataclass(frozen=True, slots=True)
+class ForumView:
+    """Everything the public pages and the API show about one published forum."""
+
+    forum: Forum
+    info: ForumInfo
+    programme: Programme
+    registration: RegistrationState
+    seats_left: int | None  # in-person places left for the forum; None: no limit
+    upcoming: bool
+
+    @property
+    def public_streams(self) -> tuple[StreamInfo, ...]:
+        """The forum-wide streams anyone may watch."""
+        return tuple(s for s in self.info.streams if not s.registrants_only)
+
+    def session(self, session_id: int) -> ProgrammeItem | None:
+        return self.programme.by_id.get(session_id)
+
+    def venue(self, venue_id: int) -> Venue | None:
+        return next((v for v in self.forum.venues if v.id == venue_id), None)
+
+    def speaker(self, speaker_id: int) -> Speaker | None:
+        return next((s for s in self.forum.speakers if s.id == speaker_id), None)
+
+    def venue_sessions(self, venue_id: int) -> list[ProgrammeItem]:
+        return [
+            self.programme.by_id[s.id]
+            for s in self.info.sessions
+            if s.venue is not None and s.venue.id == venue_id
+        ]
+
+    def speaker_sessions(self, speaker_id: int) -> list[tuple[ProgrammeItem, SpeakerRole]]:
+        """The sessions a speaker appears in, by start, each with the speaker's role there."""
+        out = []
+        for s in self.info.sessions:
+            for role in s.speakers:
+                if role.speaker_id == speaker_id:
+                    out.append((self.programme.by_id[s.id], role))
+                    break
+        return out
+
+    @property
+    def days(self) -> list[date]:
+        """Every forum day plus any other day with a session (a tour the evening before)."""
+        span = (self.forum.last_day - self.forum.first_day).days + 1
+        forum_days = {self.forum.first_day + timedelta(days=n) for n in range(span)}
+        return sorted(forum_days | {d.day for d in self.programme.days})
+
+
+def forum_view(slug: str, *, base_url: str, now: datetime) -> ForumView | None:
+    """The published forum `slug` as a `ForumView`; None if unknown or a draft."""
+    forum = get_published_forum(slug)
+    if forum is None:
+        return None
+    return build_forum_view(forum, base_url=base_url, now=now)
+
+
+def build_forum_view(forum: Forum, *, base_url: str, now: datetime) -> ForumView:
+    info = forum_info(forum, base_url=base_url)
+    seats = {s.id: session_seats_left(s) for s in forum.sessions}
+    return ForumView(
+        forum=forum,
+        info=info,
+        programme=build_programme(info, seats),
+        registration=registration_state(forum, now),
+        seats_left=forum_seats_left(forum),
+        upcoming=is_upcoming(forum, now),
+    )
