@@ -61,6 +61,10 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     from app.cli import register_cli
 
     register_cli(app)
+    if app.config.get("MAIL_DELIVER_IN_PROCESS") and not app.testing:
+        from app.mail import start_in_process_delivery
+
+        start_in_process_delivery(app)
     return app
 
 

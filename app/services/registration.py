@@ -7,6 +7,7 @@ order (the forum row, then session rows by id), so concurrent registrations cann
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +34,8 @@ from app.services.tokens import hash_token, new_confirmation_code, new_token
 NAME_MAX = 200
 AFFILIATION_MAX = 200
 OTHER_NEEDS_MAX = 500
+# The largest id an INTEGER primary key holds on every supported database.
+ID_MAX = 2**31 - 1
 # The version of the consent text shown on the form; recorded with every registration.
 CONSENT_VERSION = "2026-11-v1"
 
@@ -161,7 +164,7 @@ def normalise_email(raw: str) -> tuple[str, str] | None:
 
 def _overlapping(sessions: Sequence[ForumSession]) -> tuple[ForumSession, ForumSession] | None:
     ordered = sorted(sessions, key=lambda s: (s.starts_at, s.id))
-    for earlier, later in zip(ordered, ordered[1:], strict=False):
+    for earlier, later in itertools.pairwise(ordered):
         if later.starts_at < earlier.ends_at:
             return earlier, later
     return None
@@ -196,10 +199,15 @@ def _check_sessions(
     ids = sorted(set(ids))
     if not ids:
         return []
+    # Ids outside the column's range match nothing; the database must not see them (SQLite
+    # raises OverflowError past 64 bits, PostgreSQL "out of range" past 32).
+    in_range = [i for i in ids if 0 < i <= ID_MAX]
     found = {
         s.id: s
         for s in db.session.scalars(
-            select(ForumSession).where(ForumSession.id.in_(ids), ForumSession.forum_id == forum.id)
+            select(ForumSession).where(
+                ForumSession.id.in_(in_range), ForumSession.forum_id == forum.id
+            )
         )
     }
     unknown = [i for i in ids if i not in found]
@@ -220,7 +228,8 @@ def _check_sessions(
         elif attendance == "online" and session.format == "in_person":
             errors.setdefault("session_ids", []).append(
                 _(
-                    "“%(title)s” takes place in person only; choose in-person attendance to join it.",
+                    "“%(title)s” takes place in person only;"
+                    " choose in-person attendance to join it.",
                     title=_session_title(session, locale),
                 )
             )
@@ -293,6 +302,11 @@ def validate(forum: Forum, req: RegistrationRequest) -> tuple[dict, list[ForumSe
 # ------------------------------------------------------------------------ seats and waitlist
 
 
+# Seat counters and waitlist numbers are bookkeeping, not programme changes: every UPDATE of
+# them keeps the row's `updated_at` (which would otherwise move through its onupdate), so taking
+# a seat does not change the Last-Modified/ETag of the forum's calendar feeds.
+
+
 def take_forum_place(forum_id: int) -> bool:
     """One in-person place of the forum, if any is left (unlimited when capacity is NULL)."""
     result = db.session.execute(
@@ -302,10 +316,22 @@ def take_forum_place(forum_id: int) -> bool:
             (Forum.in_person_capacity.is_(None))
             | (Forum.in_person_taken < Forum.in_person_capacity),
         )
-        .values(in_person_taken=Forum.in_person_taken + 1)
+        .values(in_person_taken=Forum.in_person_taken + 1, updated_at=Forum.updated_at)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
+
+
+def take_forum_place_beyond_capacity(forum_id: int) -> None:
+    """One in-person place past the capacity: only for an organizer's recorded override at the
+    desk. The place counts as taken, so a place freed later does not go to the waitlist while
+    the room is still over capacity."""
+    db.session.execute(
+        update(Forum)
+        .where(Forum.id == forum_id)
+        .values(in_person_taken=Forum.in_person_taken + 1, updated_at=Forum.updated_at)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def take_session_seat(session_id: int) -> bool:
@@ -317,7 +343,7 @@ def take_session_seat(session_id: int) -> bool:
     result = db.session.execute(
         update(ForumSession)
         .where(ForumSession.id == session_id, ForumSession.seats_taken < ForumSession.seats)
-        .values(seats_taken=ForumSession.seats_taken + 1)
+        .values(seats_taken=ForumSession.seats_taken + 1, updated_at=ForumSession.updated_at)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
@@ -328,7 +354,7 @@ def _next_forum_waitlist_number(forum_id: int) -> int:
     return db.session.execute(
         update(Forum)
         .where(Forum.id == forum_id)
-        .values(waitlist_seq=Forum.waitlist_seq + 1)
+        .values(waitlist_seq=Forum.waitlist_seq + 1, updated_at=Forum.updated_at)
         .returning(Forum.waitlist_seq)
         .execution_options(synchronize_session=False)
     ).scalar_one()
@@ -338,7 +364,7 @@ def _next_session_waitlist_number(session_id: int) -> int:
     return db.session.execute(
         update(ForumSession)
         .where(ForumSession.id == session_id)
-        .values(waitlist_seq=ForumSession.waitlist_seq + 1)
+        .values(waitlist_seq=ForumSession.waitlist_seq + 1, updated_at=ForumSession.updated_at)
         .returning(ForumSession.waitlist_seq)
         .execution_options(synchronize_session=False)
     ).scalar_one()
@@ -430,7 +456,7 @@ def _free_session_seat_and_promote(session_id: int) -> None:
     db.session.execute(
         update(ForumSession)
         .where(ForumSession.id == session_id, ForumSession.seats_taken > 0)
-        .values(seats_taken=ForumSession.seats_taken - 1)
+        .values(seats_taken=ForumSession.seats_taken - 1, updated_at=ForumSession.updated_at)
         .execution_options(synchronize_session=False)
     )
     first = db.session.scalar(
@@ -451,7 +477,7 @@ def _free_forum_place_and_promote(forum_id: int) -> None:
     db.session.execute(
         update(Forum)
         .where(Forum.id == forum_id, Forum.in_person_taken > 0)
-        .values(in_person_taken=Forum.in_person_taken - 1)
+        .values(in_person_taken=Forum.in_person_taken - 1, updated_at=Forum.updated_at)
         .execution_options(synchronize_session=False)
     )
     first = db.session.scalar(
@@ -481,7 +507,7 @@ def _lock_forum(forum_id: int) -> None:
     db.session.execute(
         update(Forum)
         .where(Forum.id == forum_id)
-        .values(in_person_taken=Forum.in_person_taken)
+        .values(in_person_taken=Forum.in_person_taken, updated_at=Forum.updated_at)
         .execution_options(synchronize_session=False)
     )
 

@@ -91,8 +91,8 @@ def register(slug: str):
     state = registrations.window_state(forum)
     status = 200
     if request.method == "POST" and state == "open":
-        # The form only checks shape; every rule is the service's, shared with the API.
-        form.validate()
+        # Every rule is the service's, shared with the API: the form is not validated on its
+        # own, or each message it shares with the service (a required name…) would show twice.
         try:
             result = registrations.register(forum, _request_from_form(form))
         except ValidationFailed as exc:
@@ -216,7 +216,20 @@ def cancel(token: str):
     try:
         registrations.cancel_registration(registration)
     except DomainError as exc:
+        # Already cancelled (a replayed or double-clicked form): say so with the API's 409.
         flash(exc.message, "error")
+        response = current_app.make_response(
+            (
+                render_template(
+                    "attendee/manage.html",
+                    **_manage_context(
+                        registration, token, form=_prefilled_manage_form(registration)
+                    ),
+                ),
+                exc.status,
+            )
+        )
+        return _private(response)
     else:
         flash(_("Your registration is cancelled. We have sent you a confirmation."), "success")
     return redirect(url_for("attendee.manage", token=token), code=303)

@@ -1,0 +1,603 @@
+"""Calendar feeds and schedule exports, built from the database and cached by programme version.
+
+Every feed is made by the one builder in `scheduling` from the plain data `app.services.programme`
+maps (`forum_info` / `session_info`), so a session looks the same, with the same UID, in every
+feed, download and email attachment.
+
+Caching. A rendered feed is kept in a small in-process LRU (one per app) under a key that comes
+from the database, never from this process's memory: one cheap "version" query aggregates what
+a feed shows (the forum row and its `programme_revision`; count, id sum, latest `updated_at` and
+revision sum of its sessions; the same for venues, speakers, stream links and speaker links).
+Any committed change, made by any process, changes the key, so several gunicorn workers each
+keep a correct cache. A hit costs the version query (plus, for a personal feed, the registration
+and its bookings); a miss loads the forum tree in a fixed number of queries (selectinload),
+whatever the number of sessions. Unknown sessions, venues and speakers are cached as "absent"
+too, so probing ids does not load the tree again and again.
+
+Personal feeds. A registrant's feed lists (see `personal_selection`):
+- the sessions they hold a place in: bookings that are confirmed, or waitlisted (TENTATIVE);
+- the forum-wide sessions of their attendance mode: sessions without seats of their own whose
+  format an attendee of that mode can follow (in person: in_person and hybrid; online: online
+  and hybrid);
+- while their forum place is waitlisted (in person, places gone), every entry is TENTATIVE.
+Registrants-only stream links appear there and nowhere public. A cancelled registration, an
+unknown or replaced token, or a forum back in draft gives no feed (404).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Literal
+from urllib.parse import urlsplit
+
+from flask import current_app
+from sqlalchemy import BigInteger, ColumnElement, case, cast, func, select
+from sqlalchemy.orm import selectinload
+
+from app.db import db
+from app.models import (
+    Forum,
+    ForumSession,
+    Registration,
+    SessionSpeaker,
+    Speaker,
+    StreamLink,
+    Venue,
+)
+from app.models.enums import SPEAKER_ROLES
+from app.services.programme import forum_info
+from app.services.tokens import hash_token
+from scheduling.calendar import build_calendar
+from scheduling.frab import build_frab_json, build_frab_xml
+from scheduling.types import Bilingual, ForumInfo
+
+__all__ = [
+    "CALENDAR_TYPE",
+    "FRAB_LOCALES",
+    "JSON_TYPE",
+    "PERSONAL_FORMATS",
+    "XML_TYPE",
+    "Feed",
+    "FeedCache",
+    "clear_feed_cache",
+    "feed_cache",
+    "forum_feed",
+    "frab_export",
+    "personal_calendar",
+    "personal_feed",
+    "personal_selection",
+    "session_calendar",
+    "session_feed",
+    "speaker_feed",
+    "venue_feed",
+]
+
+CALENDAR_TYPE = "text/calendar; charset=utf-8"
+XML_TYPE = "application/xml; charset=utf-8"
+JSON_TYPE = "application/json"
+FRAB_LOCALES = ("ko", "en")
+
+# Which forum-wide sessions (no seats of their own) each attendance mode follows.
+PERSONAL_FORMATS: dict[str, tuple[str, ...]] = {
+    "in_person": ("in_person", "hybrid"),
+    "online": ("online", "hybrid"),
+}
+# Booking statuses that hold a place; waitlisted places are shown TENTATIVE.
+_HELD = ("confirmed", "waitlisted")
+
+_CACHE_EXTENSION = "madang.feed_cache"
+_DEFAULT_CACHE_ENTRIES = 512
+_DEFAULT_CACHE_BYTES = 64 * 1024 * 1024
+_TOKEN_MAX = 200  # real tokens are 32 characters; anything far longer is not worth hashing
+
+
+# -- what a feed is -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """The exact bytes of a feed with what HTTP needs to serve them."""
+
+    body: bytes
+    content_type: str
+    etag: str  # strong, quoted: '"<sha256 hex of body>"'
+    last_modified: datetime  # aware UTC, whole seconds: the latest change the feed shows
+    filename: str
+
+    @classmethod
+    def of(cls, body: bytes, content_type: str, changed: datetime, filename: str) -> Feed:
+        return cls(
+            body=body,
+            content_type=content_type,
+            etag=f'"{hashlib.sha256(body).hexdigest()}"',
+            last_modified=_whole_seconds(changed),
+            filename=_safe_filename(filename),
+        )
+
+    def modified_at_least(self, when: datetime | None) -> Feed:
+        """The same bytes, with Last-Modified moved up to `when` if that is later."""
+        if when is None:
+            return self
+        when = _whole_seconds(when)
+        return replace(self, last_modified=when) if when > self.last_modified else self
+
+
+# -- the cache ----------------------------------------------------------------------------------
+
+
+class FeedCache:
+    """A thread-safe LRU of rendered feeds, bounded by entry count and total body bytes.
+
+    "No such session/venue/speaker" answers are cached too, in an LRU of their own (keys only,
+    as many as `max_entries`), so probing made-up ids neither reloads the forum each time nor
+    pushes real feeds out.
+    """
+
+    def __init__(self, max_entries: int, max_bytes: int) -> None:
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self._feeds: OrderedDict[Hashable, Feed] = OrderedDict()
+        self._absent: OrderedDict[Hashable, None] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: Hashable) -> tuple[bool, Feed | None]:
+        """(found, feed); a found None means "cached as absent"."""
+        with self._lock:
+            for store in (self._feeds, self._absent):
+                if key in store:
+                    store.move_to_end(key)
+                    self.hits += 1
+                    return True, store[key]
+            self.misses += 1
+            return False, None
+
+    def put(self, key: Hashable, feed: Feed | None) -> None:
+        with self._lock:
+            self._discard(key)
+            if feed is None:
+                self._absent[key] = None
+                while len(self._absent) > self.max_entries:
+                    self._absent.popitem(last=False)
+                return
+            if len(feed.body) > self.max_bytes:
+                return
+            self._feeds[key] = feed
+            self._bytes += len(feed.body)
+            while len(self._feeds) > self.max_entries or self._bytes > self.max_bytes:
+                _, evicted = self._feeds.popitem(last=False)
+                self._bytes -= len(evicted.body)
+
+    def _discard(self, key: Hashable) -> None:
+        self._absent.pop(key, None)
+        old = self._feeds.pop(key, None)
+        if old is not None:
+            self._bytes -= len(old.body)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._feeds.clear()
+            self._absent.clear()
+            self._bytes = 0
+            self.hits = self.misses = 0
+
+    def __len__(self) -> int:
+        """The number of rendered feeds held."""
+        return len(self._feeds)
+
+    @property
+    def size_bytes(self) -> int:
+        return self._bytes
+
+
+def feed_cache() -> FeedCache:
+    """This app's feed cache (FEED_CACHE_ENTRIES / FEED_CACHE_BYTES size it)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    cache = app.extensions.get(_CACHE_EXTENSION)
+    if cache is None:
+        cache = app.extensions.setdefault(
+            _CACHE_EXTENSION,
+            FeedCache(
+                app.config.get("FEED_CACHE_ENTRIES", _DEFAULT_CACHE_ENTRIES),
+                app.config.get("FEED_CACHE_BYTES", _DEFAULT_CACHE_BYTES),
+            ),
+        )
+    return cache
+
+
+def clear_feed_cache() -> None:
+    feed_cache().clear()
+
+
+def _cached(key: Hashable, render: Callable[[], Feed | None]) -> Feed | None:
+    cache = feed_cache()
+    found, feed = cache.get(key)
+    if found:
+        return feed
+    feed = render()
+    cache.put(key, feed)
+    return feed
+
+
+# -- the version query --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Version:
+    forum_id: int
+    slug: str
+    key: tuple
+
+
+def _per_forum(expr: ColumnElement, model: type) -> ColumnElement:
+    return (
+        select(expr)
+        .select_from(model)
+        .where(model.forum_id == Forum.id)  # type: ignore[attr-defined]
+        .correlate(Forum)
+        .scalar_subquery()
+    )
+
+
+def _per_forum_links(expr: ColumnElement) -> ColumnElement:
+    return (
+        select(expr)
+        .select_from(SessionSpeaker)
+        .join(ForumSession, ForumSession.id == SessionSpeaker.session_id)
+        .where(ForumSession.forum_id == Forum.id)
+        .correlate(Forum)
+        .scalar_subquery()
+    )
+
+
+def _version_columns() -> list[ColumnElement]:
+    link_id = cast(SessionSpeaker.id, BigInteger)
+    role_code = case(
+        {role: n for n, role in enumerate(SPEAKER_ROLES, start=1)},
+        value=SessionSpeaker.role,
+        else_=len(SPEAKER_ROLES) + 1,
+    )
+    return [
+        Forum.programme_revision,
+        Forum.updated_at,
+        _per_forum(func.count(ForumSession.id), ForumSession),
+        _per_forum(func.sum(ForumSession.id), ForumSession),
+        _per_forum(func.sum(ForumSession.revision), ForumSession),
+        _per_forum(func.max(ForumSession.updated_at), ForumSession),
+        _per_forum(func.count(Venue.id), Venue),
+        _per_forum(func.sum(Venue.id), Venue),
+        _per_forum(func.max(Venue.updated_at), Venue),
+        _per_forum(func.count(Speaker.id), Speaker),
+        _per_forum(func.sum(Speaker.id), Speaker),
+        _per_forum(func.max(Speaker.updated_at), Speaker),
+        _per_forum(func.count(StreamLink.id), StreamLink),
+        _per_forum(func.sum(StreamLink.id), StreamLink),
+        _per_forum(func.max(StreamLink.updated_at), StreamLink),
+        # Speaker links have no timestamps: count and id sums catch adding and removing one,
+        # the weighted sums a change of order or role.
+        _per_forum_links(func.count(SessionSpeaker.id)),
+        _per_forum_links(func.sum(SessionSpeaker.id)),
+        _per_forum_links(func.sum(SessionSpeaker.speaker_id)),
+        _per_forum_links(func.sum(link_id * SessionSpeaker.position)),
+        _per_forum_links(func.sum(link_id * role_code)),
+    ]
+
+
+def _published_version(where: ColumnElement[bool]) -> _Version | None:
+    """The published forum matching `where` and the version of everything its feeds show, in
+    one query; None when there is no such forum or it is a draft."""
+    row = db.session.execute(
+        select(Forum.id, Forum.slug, *_version_columns()).where(where, Forum.status == "published")
+    ).one_or_none()
+    if row is None:
+        return None
+    forum_id, slug, *rest = row
+    return _Version(forum_id=forum_id, slug=slug, key=(forum_id, *rest))
+
+
+# -- loading and mapping ------------------------------------------------------------------------
+
+_TREE = (
+    selectinload(Forum.venues),
+    selectinload(Forum.speakers),
+    selectinload(Forum.streams),
+    selectinload(Forum.sessions).options(
+        selectinload(ForumSession.venue),
+        selectinload(ForumSession.streams),
+        selectinload(ForumSession.speaker_links).selectinload(SessionSpeaker.speaker),
+    ),
+)
+
+
+def _load_forum(forum_id: int) -> Forum:
+    """The forum with everything a feed shows, in a fixed number of queries."""
+    return db.session.scalars(
+        select(Forum)
+        .where(Forum.id == forum_id)
+        .options(*_TREE)
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+@dataclass(frozen=True, slots=True)
+class _Site:
+    base_url: str
+    domain: str
+
+
+def _site() -> _Site:
+    base_url = current_app.config["BASE_URL"].rstrip("/")
+    domain = urlsplit(base_url).hostname
+    if not domain:
+        raise RuntimeError(f"BASE_URL has no host name: {base_url!r}")
+    return _Site(base_url=base_url, domain=domain)
+
+
+def _info(forum: Forum, sessions: Sequence[ForumSession], site: _Site) -> ForumInfo:
+    return forum_info(forum, base_url=site.base_url, sessions=sessions)
+
+
+def _changed_at(info: ForumInfo, sessions: Iterable[ForumSession]) -> datetime:
+    """The latest change a feed of `sessions` shows: forum, sessions, venues, streams (all in
+    `info.updated_at`) and the speakers named."""
+    stamps = [info.updated_at]
+    stamps += [link.speaker.updated_at for s in sessions for link in s.speaker_links]
+    return max(stamps)
+
+
+def _named(forum: Forum, ko: str, en: str) -> Bilingual:
+    """A calendar name: the forum's title followed by what the feed holds, in each language."""
+    title_ko = forum.title_ko or forum.title_en
+    title_en = forum.title_en or forum.title_ko
+    return Bilingual(ko=f"{title_ko} · {ko}", en=f"{title_en} · {en}")
+
+
+def _ics(
+    forum: Forum,
+    sessions: Sequence[ForumSession],
+    site: _Site,
+    *,
+    filename: str,
+    name: Bilingual | None = None,
+    method: str | None = None,
+    tentative_ids: frozenset[int] = frozenset(),
+    include_private_streams: bool = False,
+) -> Feed:
+    info = _info(forum, sessions, site)
+    body = build_calendar(
+        info,
+        info.sessions,
+        domain=site.domain,
+        name=name,
+        method=method,
+        tentative_ids=tentative_ids,
+        include_private_streams=include_private_streams,
+    )
+    return Feed.of(body, CALENDAR_TYPE, _changed_at(info, sessions), filename)
+
+
+# -- public feeds -------------------------------------------------------------------------------
+
+
+def _public(slug: str, what: tuple, render: Callable[[Forum, _Site], Feed | None]) -> Feed | None:
+    version = _published_version(Forum.slug == slug)
+    if version is None:
+        return None
+    site = _site()
+    key = (*what, version.key, site.base_url)
+    return _cached(key, lambda: render(_load_forum(version.forum_id), site))
+
+
+def forum_feed(slug: str) -> Feed | None:
+    """`/forums/<slug>/schedule.ics`: the whole published programme, cancelled sessions
+    included (STATUS:CANCELLED), public streams only. None: unknown or draft forum."""
+
+    def render(forum: Forum, site: _Site) -> Feed:
+        return _ics(forum, forum.sessions, site, filename=f"{forum.slug}.ics")
+
+    return _public(slug, ("forum",), render)
+
+
+def session_feed(slug: str, session_id: int) -> Feed | None:
+    """`/forums/<slug>/sessions/<id>.ics`: one session for download, METHOD:PUBLISH with an
+    ORGANIZER (the same bytes as `session_calendar`). None: unknown forum or session, or a
+    session of another forum."""
+
+    def render(forum: Forum, site: _Site) -> Feed | None:
+        session = next((s for s in forum.sessions if s.id == session_id), None)
+        if session is None:
+            return None
+        return _session_download(forum, session, site, include_private_streams=False)
+
+    return _public(slug, ("session", session_id), render)
+
+
+def venue_feed(slug: str, venue_id: int) -> Feed | None:
+    """`/forums/<slug>/venues/<id>.ics`: the sessions held at one venue of the forum."""
+
+    def render(forum: Forum, site: _Site) -> Feed | None:
+        venue = next((v for v in forum.venues if v.id == venue_id), None)
+        if venue is None:
+            return None
+        sessions = [s for s in forum.sessions if s.venue_id == venue_id]
+        name = _named(forum, venue.name_ko or venue.name_en, venue.name_en or venue.name_ko)
+        filename = f"{forum.slug}-venue-{venue_id}.ics"
+        return _ics(forum, sessions, site, filename=filename, name=name)
+
+    return _public(slug, ("venue", venue_id), render)
+
+
+def speaker_feed(slug: str, speaker_id: int) -> Feed | None:
+    """`/forums/<slug>/speakers/<id>.ics`: the sessions one speaker of the forum appears in."""
+
+    def render(forum: Forum, site: _Site) -> Feed | None:
+        speaker = next((p for p in forum.speakers if p.id == speaker_id), None)
+        if speaker is None:
+            return None
+        sessions = [
+            s
+            for s in forum.sessions
+            if any(link.speaker_id == speaker_id for link in s.speaker_links)
+        ]
+        name = _named(forum, speaker.name_ko or speaker.name_en, speaker.name_en or speaker.name_ko)
+        filename = f"{forum.slug}-speaker-{speaker_id}.ics"
+        return _ics(forum, sessions, site, filename=filename, name=name)
+
+    return _public(slug, ("speaker", speaker_id), render)
+
+
+def frab_export(slug: str, fmt: Literal["xml", "json"], locale: str = "ko") -> Feed | None:
+    """`/forums/<slug>/schedule.xml|json`: the frab / c3voc schedule, texts in `locale` (the
+    other language as subtitle). Cancelled sessions are left out (the format has no status)."""
+    if locale not in FRAB_LOCALES:
+        raise ValueError(f"unsupported locale {locale!r}")
+    if fmt not in ("xml", "json"):
+        raise ValueError(f"unsupported format {fmt!r}")
+
+    def render(forum: Forum, site: _Site) -> Feed:
+        info = _info(forum, forum.sessions, site)
+        builder = build_frab_xml if fmt == "xml" else build_frab_json
+        body = builder(info, info.sessions, base_url=f"{info.url}/", locale=locale)
+        content_type = XML_TYPE if fmt == "xml" else JSON_TYPE
+        changed = _changed_at(info, forum.sessions)
+        return Feed.of(body, content_type, changed, f"{forum.slug}-schedule-{locale}.{fmt}")
+
+    return _public(slug, ("frab", fmt, locale), render)
+
+
+# -- single sessions ----------------------------------------------------------------------------
+
+
+def _session_download(
+    forum: Forum, session: ForumSession, site: _Site, *, include_private_streams: bool
+) -> Feed:
+    return _ics(
+        forum,
+        [session],
+        site,
+        filename=f"{forum.slug}-session-{session.id}.ics",
+        method="PUBLISH",
+        include_private_streams=include_private_streams,
+    )
+
+
+def session_calendar(session: ForumSession, *, include_private_streams: bool = False) -> bytes:
+    """One session as an email attachment or download: METHOD:PUBLISH, ORGANIZER (the forum's
+    organiser, when it has an address), no ATTENDEE, the same UID as in every feed.
+
+    With the default (public streams only) the bytes equal the public download's.
+    `include_private_streams=True` adds the registrants-only links, for mail to registrants.
+    """
+    return _session_download(
+        session.forum, session, _site(), include_private_streams=include_private_streams
+    ).body
+
+
+# -- personal feeds -----------------------------------------------------------------------------
+
+
+def personal_selection(
+    registration: Registration, sessions: Iterable[ForumSession]
+) -> tuple[list[ForumSession], frozenset[int]]:
+    """The sessions of `registration`'s personal calendar, and those shown TENTATIVE.
+
+    Booked sessions (confirmed or waitlisted) plus the forum-wide sessions (no seats of their
+    own) whose format suits the attendance mode (`PERSONAL_FORMATS`). Waitlisted bookings are
+    tentative; while the forum place itself is waitlisted, everything is. Nothing for a
+    cancelled registration. Cancelled sessions stay in (STATUS:CANCELLED), so calendars update.
+    """
+    if registration.status == "cancelled":
+        return [], frozenset()
+    held = {b.session_id: b.status for b in registration.bookings if b.status in _HELD}
+    formats = PERSONAL_FORMATS.get(registration.attendance, ())
+    chosen = [s for s in sessions if s.id in held or (s.seats is None and s.format in formats)]
+    if registration.status == "waitlisted":
+        tentative = frozenset(s.id for s in chosen)
+    else:
+        tentative = frozenset(sid for sid, status in held.items() if status == "waitlisted")
+    return chosen, tentative
+
+
+def _selection_key(registration: Registration) -> tuple:
+    """What the personal selection depends on besides the forum version."""
+    held = sorted((b.session_id, b.status) for b in registration.bookings if b.status in _HELD)
+    return (registration.attendance, registration.status, tuple(held))
+
+
+def _personal(registration: Registration, forum: Forum, site: _Site, *, method: str | None) -> Feed:
+    sessions, tentative = personal_selection(registration, forum.sessions)
+    return _ics(
+        forum,
+        sessions,
+        site,
+        filename=f"{forum.slug}-my-sessions.ics",
+        name=_named(forum, "내 일정", "My sessions"),
+        method=method,
+        tentative_ids=tentative,
+        include_private_streams=True,
+    )
+
+
+def _registration_changed(registration: Registration) -> datetime:
+    """When the registration's selection last changed (a booking or the forum place)."""
+    return max([registration.updated_at, *(b.updated_at for b in registration.bookings)])
+
+
+def personal_feed(token: str) -> Feed | None:
+    """`/calendar/<token>.ics`: the registrant's personal feed (no METHOD; see
+    `personal_selection`). None for an unknown or replaced token, a cancelled registration or
+    a forum that is not published.
+
+    The rendered bytes are cached by forum version and selection, so registrants with the same
+    choices share one entry; Last-Modified also covers the registration's own changes.
+    """
+    if not token or len(token) > _TOKEN_MAX:
+        return None
+    registration = db.session.scalars(
+        select(Registration)
+        .where(Registration.calendar_token_hash == hash_token(token))
+        .options(selectinload(Registration.bookings))
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if registration is None or registration.status == "cancelled":
+        return None
+    version = _published_version(Forum.id == registration.forum_id)
+    if version is None:
+        return None
+    site = _site()
+    key = ("personal", _selection_key(registration), version.key, site.base_url)
+    feed = _cached(
+        key,
+        lambda: _personal(registration, _load_forum(version.forum_id), site, method=None),
+    )
+    if feed is None:  # never: a personal feed always renders; keeps the types honest
+        return None
+    return feed.modified_at_least(_registration_changed(registration))
+
+
+def personal_calendar(registration: Registration) -> bytes:
+    """The registrant's sessions as an email attachment: the personal feed's events (same UIDs,
+    registrants-only links included) with METHOD:PUBLISH and an ORGANIZER."""
+    forum = _load_forum(registration.forum_id)
+    return _personal(registration, forum, _site(), method="PUBLISH").body
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+def _whole_seconds(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"naive datetime {value!r}")
+    return value.astimezone(UTC).replace(microsecond=0)
+
+
+def _safe_filename(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "calendar.ics"

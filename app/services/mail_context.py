@@ -1,0 +1,616 @@
+"""What each queued message says, read from the database when it leaves.
+
+An outbox row holds ids and the secrets that exist nowhere else (the plain manage and calendar
+tokens, kept until the message is sent, see `SECRET_KEYS`). Everything else is read at delivery
+time, so a message shows the registration and the programme as they are when it goes out, in
+the recipient's language, dates in the forum's time zone.
+
+What each kind reads from the row's context:
+
+=========================  =============================================================
+registration_confirmed     registration_id, manage_token, calendar_token
+registration_waitlisted    registration_id, manage_token, calendar_token
+waitlist_promoted          registration_id, session_id (optional: one session promoted)
+registration_cancelled     registration_id, cancelled_by ("self"), reason (optional)
+manage_link                registration_id, manage_token
+session_changed            registration_id, session_id, change_ids, note (optional)
+reminder                   registration_id
+=========================  =============================================================
+
+Links. The manage page needs the plain manage token, which the database keeps only hashed:
+kinds queued with one link to `{BASE_URL}/manage/<token>`; the others (promotion, change,
+reminder, and any message whose token has since been replaced) point `manage_url` to the
+forum's public page, since `notifications` requires a link for them. The personal calendar
+link is given only with a current calendar token.
+
+Messages that no longer make sense are not sent (`Obsolete`): a confirmation or reminder for a
+registration cancelled meanwhile, a reminder that would arrive once the forum has begun, a
+manage link replaced by a newer one. A row whose data is gone (`MessageDataError`) is dead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import segno
+from babel.dates import format_date, format_time
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.db import db, utcnow
+from app.i18n import pick
+from app.models import (
+    Booking,
+    Forum,
+    ForumSession,
+    OutboxMessage,
+    Registration,
+    StreamLink,
+    Venue,
+)
+from app.models.staff import ProgrammeChange
+from app.presenters import tz_abbrev
+from app.services.programme import forum_path
+from app.services.registration import booking_waitlist_position, forum_waitlist_position
+from app.services.tokens import checkin_payload, display_code, tokens_match
+from notifications import Attachment, calendar_attachment
+from notifications.messages import mailbox
+
+#: Context keys that are secrets: removed from the stored row once it is sent or dead.
+SECRET_KEYS = ("manage_token", "calendar_token")
+
+_ONLINE = {"ko": "온라인", "en": "Online"}
+_TBA = {"ko": "미정", "en": "To be announced"}
+_FORMATS = {
+    "ko": {"in_person": "대면", "online": "온라인", "hybrid": "대면·온라인 병행"},
+    "en": {"in_person": "In person", "online": "Online", "hybrid": "In person and online"},
+}
+_LONG_DAY = {"ko": "y년 M월 d일 (E)", "en": "EEE, MMM d, y"}
+_SHORT_DAY = {"ko": "M월 d일 (E)", "en": "EEE, MMM d"}
+
+
+class MessageDataError(Exception):
+    """The row can never become a message: what it refers to is gone or incomplete."""
+
+
+class Obsolete(Exception):
+    """The message should no longer go out; the reason is recorded on the row."""
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Everything `notifications.build_message` needs besides the row's own fields."""
+
+    kind: str  # usually the row's; a waitlist notice for someone since confirmed is upgraded
+    context: dict[str, Any]
+    to_name: str
+    reply_to: str | None
+    attachments: tuple[Attachment, ...]
+    date: datetime  # the Date header: now, in the forum's time zone
+
+
+# -- formatting -------------------------------------------------------------------------------
+
+
+def _local(value: datetime, tz: str) -> datetime:
+    return value.astimezone(ZoneInfo(tz))
+
+
+def _day(value: date, locale: str, *, long: bool) -> str:
+    patterns = _LONG_DAY if long else _SHORT_DAY
+    return format_date(value, patterns[locale], locale=locale)
+
+
+def _hm(value: datetime, locale: str) -> str:
+    return format_time(value, "HH:mm", locale=locale)
+
+
+def span(start: datetime, end: datetime | None, tz: str, locale: str, *, long: bool) -> str:
+    """'2025년 5월 14일 (수) 09:00–18:00 (KST)' (long) or 'Wed, May 14 10:00–11:30'."""
+    a = _local(start, tz)
+    text = f"{_day(a.date(), locale, long=long)} {_hm(a, locale)}"
+    if end is not None:
+        b = _local(end, tz)
+        if b.date() == a.date():
+            text += f"–{_hm(b, locale)}"
+        else:
+            text += f" – {_day(b.date(), locale, long=long)} {_hm(b, locale)}"
+    if long:
+        text += f" ({tz_abbrev(tz, start)})"
+    return text
+
+
+def forum_when(forum: Forum, locale: str) -> str:
+    """The forum's dates and hours in its own zone, from its scheduled sessions."""
+    sessions = [s for s in forum.sessions if s.status == "scheduled"] or list(forum.sessions)
+    if sessions:
+        start = min(s.starts_at for s in sessions)
+        end = max(s.ends_at for s in sessions)
+        return span(start, end, forum.timezone, locale, long=True)
+    first = _day(forum.first_day, locale, long=True)
+    if forum.last_day == forum.first_day:
+        return first
+    return f"{first} – {_day(forum.last_day, locale, long=True)}"
+
+
+def _session_where(session: ForumSession, locale: str) -> str:
+    if session.venue is not None:
+        return pick(session.venue, "name", locale)
+    return _ONLINE[locale] if session.format == "online" else ""
+
+
+def _http(url: str | None) -> bool:
+    return bool(url) and str(url).lower().startswith(("http://", "https://"))
+
+
+def qr_data_uri(code: str) -> str:
+    """The check-in QR code as a PNG data: URI (segno writes PNG itself, no Pillow)."""
+    payload = checkin_payload(current_app.config["SECRET_KEY"], code)
+    return segno.make(payload, error="m").png_data_uri(scale=4, border=2)
+
+
+def calendar_attachment_for(
+    registration: Registration, sessions: Iterable[ForumSession] | None = None
+) -> bytes | None:
+    """The registrant's sessions as an .ics (METHOD:PUBLISH), or None when there is none.
+
+    The seam to the calendar builder: `app.services.calendars.personal_calendar` makes the same
+    events, with the same UIDs, as the personal feed. `sessions` (the forum's, when the caller
+    has them loaded) lets a registrant with nothing to put in a calendar skip building one.
+    """
+    try:
+        from app.services.calendars import personal_calendar, personal_selection
+    except ImportError:  # the calendar service is not there (yet): no attachment
+        return None
+    if sessions is not None and not personal_selection(registration, sessions)[0]:
+        return None
+    ics = personal_calendar(registration)
+    return ics if b"BEGIN:VEVENT" in ics else None
+
+
+def session_attachment_for(session: ForumSession, *, private_streams: bool) -> bytes | None:
+    """One session as an .ics (METHOD:PUBLISH, same UID as the feeds), or None."""
+    try:
+        from app.services.calendars import session_calendar
+    except ImportError:
+        return None
+    return session_calendar(session, include_private_streams=private_streams)
+
+
+# -- the builder --------------------------------------------------------------------------------
+
+
+class ContextBuilder:
+    """Builds the messages of one batch; each forum is loaded once per batch."""
+
+    def __init__(self, *, now: datetime | None = None) -> None:
+        self.now = now or utcnow()
+        self.base_url = current_app.config["BASE_URL"].rstrip("/")
+        self._forums: dict[int, Forum] = {}
+        self._registrations: dict[int, Registration | None] = {}
+
+    def prefetch(self, rows: Iterable[OutboxMessage]) -> None:
+        """Load the registrations (with their bookings) of a whole batch in one go."""
+        ids = {i for i in (_registration_id(row) for row in rows) if i is not None}
+        ids -= set(self._registrations)
+        if not ids:
+            return
+        found = db.session.scalars(
+            select(Registration)
+            .where(Registration.id.in_(ids))
+            .options(selectinload(Registration.bookings).selectinload(Booking.session))
+        ).all()
+        self._registrations.update(dict.fromkeys(ids))
+        self._registrations.update({r.id: r for r in found})
+
+    # loading
+
+    def _forum(self, forum_id: int) -> Forum:
+        if forum_id not in self._forums:
+            forum = db.session.scalars(
+                select(Forum)
+                .where(Forum.id == forum_id)
+                .options(
+                    selectinload(Forum.venues),
+                    selectinload(Forum.streams),
+                    selectinload(Forum.sessions).selectinload(ForumSession.venue),
+                    selectinload(Forum.sessions).selectinload(ForumSession.streams),
+                )
+            ).one_or_none()
+            if forum is None:
+                raise MessageDataError("the forum no longer exists")
+            self._forums[forum_id] = forum
+        return self._forums[forum_id]
+
+    def _registration(self, row: OutboxMessage) -> Registration:
+        self.prefetch([row])
+        reg_id = _registration_id(row)
+        registration = self._registrations.get(reg_id) if reg_id is not None else None
+        if registration is None:
+            raise MessageDataError("the registration no longer exists")
+        if registration.anonymised_at is not None:
+            raise Obsolete("the registration's personal data has been removed")
+        return registration
+
+    # pieces
+
+    def _urls(
+        self, row: OutboxMessage, registration: Registration
+    ) -> tuple[str | None, str | None]:
+        """The personal manage and calendar links, each only while its token is current."""
+        manage = row.context.get("manage_token")
+        calendar = row.context.get("calendar_token")
+        manage_url = calendar_url = None
+        if isinstance(manage, str) and tokens_match(manage, registration.manage_token_hash):
+            manage_url = f"{self.base_url}/manage/{manage}"
+        if isinstance(calendar, str) and tokens_match(calendar, registration.calendar_token_hash):
+            calendar_url = f"{self.base_url}/calendar/{calendar}.ics"
+        return manage_url, calendar_url
+
+    def forum_url(self, forum: Forum) -> str:
+        return self.base_url + forum_path(forum.slug)
+
+    def _venue(self, forum: Forum, registration: Registration, locale: str) -> dict | None:
+        """Where an in-person attendee goes: the venue of their first in-person session."""
+        if registration.attendance != "in_person":
+            return None
+        held = {b.session_id for b in registration.bookings if b.status != "cancelled"}
+        candidates = [
+            s
+            for s in forum.sessions
+            if s.status == "scheduled" and s.venue is not None and s.venue.kind != "studio"
+        ]
+        chosen = [s for s in candidates if s.id in held] or [
+            s for s in candidates if s.seats is None and s.format != "online"
+        ]
+        venue: Venue | None = chosen[0].venue if chosen else None
+        if venue is None:
+            venue = next((v for v in forum.venues if v.kind != "studio"), None)
+        if venue is None:
+            return None
+        return {
+            "name": pick(venue, "name", locale) or forum.slug,
+            "building": venue.building,
+            "floor": venue.floor,
+            "room": venue.room,
+            "address": venue.address,
+            "access_notes": venue.accessibility_notes,
+            "map_url": venue.map_url if _http(venue.map_url) else "",
+        }
+
+    def _sessions(self, registration: Registration, forum: Forum, locale: str) -> list[dict]:
+        items = []
+        bookings = sorted(
+            (b for b in registration.bookings if b.status != "cancelled"),
+            key=lambda b: (b.session.starts_at, b.session_id),
+        )
+        for booking in bookings:
+            session = booking.session
+            status = "cancelled" if session.status == "cancelled" else booking.status
+            items.append(
+                {
+                    "title": pick(session, "title", locale),
+                    "when": span(
+                        session.starts_at, session.ends_at, forum.timezone, locale, long=False
+                    ),
+                    "where": _session_where(session, locale),
+                    "status": status,
+                    "position": booking_waitlist_position(booking)
+                    if status == "waitlisted"
+                    else None,
+                }
+            )
+        return items
+
+    def _streams(self, registration: Registration, forum: Forum) -> list[dict]:
+        """Livestreams for a confirmed online attendee, registrants-only links included."""
+        if registration.attendance != "online" or registration.status != "confirmed":
+            return []
+        held = {b.session_id for b in registration.bookings if b.status == "confirmed"}
+        links: list[StreamLink] = list(forum.streams)
+        for session in forum.sessions:
+            if session.status == "scheduled" and (
+                session.id in held or (session.seats is None and session.format != "in_person")
+            ):
+                links.extend(session.streams)
+        seen: set[str] = set()
+        items = []
+        for link in links:
+            if not _http(link.url) or link.url in seen:
+                continue
+            seen.add(link.url)
+            items.append(
+                {
+                    "label": link.label or link.platform,
+                    "url": link.url,
+                    "registrants_only": link.visibility == "registrants",
+                }
+            )
+        return items
+
+    def _contact(self, forum: Forum) -> tuple[str | None, str | None]:
+        """(contact_email, Reply-To) from the forum's organiser, when the address is usable."""
+        if not forum.organizer_email:
+            return None, None
+        try:
+            address = mailbox(forum.organizer_email, forum.organizer_name)
+        except ValueError:
+            return None, None
+        return address.addr_spec, str(address)
+
+    def _attending(
+        self, row: OutboxMessage, registration: Registration, forum: Forum, locale: str
+    ) -> dict[str, Any]:
+        """The shared details of confirmed, waitlist_promoted and reminder."""
+        manage_url, calendar_url = self._urls(row, registration)
+        in_person = registration.attendance == "in_person"
+        return {
+            "recipient_name": registration.name,
+            "forum_title": pick(forum, "title", locale) or forum.slug,
+            "when": forum_when(forum, locale),
+            "attendance_mode": registration.attendance,
+            "confirmation_code": display_code(registration.confirmation_code),
+            "manage_url": manage_url or self.forum_url(forum),
+            "calendar_url": calendar_url,
+            "venue": self._venue(forum, registration, locale),
+            "qr_src": qr_data_uri(registration.confirmation_code) if in_person else None,
+            "streams": self._streams(registration, forum),
+            "sessions": self._sessions(registration, forum, locale),
+        }
+
+    # the kinds
+
+    def prepare(self, row: OutboxMessage) -> Prepared:
+        """Build one row's message data; raises MessageDataError, Obsolete or ValueError."""
+        registration = self._registration(row)
+        forum = self._forum(registration.forum_id)
+        locale = row.locale
+        build = getattr(self, f"_kind_{row.kind}", None)
+        if build is None:
+            raise MessageDataError(f"unknown message kind {row.kind!r}")
+        kind, context, attachments = build(row, registration, forum, locale)
+        contact_email, reply_to = self._contact(forum)
+        context["contact_email"] = contact_email
+        return Prepared(
+            kind=kind,
+            context=context,
+            to_name=registration.name,
+            reply_to=reply_to,
+            attachments=tuple(attachments),
+            date=self.now.astimezone(ZoneInfo(forum.timezone)),
+        )
+
+    def _personal_ics(self, registration: Registration, forum: Forum) -> list[Attachment]:
+        ics = calendar_attachment_for(registration, forum.sessions)
+        return [calendar_attachment(ics, f"{forum.slug}.ics")] if ics else []
+
+    def _kind_registration_confirmed(self, row, registration, forum, locale):
+        if registration.status == "cancelled":
+            raise Obsolete("the registration was cancelled before the confirmation went out")
+        context = self._attending(row, registration, forum, locale)
+        return "registration_confirmed", context, self._personal_ics(registration, forum)
+
+    def _kind_registration_waitlisted(self, row, registration, forum, locale):
+        if registration.status == "cancelled":
+            raise Obsolete("the registration was cancelled before the notice went out")
+        position = forum_waitlist_position(registration)
+        if position is None:
+            waiting = [
+                booking_waitlist_position(b)
+                for b in registration.bookings
+                if b.status == "waitlisted"
+            ]
+            position = min((p for p in waiting if p is not None), default=None)
+        if position is None:
+            # Every place came through before this notice left: say so instead.
+            return self._kind_registration_confirmed(row, registration, forum, locale)
+        manage_url, _ = self._urls(row, registration)
+        context = {
+            "recipient_name": registration.name,
+            "forum_title": pick(forum, "title", locale) or forum.slug,
+            "when": forum_when(forum, locale),
+            "position": position,
+            "manage_url": manage_url or self.forum_url(forum),
+            "confirmation_code": display_code(registration.confirmation_code),
+            "sessions": self._sessions(registration, forum, locale),
+        }
+        return "registration_waitlisted", context, []
+
+    def _kind_waitlist_promoted(self, row, registration, forum, locale):
+        if registration.status == "cancelled":
+            raise Obsolete("the registration was cancelled before the notice went out")
+        context = self._attending(row, registration, forum, locale)
+        session_id = row.context.get("session_id")
+        promoted = next((s for s in forum.sessions if s.id == session_id), None)
+        context["promoted_session"] = pick(promoted, "title", locale) if promoted else None
+        return "waitlist_promoted", context, self._personal_ics(registration, forum)
+
+    def _kind_reminder(self, row, registration, forum, locale):
+        if registration.status != "confirmed":
+            raise Obsolete(f"the registration is {registration.status}")
+        today = _local(self.now, forum.timezone).date()
+        if today >= forum.first_day:
+            raise Obsolete("the forum has begun: a 'tomorrow' reminder would be wrong")
+        return "reminder", self._attending(row, registration, forum, locale), []
+
+    def _kind_registration_cancelled(self, row, registration, forum, locale):
+        # No register_url: the cancelled registration keeps its address, and registering
+        # again with it only mails the manage link of the cancelled one.
+        context = {
+            "recipient_name": registration.name,
+            "forum_title": pick(forum, "title", locale) or forum.slug,
+            "when": forum_when(forum, locale),
+            "cancelled_by": row.context.get("cancelled_by") or "self",
+            "reason": row.context.get("reason") or None,
+        }
+        return "registration_cancelled", context, []
+
+    def _kind_manage_link(self, row, registration, forum, locale):
+        manage_url, _ = self._urls(row, registration)
+        if manage_url is None:
+            if not row.context.get("manage_token"):
+                raise MessageDataError("no manage token in the message")
+            raise Obsolete("a newer manage link has replaced this one")
+        context = {
+            "recipient_name": registration.name,
+            "forum_title": pick(forum, "title", locale) or forum.slug,
+            "manage_url": manage_url,
+            "when": forum_when(forum, locale),
+        }
+        return "manage_link", context, []
+
+    def _kind_session_changed(self, row, registration, forum, locale):
+        if registration.status == "cancelled":
+            raise Obsolete("the registration has been cancelled")
+        session_id = row.context.get("session_id")
+        session = next((s for s in forum.sessions if s.id == session_id), None)
+        if session is None:
+            raise MessageDataError("the session no longer exists")
+        change_ids = [i for i in row.context.get("change_ids") or () if isinstance(i, int)]
+        changes = (
+            list(
+                db.session.scalars(
+                    select(ProgrammeChange)
+                    .where(
+                        ProgrammeChange.id.in_(change_ids),
+                        ProgrammeChange.session_id == session.id,
+                    )
+                    .order_by(ProgrammeChange.created_at, ProgrammeChange.id)
+                )
+            )
+            if change_ids
+            else []
+        )
+        cancelled = session.status == "cancelled"
+        items = [] if cancelled else self._change_items(changes, session, forum, locale)
+        if not cancelled and not items:
+            raise Obsolete("nothing a registrant needs to know changed (or it changed back)")
+        _, calendar_url = self._urls(row, registration)
+        context = {
+            "recipient_name": registration.name,
+            "forum_title": pick(forum, "title", locale) or forum.slug,
+            "session_title": pick(session, "title", locale) or f"#{session.id}",
+            # No manage token exists here: the session's public page shows what it is now.
+            "manage_url": f"{self.forum_url(forum)}/sessions/{session.id}",
+            "cancelled": cancelled,
+            "changes": items,
+            "note": row.context.get("note") or None,
+            "calendar_url": calendar_url,
+        }
+        held = next((b for b in registration.bookings if b.session_id == session.id), None)
+        private = registration.status == "confirmed" and (
+            held is None or held.status == "confirmed"
+        )
+        ics = session_attachment_for(session, private_streams=private)
+        filename = f"{forum.slug}-session-{session.id}.ics"
+        attachments = [calendar_attachment(ics, filename)] if ics else []
+        return "session_changed", context, attachments
+
+    # programme changes: `before` / `after` hold the fields that changed
+
+    def _change_items(
+        self,
+        changes: Sequence[ProgrammeChange],
+        session: ForumSession,
+        forum: Forum,
+        locale: str,
+    ) -> list[dict[str, str]]:
+        """Old -> new per field (time, venue, format), from the first change's `before` to the
+        last one's `after`; a field that ends where it started is left out."""
+        first: dict[str, Any] = {}
+        last: dict[str, Any] = {}
+        for change in changes:
+            for key, value in (change.before or {}).items():
+                first.setdefault(key, value)
+            last.update(change.after or {})
+        items = []
+        for field, keys in (
+            ("time", ("starts_at", "ends_at")),
+            ("venue", ("venue_id", "venue")),
+            ("format", ("format",)),
+        ):
+            if not any(k in first or k in last for k in keys):
+                continue
+            old = self._describe(field, first, session, forum, locale, side="before")
+            new = self._describe(field, last, session, forum, locale, side="after")
+            if old != new:
+                items.append({"field": field, "old": old, "new": new})
+        return items
+
+    def _describe(
+        self,
+        field: str,
+        values: Mapping[str, Any],
+        session: ForumSession,
+        forum: Forum,
+        locale: str,
+        *,
+        side: str,
+    ) -> str:
+        if field == "time":
+            start = _when(values.get("starts_at"))
+            end = _when(values.get("ends_at"))
+            if start is None and end is None:
+                return ""
+            if side == "after":  # fill an unchanged bound from the session as it is now
+                start, end = start or session.starts_at, end or session.ends_at
+            if start is None:
+                return ""
+            return span(start, end, forum.timezone, locale, long=False)
+        if field == "venue":
+            if "venue_id" in values:
+                venue = (
+                    db.session.get(Venue, values["venue_id"])
+                    if isinstance(values["venue_id"], int)
+                    else None
+                )
+                return pick(venue, "name", locale) if venue is not None else _TBA[locale]
+            name = values.get("venue")
+            if isinstance(name, Mapping):
+                return str(name.get(f"name_{locale}") or name.get("name") or "")
+            return str(name or "")
+        value = values.get("format")
+        return _FORMATS[locale].get(str(value), str(value or ""))
+
+
+def _registration_id(row: OutboxMessage) -> int | None:
+    value = row.registration_id or (row.context or {}).get("registration_id")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _when(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and value:
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo is not None else None
+    return None
+
+
+def scrubbed(context: Mapping[str, Any], keys: Iterable[str] = SECRET_KEYS) -> dict[str, Any]:
+    """The context without its secrets."""
+    drop = set(keys)
+    return {k: v for k, v in context.items() if k not in drop}
+
+
+__all__ = [
+    "SECRET_KEYS",
+    "ContextBuilder",
+    "MessageDataError",
+    "Obsolete",
+    "Prepared",
+    "calendar_attachment_for",
+    "forum_when",
+    "qr_data_uri",
+    "scrubbed",
+    "session_attachment_for",
+    "span",
+]

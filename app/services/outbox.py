@@ -1,0 +1,549 @@
+"""The mail outbox: rows written in the caller's transaction, delivered after commit.
+
+Queueing
+--------
+`enqueue()` adds a row to the current transaction and nothing else: no SMTP, no I/O, nothing
+that can fail the request. The Message-ID is fixed here, so every retry carries the same one.
+`enqueue_once()` does the same for messages that must go once (a reminder): a second call with
+the same `dedupe_key` adds nothing, whichever process makes it.
+
+Delivery (`deliver_due`, run by `flask outbox deliver` and the worker)
+---------------------------------------------------------------------
+1. Claim: in one short write transaction, take up to `batch_size` due rows (pending,
+   `next_attempt_at <= now`, no live claim) and stamp them `claimed_by = <this worker>`,
+   `claimed_until = now + lease`. PostgreSQL: the rows are chosen `FOR UPDATE SKIP LOCKED`, so
+   concurrent workers take disjoint batches without waiting for each other. SQLite: the write
+   transaction starts with BEGIN IMMEDIATE, so claims are made one at a time under the database
+   write lock (a single claimant).
+2. Compose each message from the database as it is now (`app.services.mail_context`), then end
+   the read transaction: nothing is held open while the mail server is talked to.
+3. Send the batch over one SMTP connection (timeout at most 10 s per socket operation).
+4. Record, in one write transaction, with every UPDATE conditional on the row still being
+   claimed by this worker (`WHERE id = :id AND claimed_by = :me AND status = 'pending'`):
+   - accepted: `sent`, `sent_at`;
+   - refused for good (5xx, or a message that cannot be built): `dead` at once;
+   - transient (4xx, refused connection, timeout): `attempts + 1` and a retry after
+     `notifications.next_attempt_delay` (exponential backoff with jitter), `dead` after
+     `MAX_ATTEMPTS` (about a day);
+   - no longer meaningful (`mail_context.Obsolete`): `dead` with "not sent: <why>".
+   The claim is cleared, and on `sent` and `dead` the secrets (`manage_token`,
+   `calendar_token`) are removed from the stored context.
+
+A worker that dies mid-batch leaves its claims behind; they expire after the lease and another
+worker takes the rows again. Delivery is at least once: a worker killed after the server
+accepted a message but before step 4 committed causes one resend, with the same Message-ID.
+Keep the lease well above `batch_size x SMTP timeout` so that a slow but live worker never
+loses its claim (`lease_is_safe()`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import socket
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, fields
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError
+
+from app.db import db, utcnow, write_transaction
+from app.models import Forum, OutboxMessage, Registration
+from notifications import (
+    MAX_ATTEMPTS,
+    OutgoingMessage,
+    Sender,
+    SendResult,
+    build_message,
+    is_dead,
+    next_attempt_delay,
+)
+from notifications.messages import mailbox, make_message_id
+
+log = logging.getLogger("madang.outbox")
+
+DEFAULT_BATCH_SIZE = 20
+DEFAULT_LEASE = timedelta(minutes=10)
+ERROR_MAX = 2000  # characters of last_error kept
+RECORD_RETRY_WAITS = (0.5, 1.0, 2.0, 4.0)  # seconds between tries to record a sent batch
+REMINDER_KIND = "reminder"
+
+
+# -- queueing -----------------------------------------------------------------------------------
+
+
+def message_domain() -> str:
+    return urlsplit(current_app.config["BASE_URL"]).hostname or "madang.local"
+
+
+def enqueue(
+    kind: str,
+    *,
+    recipient: str,
+    locale: str,
+    context: dict[str, Any] | None = None,
+    forum_id: int | None = None,
+    registration_id: int | None = None,
+    dedupe_key: str | None = None,
+) -> OutboxMessage:
+    """Add a message to the outbox in the current transaction (the caller commits)."""
+    message = OutboxMessage(
+        message_id=make_message_id(message_domain()),
+        kind=kind,
+        recipient=recipient,
+        locale=locale,
+        context=context or {},
+        forum_id=forum_id,
+        registration_id=registration_id,
+        dedupe_key=dedupe_key,
+    )
+    db.session.add(message)
+    return message
+
+
+def enqueue_once(
+    kind: str,
+    *,
+    recipient: str,
+    locale: str,
+    dedupe_key: str,
+    context: dict[str, Any] | None = None,
+    forum_id: int | None = None,
+    registration_id: int | None = None,
+) -> bool:
+    """Queue a message unless one with `dedupe_key` exists (sent or not); True if queued.
+
+    One INSERT … ON CONFLICT (dedupe_key) DO NOTHING in the current transaction, so two
+    processes racing on the same key queue it once and neither fails.
+    """
+    now = utcnow()
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(OutboxMessage)
+        .values(
+            message_id=make_message_id(message_domain()),
+            kind=kind,
+            recipient=recipient,
+            locale=locale,
+            context=context or {},
+            forum_id=forum_id,
+            registration_id=registration_id,
+            dedupe_key=dedupe_key,
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=[OutboxMessage.dedupe_key])
+        .returning(OutboxMessage.id)
+    )
+    return db.session.execute(statement).scalar_one_or_none() is not None
+
+
+# -- delivery -----------------------------------------------------------------------------------
+
+
+@dataclass
+class DeliveryReport:
+    """What one delivery run did."""
+
+    claimed: int = 0
+    sent: int = 0
+    retrying: int = 0  # failed for now, will be retried
+    dead: int = 0  # refused for good, unbuildable, or out of attempts
+    skipped: int = 0  # no longer meaningful (see mail_context.Obsolete); stored as dead
+    lost: int = 0  # claims another worker took over after this one's lease ran out
+    message_ids: list[str] = field(default_factory=list, repr=False)  # those sent
+
+    def add(self, other: DeliveryReport) -> None:
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+    def __str__(self) -> str:
+        text = (
+            f"sent {self.sent}, retrying {self.retrying}, dead {self.dead}, skipped {self.skipped}"
+        )
+        return text + (f", lost claims {self.lost}" if self.lost else "")
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    """A claimed row as plain data (ORM objects expire when the claim commits)."""
+
+    id: int
+    message_id: str
+    attempts: int
+    context: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    status: str  # "sent" | "retry" | "dead" | "skipped"
+    error: str | None = None
+    counts_attempt: bool = True
+
+
+def worker_identity() -> str:
+    """A name for this worker, unique across hosts and processes: host:pid:random."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+def lease_is_safe(lease: timedelta, batch_size: int, timeout: float) -> bool:
+    """Whether a batch whose every message uses the whole timeout still ends in the lease."""
+    return lease.total_seconds() >= 2 * batch_size * timeout
+
+
+def claim_due(
+    worker_id: str, *, limit: int, lease: timedelta, now: datetime | None = None
+) -> list[OutboxMessage]:
+    """Claim up to `limit` due rows for `worker_id`, committed; returns them, oldest first."""
+    now = now or utcnow()
+    with write_transaction():
+        due = (
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.status == "pending",
+                OutboxMessage.next_attempt_at <= now,
+                or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+            )
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)  # PostgreSQL; SQLite holds the write lock
+            .cte("due")
+        )
+        ids = list(
+            db.session.scalars(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(select(due.c.id)))
+                .values(claimed_until=now + lease, claimed_by=worker_id)
+                .returning(OutboxMessage.id)
+                .execution_options(synchronize_session=False)
+            )
+        )
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), OutboxMessage.claimed_by == worker_id)
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
+def _render(name: str, context: Any) -> str:
+    return render_template(name, **context)
+
+
+def _compose(
+    rows: Sequence[OutboxMessage], claimed: dict[int, _Claimed], now: datetime
+) -> tuple[list[tuple[_Claimed, OutgoingMessage]], dict[int, _Outcome]]:
+    """Build each claimed row's message; rows that cannot or should not go get an outcome."""
+    from app.services.mail_context import ContextBuilder, MessageDataError, Obsolete
+
+    builder = ContextBuilder(now=now)
+    builder.prefetch(rows)
+    from_addr = current_app.config["MAIL_FROM"]
+    ready: list[tuple[_Claimed, OutgoingMessage]] = []
+    settled: dict[int, _Outcome] = {}
+    for row in rows:
+        try:
+            with force_locale(row.locale):
+                prepared = builder.prepare(row)
+                message = build_message(
+                    prepared.kind,
+                    prepared.context,
+                    locale=row.locale,
+                    render=_render,
+                    message_id=row.message_id,
+                    to=row.recipient,
+                    to_name=prepared.to_name,
+                    from_addr=from_addr,
+                    reply_to=prepared.reply_to,
+                    date=prepared.date,
+                    attachments=prepared.attachments,
+                )
+        except Obsolete as exc:
+            settled[row.id] = _Outcome("skipped", f"not sent: {exc}", counts_attempt=False)
+        except (MessageDataError, ValueError) as exc:
+            # The same data gives the same error: retrying cannot help.
+            error = f"cannot build message: {exc}"
+            settled[row.id] = _Outcome("dead", error, counts_attempt=False)
+        except Exception as exc:  # a bug or a database hiccup: count it and try again later
+            log.exception("composing outbox message %s failed", row.id)
+            settled[row.id] = _Outcome("retry", f"composing failed: {type(exc).__name__}: {exc}")
+        else:
+            ready.append((claimed[row.id], message))
+    return ready, settled
+
+
+def _send(sender: Sender, ready: Sequence[tuple[_Claimed, OutgoingMessage]]) -> dict[int, _Outcome]:
+    if not ready:
+        return {}
+    try:
+        results = sender.send_batch([message for _, message in ready])
+    except Exception as exc:  # senders report per message; this is a bug or a broken stream
+        log.exception("the sender failed")
+        results = []
+        error = f"sender failed: {type(exc).__name__}: {exc}"
+    else:
+        error = "the sender returned no result for this message"
+    by_id: dict[str, SendResult] = {r.message_id: r for r in results}
+    outcomes = {}
+    for claimed, message in ready:
+        result = by_id.get(message.message_id)
+        if result is None:
+            outcomes[claimed.id] = _Outcome("retry", error)
+        elif result.ok:
+            outcomes[claimed.id] = _Outcome("sent")
+        elif result.permanent:
+            outcomes[claimed.id] = _Outcome("dead", result.error)
+        else:
+            outcomes[claimed.id] = _Outcome("retry", result.error)
+    return outcomes
+
+
+def _record(
+    worker_id: str, claimed: Iterable[_Claimed], outcomes: dict[int, _Outcome], now: datetime
+) -> DeliveryReport:
+    """Write every outcome in one transaction; the counts of what was written."""
+    from app.services.mail_context import scrubbed
+
+    report = DeliveryReport()
+    with write_transaction():
+        for row in claimed:
+            outcome = outcomes[row.id]
+            attempts = row.attempts + (1 if outcome.counts_attempt else 0)
+            values: dict[str, Any] = {
+                "claimed_by": None,
+                "claimed_until": None,
+                "attempts": attempts,
+            }
+            status = outcome.status
+            if status == "retry" and is_dead(attempts, permanent=False):
+                status = "dead"
+            if status == "retry":
+                values["next_attempt_at"] = now + next_attempt_delay(attempts)
+            else:  # sent, dead or skipped: the row is finished, its secrets go
+                values["status"] = "sent" if status == "sent" else "dead"
+                values["context"] = scrubbed(row.context)
+                if status == "sent":
+                    values["sent_at"] = now
+            if outcome.error:
+                values["last_error"] = outcome.error[:ERROR_MAX]
+            result = db.session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id == row.id,
+                    OutboxMessage.claimed_by == worker_id,
+                    OutboxMessage.status == "pending",
+                )
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:
+                report.lost += 1
+                log.warning(
+                    "outbox %s (%s): claim lost before recording %s; lease too short?",
+                    row.id,
+                    row.message_id,
+                    status,
+                )
+                continue
+            if status == "sent":
+                report.sent += 1
+                report.message_ids.append(row.message_id)
+            elif status == "retry":
+                report.retrying += 1
+            elif status == "skipped":
+                report.skipped += 1
+            else:
+                report.dead += 1
+                log.warning("outbox %s dead: %s", row.id, outcome.error)
+    return report
+
+
+def _record_patiently(
+    worker_id: str, claimed: Sequence[_Claimed], outcomes: dict[int, _Outcome], now: datetime
+) -> DeliveryReport:
+    """`_record`, tried again over a few seconds if the database hiccups: the messages are
+    already out, and an unrecorded claim would expire and send them a second time."""
+    for wait in RECORD_RETRY_WAITS:
+        try:
+            return _record(worker_id, claimed, outcomes, now)
+        except DBAPIError as exc:
+            db.session.rollback()
+            log.warning("recording a sent batch failed (%s); trying again in %s s", exc, wait)
+            time.sleep(wait)
+    return _record(worker_id, claimed, outcomes, now)
+
+
+def check_mail_from() -> None:
+    """Refuse to claim anything while MAIL_FROM is unusable: every message would die."""
+    try:
+        mailbox(current_app.config["MAIL_FROM"])
+    except (KeyError, ValueError) as exc:
+        raise RuntimeError(f"MAIL_FROM is not a usable address: {exc}") from None
+
+
+def deliver_batch(
+    sender: Sender,
+    *,
+    worker_id: str,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    lease: timedelta = DEFAULT_LEASE,
+    now: datetime | None = None,
+) -> DeliveryReport:
+    """Claim, compose, send and record one batch (see the module docstring)."""
+    now = now or utcnow()
+    check_mail_from()
+    rows = claim_due(worker_id, limit=batch_size, lease=lease, now=now)
+    report = DeliveryReport(claimed=len(rows))
+    if not rows:
+        return report
+    claimed = {r.id: _Claimed(r.id, r.message_id, r.attempts, dict(r.context or {})) for r in rows}
+    try:
+        ready, outcomes = _compose(rows, claimed, now)
+    finally:
+        db.session.rollback()  # end the read transaction: nothing stays open during SMTP
+    outcomes.update(_send(sender, ready))
+    report.add(_record_patiently(worker_id, list(claimed.values()), outcomes, now))
+    return report
+
+
+def deliver_due(
+    *,
+    sender: Sender | None = None,
+    worker_id: str | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    lease: timedelta = DEFAULT_LEASE,
+    now: datetime | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> DeliveryReport:
+    """Deliver batches until nothing is due; `now` fixes the clock (tests)."""
+    from app.mail import get_sender
+
+    sender = sender or get_sender(current_app._get_current_object())  # type: ignore[attr-defined]
+    worker_id = worker_id or worker_identity()
+    total = DeliveryReport()
+    while not (should_stop and should_stop()):
+        report = deliver_batch(
+            sender, worker_id=worker_id, batch_size=batch_size, lease=lease, now=now
+        )
+        total.add(report)
+        if report.claimed == 0:
+            break
+    return total
+
+
+# -- reminders ----------------------------------------------------------------------------------
+
+
+def reminder_key(forum_id: int, registration_id: int) -> str:
+    return f"reminder:{forum_id}:{registration_id}"
+
+
+def queue_reminders(now: datetime | None = None) -> int:
+    """Queue the day-before reminder for every confirmed registrant of every published forum
+    that starts tomorrow (in its own time zone). Once per registrant per forum, however often
+    it runs: the dedupe key is `reminder:<forum_id>:<registration_id>`. Returns how many were
+    queued now."""
+    now = now or utcnow()
+    utc_today = now.date()
+    queued = 0
+    with write_transaction():
+        # A local "tomorrow" is within a day of the UTC one, whatever the zone.
+        forums = db.session.scalars(
+            select(Forum).where(
+                Forum.status == "published",
+                Forum.first_day.between(utc_today, utc_today + timedelta(days=2)),
+            )
+        ).all()
+        for forum in forums:
+            tomorrow = now.astimezone(ZoneInfo(forum.timezone)).date() + timedelta(days=1)
+            if forum.first_day != tomorrow:
+                continue
+            registrants = db.session.execute(
+                select(Registration.id, Registration.email, Registration.locale)
+                .where(
+                    Registration.forum_id == forum.id,
+                    Registration.status == "confirmed",
+                    Registration.email != "",
+                    Registration.anonymised_at.is_(None),
+                )
+                .order_by(Registration.id)
+            ).all()
+            for reg_id, email, locale in registrants:
+                queued += enqueue_once(
+                    REMINDER_KIND,
+                    recipient=email,
+                    locale=locale,
+                    dedupe_key=reminder_key(forum.id, reg_id),
+                    context={"registration_id": reg_id},
+                    forum_id=forum.id,
+                    registration_id=reg_id,
+                )
+    return queued
+
+
+# -- operations ---------------------------------------------------------------------------------
+
+
+def outbox_counts() -> dict[str, int]:
+    """How many rows are pending, sent and dead."""
+    rows = db.session.execute(
+        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    ).all()
+    counts = {"pending": 0, "sent": 0, "dead": 0}
+    counts.update({status: int(n) for status, n in rows})
+    return counts
+
+
+def requeue_dead(ids: Sequence[int] | None = None, now: datetime | None = None) -> int:
+    """Give dead rows (all, or those in `ids`) a fresh set of attempts, due now."""
+    now = now or utcnow()
+    with write_transaction():
+        statement = update(OutboxMessage).where(OutboxMessage.status == "dead")
+        if ids is not None:
+            statement = statement.where(OutboxMessage.id.in_(list(ids)))
+        result = db.session.execute(
+            statement.values(
+                status="pending",
+                attempts=0,
+                next_attempt_at=now,
+                claimed_by=None,
+                claimed_until=None,
+            ).execution_options(synchronize_session=False)
+        )
+    return result.rowcount
+
+
+__all__ = [
+    "DEFAULT_BATCH_SIZE",
+    "DEFAULT_LEASE",
+    "MAX_ATTEMPTS",
+    "DeliveryReport",
+    "claim_due",
+    "deliver_batch",
+    "deliver_due",
+    "enqueue",
+    "enqueue_once",
+    "lease_is_safe",
+    "outbox_counts",
+    "queue_reminders",
+    "reminder_key",
+    "requeue_dead",
+    "worker_identity",
+]
