@@ -81,8 +81,13 @@ def _check_config(app: Flask) -> None:
     uri = normalise_database_url(uri)
     app.config["SQLALCHEMY_DATABASE_URI"] = uri
     if uri.startswith("sqlite"):
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
+        if make_url(uri).database in (None, "", ":memory:"):
+            # An in-memory database lives on one static connection: no pool to tune.
+            for key in ("pool_size", "max_overflow", "pool_timeout"):
+                options.pop(key, None)
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
-            **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+            **options,
             "connect_args": {"timeout": app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000},
         }
     else:

@@ -103,7 +103,9 @@ CONTEXT_KEYS: Mapping[str, str] = {
     "when": "str: the forum's date and time, formatted in the forum's time zone.",
     "attendance_mode": "str: 'in_person' or 'online' (how this person attends).",
     "confirmation_code": "str: the registration's confirmation code, shown at check-in.",
-    "manage_url": "str (http/https): the registrant's private manage page.",
+    "manage_url": "str (http/https): the registrant's private manage page, when a token is at "
+    "hand; without it the mail points to the link in the confirmation email.",
+    "forum_url": "str (http/https): a public page to go with a mail that has no manage link.",
     "calendar_url": "str | None (http/https/webcal): the personal calendar feed or .ics link.",
     "venue": "dict | None: see VENUE_KEYS; None for online-only forums.",
     "qr_src": (
@@ -132,7 +134,10 @@ CONTEXT_KEYS: Mapping[str, str] = {
     "contact_email": "str | None: organiser contact shown in the footer.",
 }
 
-_COMMON_OPTIONAL: Mapping[str, Any] = {"contact_email": None}
+_COMMON_OPTIONAL: Mapping[str, Any] = {"contact_email": None, "forum_url": None}
+# Mails sent without a fresh manage token (a promotion, a change, a reminder) point to the
+# link in the confirmation email instead of inventing one.
+_NO_TOKEN_OPTIONAL: Mapping[str, Any] = {"manage_url": None}
 _DETAILS_OPTIONAL: Mapping[str, Any] = {
     "venue": None,
     "qr_src": None,
@@ -156,9 +161,8 @@ MESSAGE_KINDS: Mapping[str, Mapping[str, Any]] = {
             "when",
             "attendance_mode",
             "confirmation_code",
-            "manage_url",
         ),
-        "optional": {**_DETAILS_OPTIONAL, **_COMMON_OPTIONAL},
+        "optional": {**_NO_TOKEN_OPTIONAL, **_DETAILS_OPTIONAL, **_COMMON_OPTIONAL},
     },
     "registration_waitlisted": {
         "doc": "The forum is full: the person is on the waitlist at `position`.",
@@ -181,9 +185,13 @@ MESSAGE_KINDS: Mapping[str, Mapping[str, Any]] = {
             "when",
             "attendance_mode",
             "confirmation_code",
-            "manage_url",
         ),
-        "optional": {"promoted_session": None, **_DETAILS_OPTIONAL, **_COMMON_OPTIONAL},
+        "optional": {
+            "promoted_session": None,
+            **_NO_TOKEN_OPTIONAL,
+            **_DETAILS_OPTIONAL,
+            **_COMMON_OPTIONAL,
+        },
     },
     "registration_cancelled": {
         "doc": "The registration was cancelled, by the registrant or the organiser.",
@@ -221,8 +229,9 @@ MESSAGE_KINDS: Mapping[str, Mapping[str, Any]] = {
             "ko": "[{forum_title}] 세션 취소 안내: {session_title}",
             "en": "Session cancelled: {session_title} ({forum_title})",
         },
-        "required": ("recipient_name", "forum_title", "session_title", "manage_url"),
+        "required": ("recipient_name", "forum_title", "session_title"),
         "optional": {
+            **_NO_TOKEN_OPTIONAL,
             "cancelled": False,
             "changes": (),
             "note": None,
@@ -242,14 +251,18 @@ MESSAGE_KINDS: Mapping[str, Mapping[str, Any]] = {
             "when",
             "attendance_mode",
             "confirmation_code",
-            "manage_url",
         ),
-        "optional": {**_DETAILS_OPTIONAL, **_COMMON_OPTIONAL},
+        "optional": {**_NO_TOKEN_OPTIONAL, **_DETAILS_OPTIONAL, **_COMMON_OPTIONAL},
     },
 }
 
 _RESERVED_CONTEXT = ("locale", "kind", "subject")
-_URL_KEYS = {"manage_url": False, "register_url": True, "calendar_url": True}  # key -> nullable
+_URL_KEYS = {  # key -> nullable
+    "manage_url": True,
+    "forum_url": True,
+    "register_url": True,
+    "calendar_url": True,
+}
 _URL_SCHEMES = ("http://", "https://")
 _CALENDAR_SCHEMES = ("http://", "https://", "webcal://")
 

@@ -355,7 +355,9 @@ class ContextBuilder:
             "when": forum_when(forum, locale),
             "attendance_mode": registration.attendance,
             "confirmation_code": display_code(registration.confirmation_code),
-            "manage_url": manage_url or self.forum_url(forum),
+            # None when the token was replaced since: the mail then says where the link is.
+            "manage_url": manage_url,
+            "forum_url": self.forum_url(forum),
             "calendar_url": calendar_url,
             "venue": self._venue(forum, registration, locale),
             "qr_src": qr_data_uri(registration.confirmation_code) if in_person else None,
@@ -439,14 +441,14 @@ class ContextBuilder:
         return "reminder", self._attending(row, registration, forum, locale), []
 
     def _kind_registration_cancelled(self, row, registration, forum, locale):
-        # No register_url: the cancelled registration keeps its address, and registering
-        # again with it only mails the manage link of the cancelled one.
+        # Registering again with the same address brings a cancelled registration back.
         context = {
             "recipient_name": registration.name,
             "forum_title": pick(forum, "title", locale) or forum.slug,
             "when": forum_when(forum, locale),
             "cancelled_by": row.context.get("cancelled_by") or "self",
             "reason": row.context.get("reason") or None,
+            "register_url": f"{self.forum_url(forum)}/register",
         }
         return "registration_cancelled", context, []
 
@@ -495,8 +497,9 @@ class ContextBuilder:
             "recipient_name": registration.name,
             "forum_title": pick(forum, "title", locale) or forum.slug,
             "session_title": pick(session, "title", locale) or f"#{session.id}",
-            # No manage token exists here: the session's public page shows what it is now.
-            "manage_url": f"{self.forum_url(forum)}/sessions/{session.id}",
+            # No manage token exists here: the mail says where the person's link is.
+            "manage_url": None,
+            "forum_url": f"{self.forum_url(forum)}/sessions/{session.id}",
             "cancelled": cancelled,
             "changes": items,
             "note": row.context.get("note") or None,

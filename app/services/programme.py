@@ -81,17 +81,13 @@ def forum_ends_at(forum: Forum) -> datetime:
 
 
 def registration_state(forum: Forum, now: datetime) -> RegistrationState:
-    """`("not_open" | "open" | "closed", opens, closes)` at `now` (aware)."""
-    opens = forum.registration_opens_at
-    ends = forum_ends_at(forum)
-    closes = forum.registration_closes_at
-    closes = ends if closes is None else min(closes, ends)
-    # No opening date means pre-registration has not been announced: not open.
-    if opens is None or now < opens:
-        return RegistrationState("not_open", opens, closes)
-    if now >= closes:
-        return RegistrationState("closed", opens, closes)
-    return RegistrationState("open", opens, closes)
+    """`("not_open" | "open" | "closed", opens, closes)` at `now` (aware), by the one rule the
+    registration service applies."""
+    from app.services.registration import registration_closes_at, window_state
+
+    return RegistrationState(
+        window_state(forum, now), forum.registration_opens_at, registration_closes_at(forum)
+    )
 
 
 def forum_seats_left(forum: Forum) -> int | None:

@@ -11,15 +11,16 @@ import itertools
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from app.db import db, utcnow, write_transaction
-from app.models import Booking, Forum, ForumSession, Registration
+from app.models import Booking, Forum, ForumSession, OutboxMessage, Registration
 from app.models.enums import ACCESSIBILITY_NEEDS, ATTENDANCE_MODES, LOCALES
 from app.services import outbox
 from app.services.errors import (
@@ -29,6 +30,7 @@ from app.services.errors import (
     RegistrationClosed,
     ValidationFailed,
 )
+from app.services.programme import forum_ends_at
 from app.services.tokens import hash_token, new_confirmation_code, new_token
 
 NAME_MAX = 200
@@ -98,13 +100,23 @@ def registration_by_token(token: str) -> Registration:
 
 
 def window_state(forum: Forum, now: datetime | None = None) -> str:
-    """'not_open', 'open' or 'closed' for pre-registration."""
+    """'not_open', 'open' or 'closed' for pre-registration.
+
+    No opening date means pre-registration has not been announced. It closes at the deadline,
+    and at the latest when the forum's last day ends in its own time zone.
+    """
     now = now or utcnow()
     if forum.registration_opens_at is None or now < forum.registration_opens_at:
         return "not_open"
-    if forum.registration_closes_at is not None and now >= forum.registration_closes_at:
+    if now >= registration_closes_at(forum):
         return "closed"
     return "open"
+
+
+def registration_closes_at(forum: Forum) -> datetime:
+    ends = forum_ends_at(forum)
+    closes = forum.registration_closes_at
+    return ends if closes is None else min(closes, ends)
 
 
 def allowed_attendance(forum: Forum) -> tuple[str, ...]:
@@ -432,10 +444,12 @@ def _book(registration: Registration, session: ForumSession) -> Booking:
         status, number = _claim_session_place(session)
     else:
         status, number = "confirmed", None
-    booking = Booking(
-        registration=registration, session=session, status=status, waitlist_seq=number
-    )
-    db.session.add(booking)
+    # A registration that comes back after cancelling reuses its old rows.
+    booking = next((b for b in registration.bookings if b.session_id == session.id), None)
+    if booking is None:
+        booking = Booking(registration=registration, session=session)
+        db.session.add(booking)
+    booking.status, booking.waitlist_seq = status, number
     return booking
 
 
@@ -546,34 +560,42 @@ def register(
                 Registration.email_normalized == cleaned["email_normalized"],
             )
         )
-        if existing is not None:
+        if existing is not None and existing.status != "cancelled":
             # Never reveal the registration: send its owner a fresh manage link instead.
-            _resend_manage_link(existing, locale=cleaned["locale"])
+            _resend_manage_link(existing, now=now)
             db.session.commit()
             raise AlreadyRegistered(
                 _("This address is already registered. We have sent its manage link to it.")
             )
-        registration = Registration(
-            forum_id=forum_id,
-            confirmation_code=new_confirmation_code(),
-            name=cleaned["name"],
-            email=cleaned["email"],
-            email_normalized=cleaned["email_normalized"],
-            affiliation=cleaned["affiliation"],
-            attendance=req.attendance,
-            locale=cleaned["locale"],
-            source=req.source,
-            manage_token_hash=hash_token(manage_token),
-            calendar_token_hash=hash_token(calendar_token),
-            consent_version=CONSENT_VERSION,
-            consented_at=now,
-            marketing_consent=bool(req.consent_marketing),
-            marketing_consented_at=now if req.consent_marketing else None,
-            accessibility_consent=bool(req.consent_accessibility),
-            accessibility_consented_at=now if req.consent_accessibility else None,
-            accessibility_needs=cleaned["needs"],
-            accessibility_other=cleaned["other"],
-        )
+        fields = {
+            "name": cleaned["name"],
+            "email": cleaned["email"],
+            "email_normalized": cleaned["email_normalized"],
+            "affiliation": cleaned["affiliation"],
+            "attendance": req.attendance,
+            "locale": cleaned["locale"],
+            "source": req.source,
+            "manage_token_hash": hash_token(manage_token),
+            "calendar_token_hash": hash_token(calendar_token),
+            "consent_version": CONSENT_VERSION,
+            "consented_at": now,
+            "marketing_consent": bool(req.consent_marketing),
+            "marketing_consented_at": now if req.consent_marketing else None,
+            "accessibility_consent": bool(req.consent_accessibility),
+            "accessibility_consented_at": now if req.consent_accessibility else None,
+            "accessibility_needs": cleaned["needs"],
+            "accessibility_other": cleaned["other"],
+        }
+        if existing is None:
+            registration = Registration(
+                forum_id=forum_id, confirmation_code=new_confirmation_code(), **fields
+            )
+        else:
+            # Someone who cancelled registers again: the same row, new links, new places.
+            registration = existing
+            for name, value in fields.items():
+                setattr(registration, name, value)
+            registration.cancelled_at = None
         if req.attendance == "in_person":
             registration.status, registration.waitlist_seq = _claim_forum_place(forum)
         else:
@@ -593,8 +615,25 @@ def register(
     return RegistrationResult(registration, manage_token, calendar_token)
 
 
-def _resend_manage_link(registration: Registration, *, locale: str) -> None:
-    """Replace the manage token and mail the new link; earlier links stop working."""
+def _resend_manage_link(registration: Registration, *, now: datetime) -> None:
+    """Replace the manage token and mail the new link; earlier links stop working.
+
+    At most MANAGE_LINK_RESENDS_PER_HOUR a registration: beyond that nothing is queued and
+    the working link is left alone, so repeated attempts cannot flood an inbox or keep
+    breaking its owner's link. The answer to the person asking stays the same.
+    """
+    limit = current_app.config.get("MANAGE_LINK_RESENDS_PER_HOUR", 3)
+    recent = db.session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(
+            OutboxMessage.registration_id == registration.id,
+            OutboxMessage.kind == "manage_link",
+            OutboxMessage.created_at >= now - timedelta(hours=1),
+        )
+    )
+    if recent >= limit:
+        return
     token = new_token()
     registration.manage_token_hash = hash_token(token)
     _queue(registration, "manage_link", manage_token=token)
@@ -645,20 +684,9 @@ def update_registration(
             else:
                 registration.status = "confirmed"
         db.session.flush()
-        by_session = {b.session_id: b for b in registration.bookings}
         for session in sorted(wanted, key=lambda s: s.id):
-            if session.id in active and not mode_changed:
-                continue
-            booking = by_session.get(session.id)
-            if booking is None:
+            if session.id not in active or mode_changed:
                 _book(registration, session)
-            else:
-                status, number = (
-                    _claim_session_place(session)
-                    if _uses_seat(registration, session)
-                    else ("confirmed", None)
-                )
-                booking.status, booking.waitlist_seq = status, number
         registration.updated_at = utcnow()
     return registration
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import (
     Blueprint,
     abort,
@@ -36,6 +38,8 @@ from app.web.attendee_view import (
 bp = Blueprint("attendee", __name__)
 
 JUST_REGISTERED = "just_registered"
+# How long the confirmation page can be reloaded after registering.
+CONFIRMATION_SECONDS = 15 * 60
 
 
 def registration_limit() -> str:
@@ -109,6 +113,7 @@ def register(slug: str):
             session[JUST_REGISTERED] = {
                 "manage": result.manage_token,
                 "calendar": result.calendar_token,
+                "at": time.time(),
             }
             return redirect(url_for("attendee.registered", slug=slug), code=303)
     elif request.method == "POST":
@@ -122,6 +127,10 @@ def registered(slug: str):
     """The confirmation page, shown once after registering (the tokens ride in the session)."""
     forum = _published_or_404(slug)
     tokens = session.get(JUST_REGISTERED)
+    if tokens and time.time() - tokens.get("at", 0) > CONFIRMATION_SECONDS:
+        # On a shared computer the next person must not find the previous one's links.
+        session.pop(JUST_REGISTERED, None)
+        tokens = None
     if not tokens:
         return redirect(
             url_for("public.forum", slug=slug)

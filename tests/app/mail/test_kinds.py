@@ -232,7 +232,8 @@ def test_promotion_cancellation_and_a_late_waitlist_notice(
     [cancelled] = mail["person1@example.org"]
     assert cancelled["Subject"] == "Registration cancelled: Test Forum"
     assert "As you asked, your registration for Test Forum" in body(cancelled)
-    assert links(body(cancelled)) == []  # nothing to manage any more
+    # Nothing to manage any more; registering again brings the registration back.
+    assert links(body(cancelled)) == [f"http://madang.test/forums/{forum.slug}/register"]
 
     # Second: the waitlist notice leaves after the promotion, so it says confirmed.
     subjects = sorted(m["Subject"] for m in mail["person2@example.org"])
@@ -243,10 +244,11 @@ def test_promotion_cancellation_and_a_late_waitlist_notice(
     promoted = next(m for m in mail["person2@example.org"] if "seat opened" in m["Subject"])
     text = body(promoted)
     assert second["confirmation_code"] in text
-    # No manage token here: the link is the forum page, and it opens.
+    # No manage token here: the mail says where the link is, and links the forum page.
     forum_url = f"http://madang.test/forums/{forum.slug}"
     assert forum_url in links(text)
     assert "/manage/" not in text
+    assert "use the link in your confirmation email" in text
     assert client.get(f"/forums/{forum.slug}").status_code == 200
     confirmed = next(m for m in mail["person2@example.org"] if m is not promoted)
     assert second["manage_url"] in links(body(confirmed))

@@ -823,3 +823,55 @@ def test_seat_bookkeeping_leaves_the_programme_timestamps_alone(db, make_forum, 
     registrations.cancel_registration(reload(db, holder.registration.id))  # promotes
     assert forum_taken(db, forum) == 1 and seats_taken(db, tour) == 1
     assert stamps() == before
+
+
+# ------------------------------------------------------------- coming back, and link floods
+
+
+def test_someone_who_cancelled_can_register_again(db, make_forum, make_session):
+    forum = make_forum()
+    tour = make_session(forum, kind="tour", seats=1, title_en="Tour")
+    first = registrations.register(forum, person(1, session_ids=[tour.id]))
+    registrations.cancel_registration(first.registration)
+    waiting = registrations.register(forum, person(2, session_ids=[tour.id]))
+    assert waiting.registration.bookings[0].status == "confirmed"  # the freed seat
+
+    again = registrations.register(
+        forum, person(1, email="PERSON1@example.org", attendance="online", session_ids=[])
+    )
+    db.session.expire_all()
+    assert again.registration.id == first.registration.id
+    assert again.registration.status == "confirmed"
+    assert again.registration.attendance == "online"
+    assert again.registration.cancelled_at is None
+    # New links: the old ones stay dead, the new ones work.
+    with pytest.raises(NotFound):
+        registrations.registration_by_token(first.manage_token)
+    assert registrations.registration_by_token(again.manage_token).id == first.registration.id
+    assert [m.kind for m in outbox(db)][-1] == "registration_confirmed"
+
+
+def test_coming_back_takes_the_old_session_again_under_the_seat_rules(db, make_forum, make_session):
+    forum = make_forum()
+    tour = make_session(forum, kind="tour", seats=1, title_en="Tour")
+    first = registrations.register(forum, person(1, session_ids=[tour.id]))
+    registrations.cancel_registration(first.registration)
+    registrations.register(forum, person(2, session_ids=[tour.id]))  # takes the seat
+    back = registrations.register(forum, person(1, session_ids=[tour.id]))
+    db.session.expire_all()
+    [booking] = back.registration.bookings  # the old row, reused
+    assert (booking.status, registrations.booking_waitlist_position(booking)) == ("waitlisted", 1)
+    assert db.session.get(ForumSession, tour.id).seats_taken == 1
+
+
+def test_manage_link_mails_are_capped_per_registration_per_hour(app, db, make_forum):
+    forum = make_forum()
+    created = registrations.register(forum, person(1))
+    limit = app.config["MANAGE_LINK_RESENDS_PER_HOUR"]
+    for _ in range(limit + 3):
+        with pytest.raises(AlreadyRegistered):
+            registrations.register(forum, person(1))
+    assert len(outbox(db, "manage_link")) == limit
+    # Past the cap the working link is left alone: the owner is not locked out.
+    latest = outbox(db, "manage_link")[-1].context["manage_token"]
+    assert registrations.registration_by_token(latest).id == created.registration.id

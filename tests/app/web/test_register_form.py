@@ -905,3 +905,27 @@ def test_a_session_error_has_a_place_even_when_no_session_has_limited_seats(
     foreign = make_session(other, seats=5)
     assert 'id="session_ids"' not in web.get(url(forum)).get_data(as_text=True)
     refused(web, db, forum, form(session_ids=[str(foreign.id)]), "session_ids", str(foreign.id))
+
+
+def test_the_confirmation_page_forgets_the_links_after_a_while(client, make_forum, monkeypatch):
+    """On a shared computer the next person must not find the previous person's links."""
+    import app.web.attendee as attendee
+
+    forum = make_forum(format="online")
+    response = client.post(
+        f"/forums/{forum.slug}/register",
+        data={
+            "name": "Kim",
+            "email": "kim@example.org",
+            "attendance": "online",
+            "locale": "en",
+            "consent_personal_data": "y",
+        },
+    )
+    done = response.headers["Location"]
+    assert "/manage/" in client.get(done).get_data(as_text=True)
+    now = attendee.time.time()
+    monkeypatch.setattr(attendee.time, "time", lambda: now + attendee.CONFIRMATION_SECONDS + 1)
+    later = client.get(done)
+    assert later.status_code == 303
+    assert "/manage/" not in client.get(later.headers["Location"]).get_data(as_text=True)
