@@ -1046,3 +1046,27 @@ def test_subscribe_links_macro(app):
     assert hrefs[2] == feed
     assert root.get("aria-label") == "Forum"
     assert all(a.text and a.text.strip() for a in root.iter("a"))
+
+
+def test_every_public_page_offers_its_feed_to_subscribe(
+    client, make_forum, make_venue, make_session, make_speaker
+):
+    forum = make_forum()
+    hall = make_venue(forum)
+    talk = make_session(forum, venue=hall)
+    speaker = make_speaker(forum, sessions=(talk,))
+    base = f"http://madang.test/forums/{forum.slug}"
+    pages = {
+        f"/forums/{forum.slug}": f"{base}/schedule.ics",
+        f"/forums/{forum.slug}/programme": f"{base}/schedule.ics",
+        f"/forums/{forum.slug}/sessions/{talk.id}": f"{base}/sessions/{talk.id}.ics",
+        f"/forums/{forum.slug}/venues/{hall.id}": f"{base}/venues/{hall.id}.ics",
+        f"/forums/{forum.slug}/speakers/{speaker.id}": f"{base}/speakers/{speaker.id}.ics",
+    }
+    for page, feed in pages.items():
+        html = client.get(page).get_data(as_text=True)
+        webcal = "webcal://" + feed.split("://", 1)[1]
+        assert f'href="{feed}"' in html, page
+        assert f'href="{webcal}"' in html, page
+        assert "calendar.google.com/calendar/r?cid=webcal%3A%2F%2F" in html, page
+        assert client.get(feed.replace("http://madang.test", "")).status_code == 200

@@ -317,6 +317,8 @@ def test_programme_by_day_with_blocks_parts_and_cancellations(client, summit):
     assert [h for h in headings(html) if h[0] == 2] == [
         (2, "Tuesday, September 18, 2018"),
         (2, "Wednesday, September 19, 2018"),
+        (2, "Add to your calendar"),
+        (2, "For conference apps"),
     ]
     assert html.count('scope="col"') == 12
     assert html.count('<th scope="row"') == 4
