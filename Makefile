@@ -6,7 +6,7 @@ PORT ?= 5000
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint bench clean-db
+.PHONY: run test install lint bench bench-smoke clean-db
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ install: $(STAMP)
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+	BASE_URL=$${BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -40,3 +40,19 @@ clean-db:
 translations: install
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
 	$(BIN)/pybabel -q update -i app/translations/messages.pot -d app/translations -l ko
+
+# Benchmarks (bench/README.md): each scenario against the floor app, on PostgreSQL and SQLite,
+# ~25 minutes; results in bench/results/. BENCH_ARGS passes options, e.g. --workers 4 or --db sqlite.
+BENCH_STAMP := $(VENV)/.installed-bench
+BENCH_ARGS ?=
+
+$(BENCH_STAMP): pyproject.toml | $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
+bench: install $(BENCH_STAMP)
+	$(BIN)/python -m bench.all $(BENCH_ARGS)
+
+# A few seconds per scenario: the scripts still run and the invariants still hold.
+bench-smoke: install $(BENCH_STAMP)
+	$(BIN)/python -m bench.all --smoke $(BENCH_ARGS)
