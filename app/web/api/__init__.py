@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from app.web.api import forums, openapi, registrations  # noqa: E402, F401  (routes register on bp)
+from app.web.api import checkins, forums, openapi, organize, registrations  # noqa: E402, F401  (routes register on bp)
