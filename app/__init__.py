@@ -114,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.web.api import bp as api_bp
     from app.web.attendee import bp as attendee_bp
     from app.web.auth import bp as auth_bp
+    from app.web.changes import bp as changes_bp
     from app.web.desk import bp as desk_bp
     from app.web.feeds import bp as feeds_bp
     from app.web.organize import bp as organize_bp
@@ -123,6 +124,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(attendee_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(changes_bp)
     app.register_blueprint(organize_bp)
     app.register_blueprint(desk_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")

@@ -114,3 +114,43 @@ def _build_forum(spec: dict[str, Any]) -> Forum:
 def _local(day: date, hhmm: str, zone: ZoneInfo) -> datetime:
     hour, minute = (int(part) for part in hhmm.split(":"))
     return datetime.combine(day, time(hour, minute), zone)
+
+
+# ================================================================ demo accounts (development)
+
+DEMO_ACCOUNTS: tuple[tuple[str, str, str], ...] = (
+    ("admin", "admin@demo.madang.example.org", "Demo admin"),
+    ("organizer", "organizer@demo.madang.example.org", "Demo organizer"),
+    ("desk", "desk@demo.madang.example.org", "Demo desk"),
+)
+DEMO_ACCOUNTS_FORUM = "seoul-smart-city-forum-sample"
+
+
+def create_demo_accounts() -> list[str]:
+    """A demo admin, organizer and desk account (the latter two on the sample forum), each
+    with a new random password, returned as report lines to print. Accounts that exist get a
+    new password, so loading twice never duplicates them. Only `flask demo load` calls this,
+    and only when the configuration allows demo accounts (never in production)."""
+    import secrets
+
+    from app.models import User
+    from app.services.users import create_user, hash_password
+
+    forum = db.session.scalar(select(Forum).where(Forum.slug == DEMO_ACCOUNTS_FORUM))
+    lines = []
+    for role, email, name in DEMO_ACCOUNTS:
+        password = secrets.token_urlsafe(12)
+        slugs = [DEMO_ACCOUNTS_FORUM] if forum is not None and role != "admin" else []
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None:
+            create_user(email, password, role, name=name, forum_slugs=slugs)
+            lines.append(f"demo account {role}: {email} password {password}")
+            continue
+        with write_transaction():
+            user = db.session.scalar(select(User).where(User.email == email))
+            user.password_hash = hash_password(password)
+            user.role, user.active = role, True
+            if forum is not None and role != "admin" and forum not in user.forums:
+                user.forums.append(forum)
+        lines.append(f"demo account {role}: {email} password {password} (password renewed)")
+    return lines

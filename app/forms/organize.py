@@ -1,0 +1,227 @@
+"""Organizer forms: shape and syntax only. The rules (a venue of this forum, end after start, no
+speaker twice…) live in `app.services.agenda`, which the JSON API shares; choices that come from
+the database are filled in by the views."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.models.enums import (
+    FORUM_FORMATS,
+    SESSION_FORMATS,
+    SESSION_KINDS,
+    SESSION_STATUSES,
+    SPEAKER_ROLES,
+    STREAM_VISIBILITIES,
+    VENUE_KINDS,
+)
+from app.presenters import LABELS
+
+SPEAKER_LINES_EXTRA = 3  # empty speaker lines offered below the filled ones
+VISIBILITY_LABELS = {"public": _l("Everyone"), "registrants": _l("Registrants only")}
+
+
+def _choices(group: str, values: tuple[str, ...]) -> list[SelectChoice]:
+    return [SelectChoice(v, LABELS[group].get(v, v)) for v in values]
+
+
+class _Select(SelectField):
+    """A select whose value the service checks (a clear message instead of 'Not a valid
+    choice'), so its choices can come from the database without the form querying it."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("validate_choice", False)
+        super().__init__(*args, **kwargs)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form) -> None:
+        pass
+
+
+class ForumForm(FlaskForm):
+    slug = StringField(
+        _l("Address (slug)"),
+        description=_l("Lower-case letters, digits and hyphens: it becomes /forums/<slug>."),
+        validators=[Optional(), Length(max=80)],
+    )
+    title_ko = StringField(_l("Title (Korean)"), validators=[Length(max=300)])
+    title_en = StringField(_l("Title (English)"), validators=[Length(max=300)])
+    theme_ko = StringField(_l("Theme (Korean)"), validators=[Length(max=300)])
+    theme_en = StringField(_l("Theme (English)"), validators=[Length(max=300)])
+    description_ko = TextAreaField(_l("Description (Korean)"), validators=[Length(max=20000)])
+    description_en = TextAreaField(_l("Description (English)"), validators=[Length(max=20000)])
+    timezone = StringField(
+        _l("Time zone"),
+        description=_l("An IANA name such as Asia/Seoul; times below are entered in it."),
+        validators=[Length(max=64)],
+    )
+    first_day = StringField(_l("First day"), validators=[Length(max=10)])
+    last_day = StringField(_l("Last day"), validators=[Length(max=10)])
+    format = _Select(_l("Format"), choices=_choices("format", FORUM_FORMATS))
+    registration_opens_at = StringField(_l("Pre-registration opens"), validators=[Length(max=40)])
+    registration_closes_at = StringField(_l("Pre-registration closes"), validators=[Length(max=40)])
+    onsite_registration = BooleanField(_l("Registration at the desk on the day"))
+    in_person_capacity = StringField(
+        _l("In-person places"),
+        description=_l("Leave empty for no limit."),
+        validators=[Length(max=9)],
+    )
+    organizer_name = StringField(_l("Organizer"), validators=[Length(max=200)])
+    organizer_email = StringField(_l("Organizer's email"), validators=[Length(max=254)])
+    homepage_url = StringField(_l("Homepage"), validators=[Length(max=500)])
+    submit = SubmitField(_l("Save"))
+
+
+class VenueForm(FlaskForm):
+    name_ko = StringField(_l("Name (Korean)"), validators=[Length(max=200)])
+    name_en = StringField(_l("Name (English)"), validators=[Length(max=200)])
+    kind = _Select(_l("Kind"), choices=_choices("venue_kind", VENUE_KINDS), default="hall")
+    building = StringField(_l("Building"), validators=[Length(max=200)])
+    floor = StringField(_l("Floor"), validators=[Length(max=40)])
+    room = StringField(_l("Room"), validators=[Length(max=200)])
+    address = StringField(_l("Address"), validators=[Length(max=300)])
+    seats = StringField(
+        _l("Seats"), description=_l("Leave empty when unknown."), validators=[Length(max=9)]
+    )
+    accessibility_notes = TextAreaField(
+        _l("Accessibility and directions"), validators=[Length(max=5000)]
+    )
+    map_url = StringField(_l("Map link"), validators=[Length(max=500)])
+    submit = SubmitField(_l("Save"))
+
+
+class SpeakerForm(FlaskForm):
+    name_ko = StringField(_l("Name (Korean)"), validators=[Length(max=200)])
+    name_en = StringField(_l("Name (English)"), validators=[Length(max=200)])
+    title = StringField(_l("Position"), validators=[Length(max=300)])
+    affiliation = StringField(_l("Affiliation"), validators=[Length(max=300)])
+    country = StringField(_l("Country"), validators=[Length(max=100)])
+    bio_ko = TextAreaField(_l("Biography (Korean)"), validators=[Length(max=20000)])
+    bio_en = TextAreaField(_l("Biography (English)"), validators=[Length(max=20000)])
+    submit = SubmitField(_l("Save"))
+
+
+class SpeakerLineForm(Form):
+    speaker_id = _Select(_l("Speaker"), choices=[])
+    role = _Select(_l("Role"), choices=_choices("role", SPEAKER_ROLES), default="presenter")
+    position = StringField(_l("Order"), validators=[Length(max=5)])
+
+
+class SessionForm(FlaskForm):
+    revision = HiddenField()
+    fingerprint = HiddenField()
+    title_ko = StringField(_l("Title (Korean)"), validators=[Length(max=300)])
+    title_en = StringField(_l("Title (English)"), validators=[Length(max=300)])
+    kind = _Select(_l("Kind"), choices=_choices("session_kind", SESSION_KINDS), default="session")
+    format = _Select(_l("Format"), choices=_choices("format", SESSION_FORMATS), default="in_person")
+    status = _Select(
+        _l("Status"), choices=_choices("session_status", SESSION_STATUSES), default="scheduled"
+    )
+    language = StringField(
+        _l("Language"),
+        description=_l("Language codes such as ko, en or ko+en."),
+        default="ko",
+        validators=[Length(max=16)],
+    )
+    starts_at = StringField(_l("Starts"), validators=[Length(max=40)])
+    ends_at = StringField(_l("Ends"), validators=[Length(max=40)])
+    venue_id = _Select(_l("Venue"), choices=[])
+    seats = StringField(
+        _l("Seats of its own"),
+        description=_l(
+            "Leave empty when the session is open to every attendee of the forum; "
+            "give a number when people book a seat for it."
+        ),
+        validators=[Length(max=9)],
+    )
+    parent_id = _Select(_l("Part of the programme block"), choices=[])
+    description_ko = TextAreaField(_l("Description (Korean)"), validators=[Length(max=20000)])
+    description_en = TextAreaField(_l("Description (English)"), validators=[Length(max=20000)])
+    speakers = FieldList(FormField(SpeakerLineForm), label=_l("Speakers"), min_entries=0)
+    submit = SubmitField(_l("Save"))
+
+    def speaker_lines(self) -> list[dict]:
+        return [
+            {
+                "speaker_id": entry.form.speaker_id.data or "",
+                "role": entry.form.role.data or "",
+                "position": entry.form.position.data or "",
+            }
+            for entry in self.speakers
+        ]
+
+
+class StreamForm(FlaskForm):
+    session_id = _Select(_l("Session"), choices=[])
+    platform = StringField(_l("Platform"), validators=[Length(max=60)])
+    url = StringField(_l("Address (URL)"), validators=[Length(max=500)])
+    label = StringField(_l("Label"), validators=[Length(max=200)])
+    visibility = _Select(
+        _l("Who sees it"),
+        choices=[SelectChoice(v, VISIBILITY_LABELS[v]) for v in STREAM_VISIBILITIES],
+        default="public",
+    )
+    submit = SubmitField(_l("Save"))
+
+
+class PublishForm(FlaskForm):
+    accept = MultiCheckboxField(_l("Accept these conflicts"), choices=[])
+    note = TextAreaField(_l("Note (why they are acceptable)"), validators=[Length(max=1000)])
+    submit = SubmitField(_l("Publish"))
+
+
+class AcceptForm(FlaskForm):
+    accept = MultiCheckboxField(_l("Accept these conflicts"), choices=[])
+    note = TextAreaField(_l("Note (why they are acceptable)"), validators=[Length(max=1000)])
+    submit = SubmitField(_l("Accept the ticked conflicts"))
+
+
+class DeleteForm(FlaskForm):
+    """A confirm button (delete, unpublish, withdraw): only its CSRF token and the revision."""
+
+    revision = HiddenField()
+    submit = SubmitField(_l("Delete"))
+
+
+class CancelRegistrationForm(FlaskForm):
+    reason = StringField(
+        _l("Reason (sent to the person)"), validators=[Optional(), Length(max=500)]
+    )
+    submit = SubmitField(_l("Cancel this registration"))
+
+
+class PromoteForm(FlaskForm):
+    over_capacity = BooleanField(_l("Admit beyond the capacity if no place is free"))
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
+    submit = SubmitField(_l("Promote"))
+
+
+class ImportForm(FlaskForm):
+    """Upload a programme CSV (dry run first); `content` carries the checked file to the
+    confirming second step, so it need not be chosen again."""
+
+    file = FileField(_l("Programme file (CSV)"))
+    content = HiddenField()
+    preview = SubmitField(_l("Check the file"))
+    confirm = SubmitField(_l("Import"))

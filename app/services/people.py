@@ -1,0 +1,488 @@
+"""The organizer's view of people: registrations per forum and per session, counts, and the
+hand-made changes an organizer may make (cancel a registration, promote from a waitlist), each
+written to the audit log in the same transaction.
+
+Accessibility needs are sensitive: this module hands out counts per session and per forum, never
+who needs what.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import selectinload
+
+from app.db import db, utcnow, write_transaction
+from app.models import AuditEntry, Booking, Forum, ForumSession, Registration, User
+from app.models.enums import ACCESSIBILITY_NEEDS
+from app.services import registration as reg
+from app.services.agenda import FOLLOWS, InvalidState, get_session
+from app.services.errors import NotFound, RegistrationCancelled
+
+PAGE_SIZE = 100
+STATUSES = ("confirmed", "waitlisted", "cancelled")
+
+
+# ============================================================================ reading
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    registration: Registration
+    waitlist_position: int | None
+    bookings: list[Booking]
+
+
+@dataclass(frozen=True)
+class ForumCounts:
+    confirmed_in_person: int = 0
+    confirmed_online: int = 0
+    waitlisted: int = 0
+    cancelled: int = 0
+    checked_in: int = 0
+
+    @property
+    def active(self) -> int:
+        return self.confirmed_in_person + self.confirmed_online + self.waitlisted
+
+
+@dataclass(frozen=True)
+class ForumPeople:
+    forum: Forum
+    rows: list[PersonRow]
+    counts: ForumCounts
+    matching: int  # rows matching the filters, over every page
+    page: int
+    pages: int
+    accessibility: dict[str, int]
+    other_needs: int
+    capacity: int | None
+    taken: int
+
+
+def forum_counts(forum_id: int) -> ForumCounts:
+    """Registrations of a forum by status and attendance, and how many have checked in."""
+    rows = db.session.execute(
+        select(Registration.status, Registration.attendance, func.count())
+        .where(Registration.forum_id == forum_id)
+        .group_by(Registration.status, Registration.attendance)
+    ).all()
+    by = {(status, attendance): n for status, attendance, n in rows}
+    checked_in = db.session.scalar(
+        select(func.count())
+        .select_from(Registration)
+        .where(
+            Registration.forum_id == forum_id,
+            Registration.checked_in_at.is_not(None),
+            Registration.status != "cancelled",
+        )
+    )
+    return ForumCounts(
+        confirmed_in_person=by.get(("confirmed", "in_person"), 0),
+        confirmed_online=by.get(("confirmed", "online"), 0),
+        waitlisted=sum(n for (s, _a), n in by.items() if s == "waitlisted"),
+        cancelled=sum(n for (s, _a), n in by.items() if s == "cancelled"),
+        checked_in=int(checked_in or 0),
+    )
+
+
+def _need_counts(registrations: list[Registration]) -> tuple[dict[str, int], int]:
+    counter: Counter[str] = Counter()
+    other = 0
+    for r in registrations:
+        if not r.accessibility_consent:
+            continue
+        counter.update(n for n in set(r.accessibility_needs or []) if n in ACCESSIBILITY_NEEDS)
+        if (r.accessibility_other or "").strip():
+            other += 1
+    return {need: counter.get(need, 0) for need in ACCESSIBILITY_NEEDS}, other
+
+
+def forum_people(
+    forum: Forum,
+    *,
+    status: str | None = None,
+    attendance: str | None = None,
+    query: str = "",
+    page: int = 1,
+) -> ForumPeople:
+    """The forum's registrations (waitlist in order first, then the rest by arrival), with
+    counts over all of them and the page asked for."""
+    where: list[Any] = [Registration.forum_id == forum.id]
+    if status in STATUSES:
+        where.append(Registration.status == status)
+    if attendance in FOLLOWS:
+        where.append(Registration.attendance == attendance)
+    query = (query or "").strip()[:100]
+    if query:
+        like = f"%{query.replace('%', '').replace('_', '')}%"
+        code = "".join(ch for ch in query.upper() if ch.isalnum())
+        where.append(
+            or_(
+                Registration.name.ilike(like),
+                Registration.email.ilike(like),
+                Registration.affiliation.ilike(like),
+                *([Registration.confirmation_code == code] if code else []),
+            )
+        )
+    matching = int(
+        db.session.scalar(select(func.count()).select_from(Registration).where(*where)) or 0
+    )
+    pages = max((matching + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = min(max(page, 1), pages)
+    waiting_first = func.coalesce(Registration.waitlist_seq, 2**31 - 1)
+    rows = db.session.scalars(
+        select(Registration)
+        .where(*where)
+        .options(selectinload(Registration.bookings).selectinload(Booking.session))
+        .order_by(
+            (Registration.status != "waitlisted"),
+            waiting_first,
+            Registration.created_at,
+            Registration.id,
+        )
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
+    ranks = _forum_waitlist_ranks(forum.id)
+    active = db.session.scalars(
+        select(Registration).where(
+            Registration.forum_id == forum.id, Registration.status != "cancelled"
+        )
+    ).all()
+    needs, other = _need_counts(list(active))
+    return ForumPeople(
+        forum=forum,
+        rows=[
+            PersonRow(r, ranks.get(r.id), [b for b in r.bookings if b.status != "cancelled"])
+            for r in rows
+        ],
+        counts=forum_counts(forum.id),
+        matching=matching,
+        page=page,
+        pages=pages,
+        accessibility=needs,
+        other_needs=other,
+        capacity=forum.in_person_capacity,
+        taken=forum.in_person_taken,
+    )
+
+
+def _forum_waitlist_ranks(forum_id: int) -> dict[int, int]:
+    ids = db.session.scalars(
+        select(Registration.id)
+        .where(Registration.forum_id == forum_id, Registration.status == "waitlisted")
+        .order_by(Registration.waitlist_seq, Registration.id)
+    ).all()
+    return {rid: n for n, rid in enumerate(ids, start=1)}
+
+
+@dataclass(frozen=True)
+class BookingRow:
+    booking: Booking
+    registration: Registration
+    waitlist_position: int | None
+
+
+@dataclass(frozen=True)
+class SessionPeople:
+    session: ForumSession
+    seated: bool  # the session has seats of its own (people book it)
+    rows: list[BookingRow]
+    counts: dict[str, int]
+    followers: int  # people expected: booking holders, or the forum registrants who follow it
+    accessibility: dict[str, int]
+    other_needs: int
+
+
+def session_people(forum: Forum, session_id: int) -> SessionPeople:
+    """Who holds a place in a session (waitlist in order), counts, and accessibility needs as
+    counts only."""
+    session = get_session(forum, session_id)
+    bookings = db.session.scalars(
+        select(Booking)
+        .where(Booking.session_id == session.id)
+        .options(selectinload(Booking.registration))
+        .order_by(
+            (Booking.status != "waitlisted"),
+            func.coalesce(Booking.waitlist_seq, 2**31 - 1),
+            Booking.created_at,
+            Booking.id,
+        )
+    ).all()
+    rank = 0
+    rows = []
+    for b in bookings:
+        position = None
+        if b.status == "waitlisted":
+            rank += 1
+            position = rank
+        rows.append(BookingRow(b, b.registration, position))
+    counts = {s: 0 for s in STATUSES}
+    for b in bookings:
+        counts[b.status] = counts.get(b.status, 0) + 1
+    counts["checked_in"] = sum(
+        1 for b in bookings if b.checked_in_at is not None and b.status != "cancelled"
+    )
+    holders = [
+        b.registration
+        for b in bookings
+        if b.status in ("confirmed", "waitlisted") and b.registration.status != "cancelled"
+    ]
+    if session.seats is None:
+        modes = [mode for mode, followed in FOLLOWS.items() if session.format in followed]
+        followers = db.session.scalars(
+            select(Registration).where(
+                Registration.forum_id == forum.id,
+                Registration.status != "cancelled",
+                Registration.attendance.in_(modes),
+            )
+        ).all()
+        people = {r.id: r for r in [*holders, *followers]}
+    else:
+        people = {r.id: r for r in holders}
+    needs, other = _need_counts(list(people.values()))
+    return SessionPeople(
+        session=session,
+        seated=session.seats is not None,
+        rows=rows,
+        counts=counts,
+        followers=len(people),
+        accessibility=needs,
+        other_needs=other,
+    )
+
+
+def session_counts(forum: Forum) -> dict[int, dict[str, int]]:
+    """Per session id: confirmed and waitlisted places held."""
+    rows = db.session.execute(
+        select(Booking.session_id, Booking.status, func.count())
+        .join(ForumSession, ForumSession.id == Booking.session_id)
+        .where(ForumSession.forum_id == forum.id)
+        .group_by(Booking.session_id, Booking.status)
+    ).all()
+    out: dict[int, dict[str, int]] = {}
+    for session_id, status, n in rows:
+        out.setdefault(session_id, {s: 0 for s in STATUSES})[status] = n
+    return out
+
+
+def get_registration(forum: Forum, registration_id: int) -> Registration:
+    row = db.session.get(Registration, registration_id)
+    if row is None or row.forum_id != forum.id:
+        raise NotFound(_("This forum has no such registration."))
+    return row
+
+
+def get_booking(forum: Forum, booking_id: int) -> Booking:
+    row = db.session.get(Booking, booking_id)
+    if row is None or row.session.forum_id != forum.id:
+        raise NotFound(_("This forum has no such booking."))
+    return row
+
+
+# ============================================================================ changing
+
+
+def _audit(user: User, action: str, forum: Forum, registration: Registration, **details: Any):
+    db.session.add(
+        AuditEntry(
+            user_id=user.id,
+            action=action,
+            forum_id=forum.id,
+            registration_id=registration.id,
+            details=details,
+        )
+    )
+
+
+def _clean_reason(reason: str) -> str:
+    return " ".join((reason or "").split())[:500]
+
+
+def cancel_registration(
+    forum: Forum, registration_id: int, user: User, *, reason: str = ""
+) -> Registration:
+    """Cancel a registration for its owner: every freed place goes to the first person
+    waiting; the person is told (with the reason); the audit log records who did it."""
+    reason = _clean_reason(reason)
+    with write_transaction():
+        reg._lock_forum(forum.id)
+        registration = get_registration(forum, registration_id)
+        db.session.refresh(registration)
+        if registration.status == "cancelled":
+            raise RegistrationCancelled(_("This registration has been cancelled."))
+        previous = registration.status
+        for booking in sorted(registration.bookings, key=lambda b: b.session_id):
+            if booking.status != "cancelled":
+                reg._release_booking(booking)
+        reg._release_forum_place(registration)
+        registration.status = "cancelled"
+        registration.cancelled_at = utcnow()
+        reg._queue(
+            registration, "registration_cancelled", cancelled_by="organizer", reason=reason or None
+        )
+        _audit(user, "registration.cancel", forum, registration, previous=previous, reason=reason)
+    return registration
+
+
+def _no_place(over_capacity: bool) -> None:
+    if not over_capacity:
+        raise InvalidState(
+            _(
+                "No place is free. Raise the capacity first, or confirm that you admit this "
+                "person beyond it."
+            )
+        )
+
+
+def promote_registration(
+    forum: Forum,
+    registration_id: int,
+    user: User,
+    *,
+    over_capacity: bool = False,
+    reason: str = "",
+) -> Registration:
+    """Give a waitlisted person an in-person place by hand, out of turn if need be; beyond
+    the capacity only when `over_capacity` says so."""
+    reason = _clean_reason(reason)
+    with write_transaction():
+        reg._lock_forum(forum.id)
+        registration = get_registration(forum, registration_id)
+        db.session.refresh(registration)
+        if registration.status != "waitlisted":
+            raise InvalidState(_("This person is not on the waitlist."))
+        position = reg.forum_waitlist_position(registration)
+        beyond = False
+        if not reg.take_forum_place(forum.id):
+            _no_place(over_capacity)
+            beyond = True
+            db.session.execute(
+                update(Forum)
+                .where(Forum.id == forum.id)
+                .values(in_person_taken=Forum.in_person_taken + 1)
+                .execution_options(synchronize_session=False)
+            )
+            registration.over_capacity_reason = reason or _("Promoted by an organizer.")
+        registration.status = "confirmed"
+        registration.waitlist_seq = None
+        reg._queue(registration, "waitlist_promoted")
+        _audit(
+            user,
+            "registration.promote",
+            forum,
+            registration,
+            position=position,
+            over_capacity=beyond,
+            reason=reason,
+        )
+    return registration
+
+
+def promote_booking(
+    forum: Forum, booking_id: int, user: User, *, over_capacity: bool = False, reason: str = ""
+) -> Booking:
+    """Give a person waiting for a session a seat by hand (beyond its seats only when
+    `over_capacity` says so)."""
+    reason = _clean_reason(reason)
+    with write_transaction():
+        reg._lock_forum(forum.id)
+        booking = get_booking(forum, booking_id)
+        db.session.refresh(booking)
+        if booking.status != "waitlisted":
+            raise InvalidState(_("This person is not waiting for this session."))
+        if booking.registration.status == "cancelled":
+            raise InvalidState(_("This registration has been cancelled."))
+        position = reg.booking_waitlist_position(booking)
+        beyond = False
+        if not reg.take_session_seat(booking.session_id):
+            _no_place(over_capacity)
+            beyond = True
+            db.session.execute(
+                update(ForumSession)
+                .where(ForumSession.id == booking.session_id)
+                .values(seats_taken=ForumSession.seats_taken + 1)
+                .execution_options(synchronize_session=False)
+            )
+        booking.status = "confirmed"
+        booking.waitlist_seq = None
+        reg._queue(booking.registration, "waitlist_promoted", session_id=booking.session_id)
+        _audit(
+            user,
+            "booking.promote",
+            forum,
+            booking.registration,
+            session_id=booking.session_id,
+            position=position,
+            over_capacity=beyond,
+            reason=reason,
+        )
+    return booking
+
+
+# -- filling places after a limit is raised (called inside the caller's transaction) ----------
+
+
+def fill_forum_places(forum_id: int) -> int:
+    """Give free in-person places to the forum's waitlist, first come first served."""
+    promoted = 0
+    while True:
+        first = db.session.scalar(
+            select(Registration)
+            .where(Registration.forum_id == forum_id, Registration.status == "waitlisted")
+            .order_by(Registration.waitlist_seq, Registration.id)
+            .limit(1)
+            .with_for_update()
+        )
+        if first is None or not reg.take_forum_place(forum_id):
+            return promoted
+        first.status = "confirmed"
+        first.waitlist_seq = None
+        reg._queue(first, "waitlist_promoted")
+        db.session.flush()
+        promoted += 1
+
+
+def fill_session_seats(session_id: int) -> int:
+    """Give free seats of a session to its waitlist, first come first served."""
+    promoted = 0
+    while True:
+        first = db.session.scalar(
+            select(Booking)
+            .where(Booking.session_id == session_id, Booking.status == "waitlisted")
+            .order_by(Booking.waitlist_seq, Booking.id)
+            .limit(1)
+            .with_for_update()
+        )
+        if first is None or not reg.take_session_seat(session_id):
+            return promoted
+        first.status = "confirmed"
+        first.waitlist_seq = None
+        reg._queue(first.registration, "waitlist_promoted", session_id=session_id)
+        db.session.flush()
+        promoted += 1
+
+
+def release_session_limit(session_id: int) -> int:
+    """The session no longer has seats of its own: everyone waiting for it is in."""
+    waiting = db.session.scalars(
+        select(Booking)
+        .where(Booking.session_id == session_id, Booking.status == "waitlisted")
+        .order_by(Booking.waitlist_seq, Booking.id)
+    ).all()
+    for booking in waiting:
+        booking.status = "confirmed"
+        booking.waitlist_seq = None
+        reg._queue(booking.registration, "waitlist_promoted", session_id=session_id)
+    db.session.execute(
+        update(ForumSession)
+        .where(ForumSession.id == session_id)
+        .values(seats_taken=0)
+        .execution_options(synchronize_session=False)
+    )
+    return len(waiting)

@@ -1,0 +1,117 @@
+"""Fixtures for the organizer workspace: staff accounts (hashed once per password, since
+Argon2 is slow on purpose), signing in, a small agenda and registrations."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+PASSWORD = "correct horse battery"
+EN = {"Accept-Language": "en"}
+
+
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    from app.services.users import hash_password
+
+    return hash_password(PASSWORD)
+
+
+@pytest.fixture
+def make_user(db, password_hash) -> Callable[..., Any]:
+    """A staff account with PASSWORD, assigned to `forums`."""
+    from app.models import User
+
+    def make(role: str, *forums: Any, email: str | None = None) -> User:
+        user = User(
+            email=email or f"{role}-{secrets.token_hex(3)}@staff.example.org",
+            name=role.title(),
+            password_hash=password_hash,
+            role=role,
+        )
+        user.forums = list(forums)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return make
+
+
+def sign_in(client, user) -> None:
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 303, response.get_data(as_text=True)
+
+
+@pytest.fixture
+def login(app) -> Callable[..., Any]:
+    """A fresh test client signed in as `user` (None: anonymous)."""
+
+    def make(user=None):
+        client = app.test_client()
+        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+        if user is not None:
+            sign_in(client, user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def api_token(db) -> Callable[..., str]:
+    from app.services.users import issue_api_token
+
+    return lambda user: issue_api_token(user, "tests")
+
+
+@pytest.fixture
+def make_registration(db) -> Callable[..., Any]:
+    """A registration made directly (no seat logic): give status/bookings explicitly."""
+    from app.models import Booking, Registration
+
+    counter = iter(range(1, 10_000))
+
+    def make(
+        forum,
+        *,
+        attendance: str = "in_person",
+        status: str = "confirmed",
+        waitlist_seq: int | None = None,
+        sessions: tuple = (),
+        booking_status: str = "confirmed",
+        needs: tuple[str, ...] = (),
+        email: str | None = None,
+        name: str | None = None,
+    ) -> Registration:
+        n = next(counter)
+        now = datetime.now(UTC)
+        registration = Registration(
+            forum=forum,
+            confirmation_code=secrets.token_hex(4).upper(),
+            name=name or f"Person {n}",
+            email=email if email is not None else f"person{n}-{secrets.token_hex(2)}@example.org",
+            email_normalized=None,
+            attendance=attendance,
+            locale="en",
+            status=status,
+            waitlist_seq=waitlist_seq,
+            manage_token_hash=secrets.token_hex(32),
+            calendar_token_hash=secrets.token_hex(32),
+            consent_version="test",
+            consented_at=now,
+            accessibility_consent=bool(needs),
+            accessibility_needs=list(needs),
+        )
+        registration.email_normalized = registration.email.casefold() or None
+        db.session.add(registration)
+        for session in sessions:
+            db.session.add(
+                Booking(registration=registration, session=session, status=booking_status)
+            )
+        db.session.commit()
+        return registration
+
+    return make
