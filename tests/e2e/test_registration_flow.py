@@ -70,7 +70,7 @@ def test_register_manage_and_cancel_with_the_keyboard_alone(page: Page):
     page.keyboard.press("Space")
     tab_to(page, f"#{second_id}")
     page.keyboard.press("Space")
-    tab_to(page, "form[action$='/manage/'] button, form:not([action*='cancel']):not([action*='calendar']) button.primary")
+    tab_to(page, "section[aria-labelledby=change-title] button.primary")
     page.keyboard.press("Enter")
     expect(page.locator(".flashes")).to_be_visible()
     expect(page.locator(f"#{first_id}")).not_to_be_checked()

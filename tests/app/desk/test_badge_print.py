@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.app.desk.helpers import CHROMIUM, PASSWORD, live_server, need_chromium
+from tests.app.desk.helpers import PASSWORD, live_server, need_chromium
 
 MM = 72 / 25.4  # PDF points per millimetre
 
@@ -29,18 +29,18 @@ def _pages(pdf: bytes) -> list[tuple[float, float]]:
         ("label-90x55", (90, 55), 3),
     ],
 )
-def test_badges_print_at_their_size(app, open_forum, staff, register, size, paper, pages):
+def test_badges_print_at_their_size(
+    app, browser, open_forum, staff, register, size, paper, pages
+):
     need_chromium(app)
-    from playwright.sync_api import sync_playwright
-
     forum = open_forum()
     user = staff("desk", forum)
     for name in ("김민지", "Anna Schmidt", "박서준"):
         register(forum, name)
-    with live_server(app) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+    with live_server(app) as base:
+        context = browser.new_context(base_url=base)
         try:
-            page = browser.new_page(base_url=base)
+            page = context.new_page()
             page.goto(f"/login?next=/desk/{forum.slug}/badges?size={size}")
             page.fill("#email", user.email)
             page.fill("#password", PASSWORD)
@@ -48,5 +48,5 @@ def test_badges_print_at_their_size(app, open_forum, staff, register, size, pape
             page.wait_for_url(f"**/desk/{forum.slug}/badges?size={size}")
             pdf = page.pdf(prefer_css_page_size=True)
         finally:
-            browser.close()
+            context.close()
     assert _pages(pdf) == [paper] * pages

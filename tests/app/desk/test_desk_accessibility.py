@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.desk.helpers import CHROMIUM, PASSWORD, live_server, need_chromium
+from tests.app.desk.helpers import PASSWORD, live_server, need_chromium
 
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
@@ -32,17 +32,14 @@ def audit(page, *, live: bool = False) -> list[str]:
 
 
 @pytest.fixture
-def browser_page(app):
+def browser_page(app, browser):
     need_chromium(app)
-    from playwright.sync_api import sync_playwright
-
-    with live_server(app) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+    with live_server(app) as base:
+        context = browser.new_context(base_url=base, locale="en-US")
         try:
-            context = browser.new_context(base_url=base, locale="en-US")
             yield context.new_page()
         finally:
-            browser.close()
+            context.close()
 
 
 @pytest.fixture
