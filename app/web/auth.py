@@ -20,12 +20,17 @@ def login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-def _safe_next(target: str | None) -> str:
+def _home(user) -> str:
+    """Where a person lands after signing in: desk staff at their desks."""
+    return url_for("desk.index" if user.role == "desk" else "organize.index")
+
+
+def _safe_next(target: str | None, user) -> str:
     if not target:
-        return url_for("organize.index")
+        return _home(user)
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("organize.index")
+        return _home(user)
     return target
 
 
@@ -38,7 +43,7 @@ def login():
         user = users.authenticate(form.email.data, form.password.data)
         if user is not None:
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")), code=303)
+            return redirect(_safe_next(request.args.get("next"), user), code=303)
         form.form_errors.append(_("The email or password is not right."))
         status = 401
     elif request.method == "POST":
@@ -67,7 +72,7 @@ def change_password():
             status = 422
         else:
             flash(_("Your password is changed."), "success")
-            return redirect(url_for("organize.index"), code=303)
+            return redirect(_home(current_user), code=303)
     elif request.method == "POST":
         status = 422
     return render_template("auth/password.html", form=form), status
