@@ -54,7 +54,7 @@ POLICY = email.policy.SMTP.clone(cte_type="7bit")
 
 ATTENDANCE_MODES = ("in_person", "online")
 SESSION_STATUSES = ("confirmed", "waitlisted", "cancelled")
-CHANGE_FIELDS = ("time", "venue", "format")
+CHANGE_FIELDS = ("time", "venue", "format", "title", "status")
 CANCELLED_BY = ("self", "organizer")
 
 

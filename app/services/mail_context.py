@@ -523,7 +523,7 @@ class ContextBuilder:
         forum: Forum,
         locale: str,
     ) -> list[dict[str, str]]:
-        """Old -> new per field (time, venue, format), from the first change's `before` to the
+        """Old -> new per field (time, venue, format, title, status), from the first change's `before` to the
         last one's `after`; a field that ends where it started is left out."""
         first: dict[str, Any] = {}
         last: dict[str, Any] = {}
@@ -536,6 +536,8 @@ class ContextBuilder:
             ("time", ("starts_at", "ends_at")),
             ("venue", ("venue_id", "venue")),
             ("format", ("format",)),
+            ("title", ("title_ko", "title_en")),
+            ("status", ("status",)),
         ):
             if not any(k in first or k in last for k in keys):
                 continue
@@ -577,8 +579,20 @@ class ContextBuilder:
             if isinstance(name, Mapping):
                 return str(name.get(f"name_{locale}") or name.get("name") or "")
             return str(name or "")
+        if field == "title":
+            ko, en = str(values.get("title_ko") or ""), str(values.get("title_en") or "")
+            return (ko or en) if locale == "ko" else (en or ko)
+        if field == "status":
+            value = values.get("status")
+            return _STATUSES[locale].get(str(value), str(value or ""))
         value = values.get("format")
         return _FORMATS[locale].get(str(value), str(value or ""))
+
+
+_STATUSES = {
+    "ko": {"scheduled": "예정대로 진행", "cancelled": "취소"},
+    "en": {"scheduled": "back on the programme", "cancelled": "cancelled"},
+}
 
 
 def _registration_id(row: OutboxMessage) -> int | None:

@@ -93,6 +93,39 @@ def at(forum, hhmm: str) -> datetime:
     return datetime(day.year, day.month, day.day, h, m, tzinfo=SEOUL)
 
 
+def test_a_renamed_and_a_reinstated_session_are_announced(
+    app, db, client, programme, smtp, mail_to
+):
+    forum, _hall, _room, panel = programme
+    mail_to(smtp)
+    register(client, forum, 1, session_ids=[panel.id], locale="en")
+    deliver_due()
+    smtp.sink.received.clear()
+
+    change_session(
+        db,
+        forum,
+        panel,
+        kind="retitled",
+        before={"title_ko": "패널: 스마트 모빌리티", "title_en": "Panel: smart mobility"},
+        after={"title_ko": "패널: 모두의 모빌리티", "title_en": "Panel: mobility for all"},
+        title_ko="패널: 모두의 모빌리티",
+        title_en="Panel: mobility for all",
+    )
+    change_session(
+        db,
+        forum,
+        panel,
+        kind="reinstated",
+        before={"status": "cancelled"},
+        after={"status": "scheduled"},
+    )
+    assert deliver_due().sent == 2
+    texts = [body(m) for m in smtp.sink.messages()]
+    assert any("- Title: Panel: smart mobility → Panel: mobility for all" in t for t in texts)
+    assert any("- Status: cancelled → back on the programme" in t for t in texts)
+
+
 def test_a_moved_session_notice_shows_old_and_new_in_each_language(
     app, db, client, programme, smtp, mail_to
 ):
