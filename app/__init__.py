@@ -53,6 +53,7 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
 
     _register_blueprints(app)
     _register_error_handlers(app)
+    _start_requests_fresh(app)
     from app import security
 
     security.install(app)
@@ -108,6 +109,18 @@ def normalise_database_url(uri: str) -> str:
     except (ArgumentError, NoSuchModuleError, ValueError) as exc:
         raise SystemExit(f"Configuration error: DATABASE_URL is not usable ({exc}).") from None
     return uri
+
+
+def _start_requests_fresh(app: Flask) -> None:
+    """Forget the locale and user cached on `g`: when a request runs inside an app context
+    that is already pushed (tests, CLI-driven clients), they must not carry over."""
+    from flask import g
+    from flask_babel import refresh
+
+    @app.before_request
+    def fresh_request_state() -> None:
+        g.pop("_login_user", None)
+        refresh()
 
 
 def _register_blueprints(app: Flask) -> None:
