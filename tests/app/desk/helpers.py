@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import html
-import os
 import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 PASSWORD = "correct-horse-battery"
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
 def page_text(response) -> str:
@@ -38,14 +35,3 @@ def live_server(app) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join()
-
-
-def need_chromium(app) -> None:
-    """Browser tests run once (on SQLite) and need Debian's Chromium; skipped without it,
-    unless MADANG_REQUIRE_BROWSER=1 (CI), where a missing browser is a failure."""
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        pytest.skip("the browser tests do not depend on the database")
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("MADANG_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"Chromium not found at {CHROMIUM}")
-        pytest.skip(f"Chromium not found at {CHROMIUM}")

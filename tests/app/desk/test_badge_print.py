@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.app.desk.helpers import PASSWORD, live_server, need_chromium
+from tests.app.desk.helpers import PASSWORD, live_server
 
 MM = 72 / 25.4  # PDF points per millimetre
 
@@ -29,10 +29,7 @@ def _pages(pdf: bytes) -> list[tuple[float, float]]:
         ("label-90x55", (90, 55), 3),
     ],
 )
-def test_badges_print_at_their_size(
-    app, browser, open_forum, staff, register, size, paper, pages
-):
-    need_chromium(app)
+def test_badges_print_at_their_size(app, browser, open_forum, staff, register, size, paper, pages):
     forum = open_forum()
     user = staff("desk", forum)
     for name in ("김민지", "Anna Schmidt", "박서준"):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.desk.helpers import PASSWORD, live_server, need_chromium
+from tests.app.desk.helpers import PASSWORD, live_server
 
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
@@ -33,7 +33,6 @@ def audit(page, *, live: bool = False) -> list[str]:
 
 @pytest.fixture
 def browser_page(app, browser):
-    need_chromium(app)
     with live_server(app) as base:
         context = browser.new_context(base_url=base, locale="en-US")
         try:
