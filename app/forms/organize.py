@@ -62,7 +62,9 @@ class MultiCheckboxField(SelectMultipleField):
 class ForumForm(FlaskForm):
     slug = StringField(
         _l("Address (slug)"),
-        description=_l("Lower-case letters, digits and hyphens: it becomes /forums/<slug>."),
+        description=_l(
+            "Lower-case letters, digits and hyphens: the end of the forum's address, /forums/…"
+        ),
         validators=[Optional(), Length(max=80)],
     )
     title_ko = StringField(_l("Title (Korean)"), validators=[Length(max=300)])
