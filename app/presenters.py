@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -94,8 +96,19 @@ def fmt_day(value: datetime, tz: str) -> str:
 
 def fmt_datetime(value: datetime, tz: str) -> str:
     local = to_local(value, tz)
-    text = format_datetime(local, "medium", tzinfo=ZoneInfo(tz), locale=current_locale())
+    # Babel's Korean "medium" pattern prints PM; people read 오후.
+    pattern = "y년 M월 d일 (E) aaaa h:mm" if current_locale() == "ko" else "EEE, MMM d, y, h:mm a"
+    text = format_datetime(local, pattern, tzinfo=ZoneInfo(tz), locale=current_locale())
     return f"{text} ({tz_abbrev(tz, value)})"
+
+
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+def text_lang(text: str) -> str:
+    """The language of a free text field that has no language of its own: Korean when it holds
+    Hangul, else English (so screen readers pronounce it right)."""
+    return "ko" if HANGUL.search(text or "") else "en"
 
 
 def register(app: Flask) -> None:
@@ -108,4 +121,5 @@ def register(app: Flask) -> None:
         fmt_datetime=fmt_datetime,
         tz_abbrev=tz_abbrev,
         current_locale=current_locale,
+        text_lang=text_lang,
     )

@@ -283,3 +283,12 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def english(app):
+    """Messages made outside a request in English (the product's default is Korean)."""
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        yield

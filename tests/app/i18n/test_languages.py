@@ -57,19 +57,36 @@ def test_the_compiled_catalog_is_built_not_committed():
         assert len(read_mo(handle)) > 100
 
 
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr"}
+
+
 class VisibleText(HTMLParser):
-    """The text a person sees or hears: body text and accessible attributes, not scripts."""
+    """The interface text a person sees or hears in the page's language: body text and
+    accessible attributes, not scripts, and not content marked (lang=…) as another language."""
 
     def __init__(self) -> None:
         super().__init__()
         self.chunks: list[str] = []
         self._skip = 0
-        self.lang_stack: list[str | None] = []
+        self.page_lang: str | None = None
+        # (tag, lang) for every open element; lang None where the element names none.
+        self.stack: list[tuple[str, str | None]] = []
+
+    def _lang(self) -> str | None:
+        return next((lang for _, lang in reversed(self.stack) if lang), self.page_lang)
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
+        if tag == "html":
+            self.page_lang = attributes.get("lang")
+            return
         if tag in ("script", "style"):
             self._skip += 1
+        if tag not in VOID:
+            self.stack.append((tag, attributes.get("lang")))
+        if self._lang() != self.page_lang:
+            return
         for name in ("aria-label", "title", "alt", "placeholder"):
             if attributes.get(name):
                 self.chunks.append(attributes[name])
@@ -79,9 +96,13 @@ class VisibleText(HTMLParser):
     def handle_endtag(self, tag):
         if tag in ("script", "style") and self._skip:
             self._skip -= 1
+        for i in range(len(self.stack) - 1, -1, -1):
+            if self.stack[i][0] == tag:
+                del self.stack[i:]
+                break
 
     def handle_data(self, data):
-        if not self._skip:
+        if not self._skip and self._lang() == self.page_lang:
             self.chunks.append(data)
 
 
@@ -89,6 +110,11 @@ def visible_text(html: str) -> str:
     parser = VisibleText()
     parser.feed(html)
     return " ".join(" ".join(parser.chunks).split())
+
+
+def test_text_marked_as_another_language_is_content_not_interface():
+    html = '<html lang="ko"><p>안내</p><p lang="en">Speakers <b>Homepage</b></p><p>끝</p></html>'
+    assert visible_text(html) == "안내 끝"
 
 
 SAMPLE = "seoul-smart-city-forum-sample"

@@ -17,6 +17,9 @@ from app.demo import load_demo
 from app.models import AuditEntry, Forum, ForumSession, ProgrammeChange, Speaker, Venue
 from app.services import csv_io
 
+# The messages asserted below are the English ones.
+pytestmark = pytest.mark.usefixtures("english")
+
 NOW = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
 HEADER = "key,title_ko,title_en,kind,format,starts_at,ends_at,venue,seats,block,speakers"
 

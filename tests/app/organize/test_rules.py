@@ -12,6 +12,9 @@ from app.models import Forum, StreamLink, Venue
 from app.services import agenda
 from app.services.errors import ValidationFailed
 
+# The messages asserted below are the English ones.
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def test_local_times_become_utc_and_offsets_are_respected():
     seoul = ZoneInfo("Asia/Seoul")

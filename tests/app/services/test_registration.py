@@ -22,6 +22,9 @@ from app.services.errors import (
 )
 from app.services.tokens import hash_token
 
+# The messages asserted below are the English ones.
+pytestmark = pytest.mark.usefixtures("english")
+
 # ------------------------------------------------------------------------------- helpers
 
 

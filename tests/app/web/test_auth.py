@@ -26,6 +26,7 @@ def staff(db, make_forum):
 
 def login(client, email, password=PASSWORD, next_=None):
     url = "/login" + (f"?next={next_}" if next_ else "")
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client.post(url, data={"email": email, "password": password})
 
 
@@ -99,6 +100,7 @@ def test_passwords_are_stored_as_argon2_hashes(db, staff):
     assert PASSWORD not in user.password_hash
 
 
+@pytest.mark.usefixtures("english")
 def test_users_cli_creates_an_account_and_refuses_bad_input(app, db, staff):
     runner = app.test_cli_runner()
     slug = staff["forum"].slug
