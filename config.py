@@ -56,6 +56,10 @@ class Config:
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600/minute")
     DESK_SEARCH_RATE_LIMIT = os.environ.get("DESK_SEARCH_RATE_LIMIT", "120/minute")
 
+    # Personal data of a forum's registrations is anonymised this many days after the forum
+    # ends (`flask privacy purge`, run daily by `flask outbox deliver --watch`).
+    RETENTION_DAYS = _int("RETENTION_DAYS", 90)
+
     # Forms
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session cookie
     BABEL_DEFAULT_LOCALE = "ko"

@@ -8,9 +8,13 @@ server away) is logged and the next round tries again; nothing is lost, the rows
 `stop()` is safe to call from a signal handler: it only sets a flag. A round in progress
 finishes its batch (bounded by the SMTP timeout), records it, and the loop ends.
 
+The loop also runs the retention purge (`app.services.privacy.purge`) when it starts and then
+every PRIVACY_PURGE_SECONDS (a day); 0 turns that off (run `flask privacy purge` from cron).
+
 Settings (app config, else the environment, else the default):
 OUTBOX_BATCH_SIZE (20), OUTBOX_LEASE_SECONDS (600), OUTBOX_POLL_SECONDS (5),
-OUTBOX_REMINDER_SECONDS (300: how often the loop checks for reminders to queue).
+OUTBOX_REMINDER_SECONDS (300: how often the loop checks for reminders to queue),
+PRIVACY_PURGE_SECONDS (86400).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ log = logging.getLogger("madang.outbox")
 
 DEFAULT_POLL_SECONDS = 5.0
 DEFAULT_REMINDER_SECONDS = 300.0
+DEFAULT_PURGE_SECONDS = 86_400.0
 _WAIT_SLICE = 0.25  # the loop notices stop() at least this often
 
 
@@ -77,6 +82,8 @@ class DeliveryWorker:
             if reminder_interval is not None
             else setting(app, "OUTBOX_REMINDER_SECONDS", DEFAULT_REMINDER_SECONDS)
         )
+        self.purge_interval = setting(app, "PRIVACY_PURGE_SECONDS", DEFAULT_PURGE_SECONDS)
+        self._next_purge = 0.0  # monotonic time of the next retention purge
         self.echo = echo
         self.stopping = False
         self._wake = threading.Event()
@@ -121,9 +128,27 @@ class DeliveryWorker:
                 should_stop=lambda: self.stopping,
             )
 
+    def purge_personal_data(self) -> None:
+        """The retention purge, when it is due (errors are logged; it is tried again later)."""
+        if self.purge_interval <= 0 or time.monotonic() < self._next_purge:
+            return
+        from app.services import privacy
+
+        try:
+            with self.app.app_context():
+                report = privacy.purge()
+        except Exception:
+            log.exception("retention purge failed; trying again in an hour")
+            self._next_purge = time.monotonic() + min(self.purge_interval, 3600.0)
+            return
+        self._next_purge = time.monotonic() + self.purge_interval
+        if report.forums and self.echo:
+            self.echo(str(report))
+
     def run(self) -> None:
         """Rounds until `stop()`; errors are logged, never raised."""
         while not self.stopping:
+            self.purge_personal_data()
             reminders = time.monotonic() >= self._next_reminders
             try:
                 report = self.run_once(reminders=reminders)

@@ -36,7 +36,6 @@ CHROMIUM_ARGS = [
 ]
 
 
-
 def _pg_admin_url() -> str:
     from app import normalise_database_url
 
@@ -267,9 +266,12 @@ def make_speaker(db) -> Callable[..., Any]:
     return make
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Debian's Chromium through Playwright; skipped without it, a failure under CI."""
+    """Debian's Chromium through Playwright; skipped without it, a failure under CI.
+
+    One per module: Playwright's sync API keeps an event loop in the thread while it runs,
+    which must not outlive the browser tests."""
     if not os.path.exists(CHROMIUM):
         message = f"Chromium not found at {CHROMIUM}: install it with `apt-get install chromium`"
         if REQUIRE_BROWSER:

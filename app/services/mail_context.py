@@ -523,8 +523,8 @@ class ContextBuilder:
         forum: Forum,
         locale: str,
     ) -> list[dict[str, str]]:
-        """Old -> new per field (time, venue, format, title, status), from the first change's `before` to the
-        last one's `after`; a field that ends where it started is left out."""
+        """Old -> new per field (time, venue, format, title, status), from the first change's
+        `before` to the last one's `after`; a field that ends where it started is left out."""
         first: dict[str, Any] = {}
         last: dict[str, Any] = {}
         for change in changes:

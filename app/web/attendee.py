@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 from flask import (
@@ -18,8 +19,10 @@ from flask import (
 from flask_babel import gettext as _
 
 from app.extensions import limiter
+from app.forms.privacy import EraseForm
 from app.forms.registration import ConfirmForm, ManageForm, RegistrationForm
 from app.i18n import current_locale
+from app.services import privacy
 from app.services import registration as registrations
 from app.services.errors import (
     AlreadyRegistered,
@@ -275,3 +278,58 @@ def _prefilled_manage_form(registration) -> ManageForm:
         str(b.session_id) for b in registration.bookings if b.status != "cancelled"
     ]
     return form
+
+
+# ---------------------------------------------------------------- the person's own data
+
+
+def export_filename(registration) -> str:
+    return f"madang-{registration.forum.slug}-{registration.confirmation_code}.json"
+
+
+def json_download(data: dict, filename: str):
+    """A JSON file to save, never cached, its address never sent on as a referrer."""
+    response = current_app.response_class(
+        json.dumps(data, ensure_ascii=False, indent=2) + "\n", mimetype="application/json"
+    )
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return _private(response)
+
+
+@bp.get("/manage/<token>/export")
+def export_my_data(token: str):
+    """Download my data: everything held about this registration, as JSON."""
+    registration = _registration_or_404(token)
+    return json_download(privacy.export_registration(registration), export_filename(registration))
+
+
+@bp.route("/manage/<token>/erase", methods=["GET", "POST"])
+def erase(token: str):
+    """Erase my registration: a page that says what follows, then a confirmed POST."""
+    registration = _registration_or_404(token)
+    forum = registration.forum
+    form = EraseForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            privacy.erase_registration(registration)
+        except DomainError:
+            abort(404)  # erased a moment ago by a second click: the link is gone
+        response = current_app.make_response(render_template("attendee/erased.html", forum=forum))
+        return _private(response)
+    if request.method == "POST":
+        status = 422
+    response = current_app.make_response(
+        (
+            render_template(
+                "attendee/erase.html",
+                form=form,
+                token=token,
+                registration=registration,
+                forum=forum,
+                purge_at=privacy.purge_due_at(forum),
+            ),
+            status,
+        )
+    )
+    return _private(response)

@@ -18,7 +18,12 @@ from typing import Any
 from flask import current_app, jsonify
 
 from app.models.enums import (
+    ACCESSIBILITY_NEEDS,
+    ATTENDANCE_MODES,
     FORUM_FORMATS,
+    LOCALES,
+    PLACE_STATUSES,
+    REGISTRATION_SOURCES,
     SESSION_FORMATS,
     SESSION_KINDS,
     SESSION_STATUSES,
@@ -82,6 +87,14 @@ def _utc_time(what: str) -> Schema:
         f"{what} in UTC, ISO 8601 ending in Z (e.g. 2018-09-19T01:30:00Z).", format="date-time"
     )
 
+
+SLUG_PARAMETER: dict[str, Any] = {
+    "name": "slug",
+    "in": "path",
+    "required": True,
+    "description": "The forum's slug: lower-case letters and digits in words joined by hyphens.",
+    "schema": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "maxLength": 100},
+}
 
 _REGISTRATION_PROPS = {
     "state": _s(
@@ -304,15 +317,7 @@ PATHS: dict[str, dict[str, Any]] = {
             "description": "Days, venues, speakers, sessions with speakers and roles, public "
             "stream links, seats. Times are given in the forum's zone and in UTC.",
             "tags": ["forums"],
-            "parameters": [
-                {
-                    "name": "slug",
-                    "in": "path",
-                    "required": True,
-                    "description": "The forum's slug.",
-                    "schema": {"type": "string"},
-                }
-            ],
+            "parameters": [SLUG_PARAMETER],
             "responses": {
                 "200": _json_response("The forum.", "ForumDetail"),
                 "404": {"$ref": "#/components/responses/NotFound"},
@@ -336,8 +341,431 @@ PATHS: dict[str, dict[str, Any]] = {
 
 TAGS: list[dict[str, str]] = [
     {"name": "forums", "description": "Published forums and their programmes (read only)."},
+    {
+        "name": "registrations",
+        "description": "Pre-registration, and a registration reached through its manage token: "
+        "read, change, cancel, export (download my data) and erase.",
+    },
     {"name": "meta", "description": "About the API itself."},
 ]
+
+
+# ---------------------------------------------------------------------------- registrations
+
+_NAME_LIMIT, _TEXT_LIMIT, _OTHER_LIMIT = 200, 200, 500
+
+_PLACE_STATUS = _s(
+    "confirmed; waitlisted (see waitlist_position); cancelled.", enum=list(PLACE_STATUSES)
+)
+_WAITLIST_POSITION = nullable(
+    _i("Rank among those still waiting (1 is next); null unless waitlisted.", minimum=1)
+)
+
+_REGISTRATION_OUT: dict[str, Schema] = {
+    "confirmation_code": _s("ABCD-EFGH: easy to read aloud (no 0/O, 1/I)."),
+    "forum": _s("The forum's slug."),
+    "name": _s("Full name, as typed."),
+    "email": _s("Email address."),
+    "affiliation": _s("Organisation; may be empty."),
+    "attendance": _s("How the person attends.", enum=list(ATTENDANCE_MODES)),
+    "locale": _s("Language of the emails.", enum=list(LOCALES)),
+    "status": _PLACE_STATUS,
+    "waitlist_position": _WAITLIST_POSITION,
+    "sessions": {"type": "array", "items": ref("RegistrationPlace")},
+}
+
+
+SCHEMAS.update(
+    {
+        "ValidationError": obj(
+            {
+                "error": _s("Always `invalid`.", enum=["invalid"]),
+                "message": _s("Human-readable summary."),
+                "errors": {
+                    "type": "object",
+                    "description": "Messages for each invalid field, by field name (`body` "
+                    "when the body is not a JSON object).",
+                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+            description="422: invalid fields; nothing was written.",
+        ),
+        "RegistrationRequest": {
+            "type": "object",
+            "description": "A pre-registration. Other fields are ignored; null in an optional "
+            "field means the same as leaving it out. Names and texts may be Korean, Latin or "
+            "emoji; line breaks and control characters are refused.",
+            "properties": {
+                "name": _s(
+                    "Full name: not blank; no line breaks or control characters.",
+                    minLength=1,
+                    maxLength=_NAME_LIMIT,
+                    pattern="^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]*$",
+                ),
+                "email": _s(
+                    "Email address; one registration per address and forum.",
+                    format="email",
+                    maxLength=254,
+                ),
+                "affiliation": nullable(_s("Organisation (optional).", maxLength=_TEXT_LIMIT)),
+                "attendance": _s(
+                    "How the person attends; the forum's format decides which are offered.",
+                    enum=list(ATTENDANCE_MODES),
+                ),
+                "session_ids": {
+                    "type": ["array", "null"],
+                    "items": {"type": "integer"},
+                    "description": "Sessions with seats of their own to book (scheduled, of "
+                    "this forum, not overlapping).",
+                },
+                "locale": {
+                    "type": ["string", "null"],
+                    "enum": [*LOCALES, None],
+                    "description": "Language of the emails (absent or null: ko).",
+                },
+                "consent_personal_data": {
+                    "type": "boolean",
+                    "const": True,
+                    "description": "Consent to the collection and use of personal data; "
+                    "must be true.",
+                },
+                "consent_marketing": {
+                    "type": ["boolean", "null"],
+                    "description": "Optional: hear about future forums.",
+                },
+                "consent_accessibility": {
+                    "type": ["boolean", "null"],
+                    "description": "Optional, separate consent: required to record "
+                    "accessibility needs (sensitive data).",
+                },
+                "accessibility_needs": {
+                    "type": ["array", "null"],
+                    "items": {"type": "string", "enum": list(ACCESSIBILITY_NEEDS)},
+                },
+                "accessibility_other": nullable(
+                    _s("Other needs, free text.", maxLength=_OTHER_LIMIT)
+                ),
+            },
+            "required": ["name", "email", "attendance", "consent_personal_data"],
+        },
+        "RegistrationChange": {
+            "type": "object",
+            "description": "What a registration may change; any other field is refused. "
+            "A field left out (or null) stays as it is.",
+            "properties": {
+                "attendance": {
+                    "type": ["string", "null"],
+                    "enum": [*ATTENDANCE_MODES, None],
+                    "description": "Switch attendance.",
+                },
+                "session_ids": {
+                    "type": ["array", "null"],
+                    "items": {"type": "integer"},
+                    "description": "The full new list of sessions with seats of their own.",
+                },
+            },
+            "additionalProperties": False,
+        },
+        "RegistrationPlace": obj(
+            {
+                "id": _i("The session."),
+                "status": _PLACE_STATUS,
+                "waitlist_position": _WAITLIST_POSITION,
+            },
+            description="A place in one session with seats of its own.",
+        ),
+        "Registration": obj(
+            _REGISTRATION_OUT,
+            description="A registration as its holder sees it.",
+        ),
+        "RegistrationCreated": obj(
+            {
+                **_REGISTRATION_OUT,
+                "manage_url": _s(
+                    "The secret manage link (shown once; keep it private).", format="uri"
+                ),
+                "calendar_url": _s("The secret personal calendar feed.", format="uri"),
+            },
+        ),
+        "RegistrationErased": obj(
+            {
+                "status": _s("Always `erased`.", enum=["erased"]),
+                "erased_at": _utc_time("When it was erased"),
+                "previous_status": _PLACE_STATUS,
+            },
+            description="The registration is erased: its places went to the people waiting, "
+            "its personal data was replaced with placeholders, its links stopped working.",
+        ),
+    }
+)
+
+_BILINGUAL_TEXT = ref("Bilingual")
+_CONSENT = obj(
+    {
+        "given": {"type": "boolean"},
+        "at": nullable(_utc_time("When it was given")),
+    }
+)
+
+SCHEMAS["PersonalDataExport"] = obj(
+    {
+        "format": _s("Format and version of this export.", enum=["madang-personal-data/1"]),
+        "generated_at": _utc_time("When this export was made"),
+        "forum": obj(
+            {
+                "slug": _s("The forum."),
+                "title": _BILINGUAL_TEXT,
+                "first_day": _s("First day.", format="date"),
+                "last_day": _s("Last day.", format="date"),
+                "organizer": ref("Organizer"),
+            }
+        ),
+        "registration": obj(
+            {
+                "confirmation_code": _s("The confirmation code."),
+                "name": _s("Full name."),
+                "email": _s("Email address."),
+                "affiliation": _s("Organisation; may be empty."),
+                "attendance": _s("How the person attends.", enum=list(ATTENDANCE_MODES)),
+                "locale": _s("Language of the emails.", enum=list(LOCALES)),
+                "source": _s("Where it was made.", enum=list(REGISTRATION_SOURCES)),
+                "status": _PLACE_STATUS,
+                "waitlist_position": _WAITLIST_POSITION,
+                "registered_at": _utc_time("Registered"),
+                "updated_at": _utc_time("Last change"),
+                "cancelled_at": nullable(_utc_time("Cancelled")),
+                "checked_in_at": nullable(_utc_time("First check-in at the door")),
+                "over_capacity_reason": _s("Why an organizer admitted beyond capacity."),
+                "anonymised_at": nullable(_utc_time("When the personal data was removed")),
+            }
+        ),
+        "consents": obj(
+            {
+                "version": _s("Version of the consent text accepted."),
+                "personal_data": _CONSENT,
+                "marketing": _CONSENT,
+                "accessibility": _CONSENT,
+            },
+            description="Each consent separately, with when it was given.",
+        ),
+        "accessibility": obj(
+            {
+                "needs": {
+                    "type": "array",
+                    "items": {"type": "string", "enum": list(ACCESSIBILITY_NEEDS)},
+                },
+                "other": _s("Other needs, free text."),
+            }
+        ),
+        "sessions": {
+            "type": "array",
+            "items": obj(
+                {
+                    "id": _i("The session."),
+                    "title": _BILINGUAL_TEXT,
+                    "starts_at": _utc_time("Start"),
+                    "status": _PLACE_STATUS,
+                    "waitlist_position": _WAITLIST_POSITION,
+                    "checked_in_at": nullable(_utc_time("Check-in to the session")),
+                }
+            ),
+            "description": "Every place held or once held.",
+        },
+        "check_ins": {
+            "type": "array",
+            "items": obj(
+                {
+                    "at": _utc_time("When"),
+                    "direction": _s("In or out.", enum=["in", "out"]),
+                    "session_id": nullable(_i("A session's own door; null: the forum's.")),
+                    "desk": _s("The desk's name."),
+                }
+            ),
+        },
+        "messages": {
+            "type": "array",
+            "items": obj(
+                {
+                    "kind": _s("What the message was about."),
+                    "status": _s("Delivery status.", enum=["pending", "sent", "dead"]),
+                    "queued_at": _utc_time("Queued"),
+                    "sent_at": nullable(_utc_time("Sent")),
+                }
+            ),
+            "description": "Emails queued for this registration.",
+        },
+        "organizer_actions": {
+            "type": "array",
+            "items": obj({"action": _s("What was done."), "at": _utc_time("When")}),
+            "description": "What organizers and the desk did with this registration.",
+        },
+        "retention": obj(
+            {
+                "days_after_the_forum": _i("How long the data is kept.", minimum=0),
+                "personal_data_kept_until": _utc_time("When the data is anonymised"),
+            }
+        ),
+    },
+    description="Everything held about one registration (download my data).",
+)
+
+
+def _error_response(description: str, schema: str = "Error") -> dict[str, Any]:
+    return _json_response(description, schema)
+
+
+RESPONSES.update(
+    {
+        "Unsupported": _error_response("The body is not JSON (Content-Type: application/json)."),
+        "Invalid": _error_response("Invalid fields; nothing was written.", "ValidationError"),
+        "TooManyRequests": _error_response("Rate-limited: wait and try again."),
+        "UnknownToken": _error_response(
+            "No registration behind this token (mistyped, replaced or erased)."
+        ),
+    }
+)
+
+_TOKEN = {
+    "name": "token",
+    "in": "path",
+    "required": True,
+    "description": "The secret manage token from the manage link (URL-safe base64).",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[A-Za-z0-9_-]+$"},
+}
+
+
+def _ref_response(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/responses/{name}"}
+
+
+def _private_ok(description: str, schema: str) -> dict[str, Any]:
+    return _json_response(description + " Sent with Cache-Control: no-store.", schema)
+
+
+PATHS.update(
+    {
+        "/forums/{slug}/registrations": {
+            "post": {
+                "operationId": "createRegistration",
+                "summary": "Pre-register for a forum",
+                "description": "Takes an in-person place (if limited) and a seat in each chosen "
+                "session, or a waitlist place. A repeated address answers 409 without saying "
+                "anything about the existing registration and mails its manage link to it.",
+                "tags": ["registrations"],
+                "parameters": [SLUG_PARAMETER],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": ref("RegistrationRequest")}},
+                },
+                "responses": {
+                    "201": _private_ok("Registered.", "RegistrationCreated"),
+                    "404": {"$ref": "#/components/responses/NotFound"},
+                    "409": _error_response(
+                        "Pre-registration is not open, or the address is registered already "
+                        "(`registration_closed`, `already_registered`)."
+                    ),
+                    "415": _ref_response("Unsupported"),
+                    "422": _ref_response("Invalid"),
+                    "429": _ref_response("TooManyRequests"),
+                },
+            }
+        },
+        "/registrations/{token}": {
+            "parameters": [_TOKEN],
+            "get": {
+                "operationId": "getRegistration",
+                "summary": "A registration, through its manage token",
+                "tags": ["registrations"],
+                "responses": {
+                    "200": _private_ok("The registration.", "Registration"),
+                    "404": _ref_response("UnknownToken"),
+                    "429": _ref_response("TooManyRequests"),
+                },
+            },
+            "patch": {
+                "operationId": "changeRegistration",
+                "summary": "Switch attendance, add or drop sessions",
+                "description": "Under the same rules as registering; freed seats go to the "
+                "first person waiting.",
+                "tags": ["registrations"],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": ref("RegistrationChange")}},
+                },
+                "responses": {
+                    "200": _private_ok("The changed registration.", "Registration"),
+                    "404": _ref_response("UnknownToken"),
+                    "409": _error_response("The registration is cancelled."),
+                    "415": _ref_response("Unsupported"),
+                    "422": _ref_response("Invalid"),
+                    "429": _ref_response("TooManyRequests"),
+                },
+            },
+            "delete": {
+                "operationId": "cancelRegistration",
+                "summary": "Cancel the registration",
+                "description": "Every place goes to the first person waiting for it. The data "
+                "is kept (see erase).",
+                "tags": ["registrations"],
+                "responses": {
+                    "200": _private_ok("The cancelled registration.", "Registration"),
+                    "404": _ref_response("UnknownToken"),
+                    "409": _error_response("Cancelled already."),
+                    "429": _ref_response("TooManyRequests"),
+                },
+            },
+        },
+        "/registrations/{token}/export": {
+            "parameters": [_TOKEN],
+            "get": {
+                "operationId": "exportRegistration",
+                "summary": "Download my data",
+                "description": "Everything held about this registration: what was given, each "
+                "consent with its time, places, check-ins, messages, organizer actions and "
+                "when the data will be anonymised.",
+                "tags": ["registrations"],
+                "responses": {
+                    "200": _private_ok("The data.", "PersonalDataExport"),
+                    "404": _ref_response("UnknownToken"),
+                    "429": _ref_response("TooManyRequests"),
+                },
+            },
+        },
+        "/registrations/{token}/erase": {
+            "parameters": [_TOKEN],
+            "post": {
+                "operationId": "eraseRegistration",
+                "summary": "Erase my registration",
+                "description": "Cancels every place (the first people waiting get them), "
+                "replaces the personal data with placeholders, ends the manage link and the "
+                "calendar feed, and drops unsent mail. Cannot be undone: the body must say "
+                '`{"confirm": true}`. Afterwards the token answers 404.',
+                "tags": ["registrations"],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {"confirm": {"type": "boolean", "const": True}},
+                                "required": ["confirm"],
+                                "additionalProperties": False,
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "200": _private_ok("Erased.", "RegistrationErased"),
+                    "404": _ref_response("UnknownToken"),
+                    "409": _error_response("Erased a moment ago by another request."),
+                    "415": _ref_response("Unsupported"),
+                    "422": _ref_response("Invalid"),
+                    "429": _ref_response("TooManyRequests"),
+                },
+            },
+        },
+    }
+)
 
 
 def add_path(path: str, operations: dict[str, Any]) -> None:
@@ -354,9 +782,19 @@ def add_tag(name: str, description: str) -> None:
         TAGS.append({"name": name, "description": description})
 
 
+def _with_rate_limits(paths: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Every API route is rate-limited (API_RATE_LIMIT unless it has a limit of its own), so
+    every operation may answer 429."""
+    for operations in paths.values():
+        for method, operation in operations.items():
+            if method in ("get", "put", "post", "patch", "delete") and "responses" in operation:
+                operation["responses"].setdefault("429", _ref_response("TooManyRequests"))
+    return paths
+
+
 def openapi_document(server_url: str = "/api/v1") -> dict[str, Any]:
     """The whole document, as a fresh dict (callers may change it freely)."""
-    return copy.deepcopy(
+    document = copy.deepcopy(
         {
             "openapi": OPENAPI_VERSION,
             "info": {
@@ -374,6 +812,8 @@ def openapi_document(server_url: str = "/api/v1") -> dict[str, Any]:
             "components": {"schemas": SCHEMAS, "responses": RESPONSES},
         }
     )
+    _with_rate_limits(document["paths"])
+    return document
 
 
 @bp.get("/openapi.json")

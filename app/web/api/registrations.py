@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from app.extensions import limiter
 from app.models import Registration
+from app.services import privacy
 from app.services import registration as registrations
 from app.services.errors import DomainError, ValidationFailed
 from app.services.tokens import display_code
@@ -119,7 +120,8 @@ def create_registration(slug: str):
                 affiliation=body.get("affiliation") or "",
                 attendance=body.get("attendance") or "",
                 session_ids=body.get("session_ids") or [],
-                locale=body.get("locale") or "ko",
+                # Absent or null: Korean. Anything else, "" included, must be ko or en.
+                locale="ko" if body.get("locale") is None else body["locale"],
                 consent_personal_data=body.get("consent_personal_data") is True,
                 consent_marketing=body.get("consent_marketing") is True,
                 consent_accessibility=body.get("consent_accessibility") is True,
@@ -186,3 +188,50 @@ def delete_registration(token: str):
     except DomainError as exc:
         return _error(exc)
     return _private(jsonify(registration_json(registration)))
+
+
+# ------------------------------------------------------------------- the person's own data
+
+
+@bp.get("/registrations/<token>/export")
+def export_registration(token: str):
+    """Everything held about this registration (the manage page's "Download my data")."""
+    try:
+        registration = registrations.registration_by_token(token)
+    except DomainError as exc:
+        return _error(exc)
+    return _private(jsonify(privacy.export_registration(registration)))
+
+
+@bp.post("/registrations/<token>/erase")
+def erase_registration(token: str):
+    """Erase the registration: `{"confirm": true}` in a JSON body, as nothing can undo it."""
+    try:
+        registration = registrations.registration_by_token(token)
+        body = _json_body()
+        errors = {name: [_("Unknown field.")] for name in sorted(set(body) - {"confirm"})}
+        if body.get("confirm") is not True:
+            errors["confirm"] = [_('Send "confirm": true to erase the registration for good.')]
+        if errors:
+            raise ValidationFailed(errors)
+        erasure = privacy.erase_registration(registration)
+    except DomainError as exc:
+        return _error(exc)
+    return _private(
+        jsonify(
+            status="erased",
+            erased_at=erasure.erased_at.isoformat().replace("+00:00", "Z"),
+            previous_status=erasure.previous_status,
+        )
+    )
+
+
+def api_limit() -> str:
+    return current_app.config["API_RATE_LIMIT"]
+
+
+# Every API route without a limit of its own (the forums, this document, a registration read,
+# changed, exported or erased through its token) counts against API_RATE_LIMIT, per route and
+# client address. Routes with their own limit (creating a registration, the organizer and desk
+# APIs) keep theirs.
+limiter.limit(api_limit)(bp)

@@ -11,5 +11,6 @@ from app.web.organize import (  # noqa: E402, F401  (routes register on bp)
     agenda_views,
     csv_views,
     people_views,
+    privacy_views,
     views,
 )

@@ -57,8 +57,21 @@ def test_the_compiled_catalog_is_built_not_committed():
         assert len(read_mo(handle)) > 100
 
 
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-        "track", "wbr"}
+VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
 
 
 class VisibleText(HTMLParser):

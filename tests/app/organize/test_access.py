@@ -14,7 +14,13 @@ from app.models import Booking, StreamLink
 WEB_PREFIX = "/organize"
 API_PREFIX = "/api/v1/organize"
 ADMIN_ONLY = {"organize.new_forum"}
-NO_FORUM = {"organize.index", "organize.new_forum", "api.organize_forums"}
+# Routes about no one forum: each lists only the forums its user works on.
+NO_FORUM = {
+    "organize.index",
+    "organize.new_forum",
+    "organize.privacy_overview",
+    "api.organize_forums",
+}
 METHODS = ("GET", "POST", "PATCH", "DELETE")
 PUBLIC_ASSETS = {"organize.static"}  # the workspace's stylesheet: no data, no access check
 

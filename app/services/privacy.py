@@ -1,0 +1,621 @@
+"""Personal data: what a person may take away or have erased, and how long it is kept.
+
+- `export_registration`: everything held about one registration, as plain JSON-ready data:
+  what was given, the consent records, the places, the check-ins, the messages queued and the
+  organizer actions on it. Nothing about anyone else (waitlist positions are ranks, not people).
+- `erase_registration`: the person's places go to the first people waiting, exactly as when
+  they cancel (same transaction, same lock order); then every personal field is replaced by a
+  placeholder, the manage and calendar links stop working (their hashes are replaced by hashes
+  of random tokens nobody holds), unsent mail to the person is dropped and the rows of sent mail
+  keep no address, no secret and no free text. The row itself stays, so every count (places
+  taken, waitlists, check-ins, how many registered) stays right.
+- Retention (`purge`): RETENTION_DAYS after a forum ends, every registration of it is
+  anonymised the same way, without touching places or statuses: only counts remain.
+  `retention_plan` says what will be purged and when.
+- Organizers export and erase on a person's request through `export_for_organizer` and
+  `erase_for_organizer`; both are written to the audit log, which `audit_log` reads back.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.orm import selectinload
+
+from app.db import db, utcnow, write_transaction
+from app.models import (
+    AuditEntry,
+    Booking,
+    CheckIn,
+    Forum,
+    OutboxMessage,
+    Registration,
+    User,
+)
+from app.services import registration as registrations
+from app.services.errors import DomainError, NotFound
+from app.services.programme import forum_ends_at
+from app.services.tokens import hash_token, is_well_formed_code, new_token, normalise_code
+
+EXPORT_FORMAT = "madang-personal-data/1"
+# What an erased or purged registration shows instead of a name.
+ERASED_NAME = "—"
+# What a free-text value that named the person becomes in the audit log.
+ERASED_TEXT = "[erased]"
+REASON_MAX = 500
+DEFAULT_RETENTION_DAYS = 90
+PURGE_BATCH = 500
+AUDIT_PAGE_SIZE = 50
+
+
+class AlreadyErased(DomainError):
+    status = 409
+    code = "already_erased"
+
+
+# ------------------------------------------------------------------------------ helpers
+
+
+def _iso(value: datetime | None) -> str | None:
+    """An instant as ISO 8601 in UTC ending in Z (the API's convention)."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _clean_reason(reason: str | None) -> str:
+    return " ".join((reason or "").split())[:REASON_MAX]
+
+
+def retention_days() -> int:
+    days = current_app.config.get("RETENTION_DAYS", DEFAULT_RETENTION_DAYS)
+    return max(0, int(days))
+
+
+def purge_due_at(forum: Forum, days: int | None = None) -> datetime:
+    """When the forum's personal data goes: RETENTION_DAYS after its last day ends."""
+    days = retention_days() if days is None else days
+    return forum_ends_at(forum).astimezone(UTC) + timedelta(days=days)
+
+
+def _erased_code() -> str:
+    """A unique stand-in for the confirmation code: 15 characters, so it is never a
+    well-formed code (8 characters) that a desk could scan or type."""
+    return "~" + secrets.token_hex(7).upper()
+
+
+def _anonymous_values(now: datetime) -> dict[str, Any]:
+    """The placeholders a registration's personal fields take. Fresh random secrets each
+    time: the unique columns stay unique and no link anyone holds opens the row again."""
+    return {
+        "name": ERASED_NAME,
+        "email": "",
+        # NULL, not a placeholder address: UNIQUE(forum_id, email_normalized) holds, since
+        # NULLs never collide, and nothing can be mailed.
+        "email_normalized": None,
+        "affiliation": "",
+        "marketing_consent": False,
+        "marketing_consented_at": None,
+        "accessibility_consent": False,
+        "accessibility_consented_at": None,
+        "accessibility_needs": [],
+        "accessibility_other": "",
+        "over_capacity_reason": "",
+        "confirmation_code": _erased_code(),
+        "manage_token_hash": hash_token(new_token()),
+        "calendar_token_hash": hash_token(new_token()),
+        "anonymised_at": now,
+    }
+
+
+def _personal_values(registration: Registration) -> list[str]:
+    """The values that identify the person, to find them in free text."""
+    values = [
+        registration.name,
+        registration.email,
+        registration.email_normalized or "",
+        registration.affiliation,
+        registration.accessibility_other,
+        registration.over_capacity_reason,
+        registration.confirmation_code,
+    ]
+    return [v for v in values if v and len(v.strip()) >= 2 and v != ERASED_NAME]
+
+
+def _scrub_text(value: Any, needles: Sequence[str]) -> Any:
+    """`value` with any string that mentions one of `needles` replaced, recursively."""
+    if isinstance(value, str):
+        folded = value.casefold()
+        return ERASED_TEXT if any(n.casefold() in folded for n in needles) else value
+    if isinstance(value, dict):
+        return {k: _scrub_text(v, needles) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub_text(v, needles) for v in value]
+    return value
+
+
+def _scrub_audit(needles_by_registration: dict[int, Sequence[str]]) -> None:
+    """Free text in the audit entries about these registrations (a reason an organizer typed)
+    loses anything that names the person; who did what, and when, stays."""
+    ids = [rid for rid, needles in needles_by_registration.items() if needles]
+    if not ids:
+        return
+    for entry in db.session.scalars(select(AuditEntry).where(AuditEntry.registration_id.in_(ids))):
+        assert entry.registration_id is not None
+        cleaned = _scrub_text(entry.details or {}, needles_by_registration[entry.registration_id])
+        if cleaned != entry.details:
+            entry.details = cleaned
+
+
+def _forget_mail(
+    registration_ids: Sequence[int], *, forum_id: int | None = None, email: str | None = None
+) -> tuple[int, int]:
+    """Drop the unsent mail of these registrations; strip the rows of sent (or dead) mail of
+    the address, every secret and any free text. Returns (dropped, scrubbed).
+
+    Mail queued to the same address for the same forum without a registration id is treated
+    the same way. A message a worker is sending right now is not stopped; recording its
+    result then finds no row and changes nothing.
+    """
+    ids = list(registration_ids)
+    if not ids:
+        return 0, 0
+    match = OutboxMessage.registration_id.in_(ids)
+    if email and forum_id is not None:
+        match = or_(
+            match,
+            and_(
+                OutboxMessage.registration_id.is_(None),
+                OutboxMessage.forum_id == forum_id,
+                func.lower(OutboxMessage.recipient) == email.casefold(),
+            ),
+        )
+    dropped = db.session.execute(
+        delete(OutboxMessage)
+        .where(match, OutboxMessage.status == "pending")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    scrubbed = db.session.execute(
+        update(OutboxMessage)
+        .where(match, OutboxMessage.status != "pending")
+        .values(recipient="", context={}, last_error=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return int(dropped or 0), int(scrubbed or 0)
+
+
+# ------------------------------------------------------------------------------ export
+
+
+def export_registration(registration: Registration, *, now: datetime | None = None) -> dict:
+    """Everything held about this registration, for the person (or an organizer on their
+    request). Nothing about other people: no operator names, no other registrations."""
+    now = now or utcnow()
+    registration = db.session.scalar(
+        select(Registration)
+        .where(Registration.id == registration.id)
+        .options(selectinload(Registration.bookings).selectinload(Booking.session))
+        .execution_options(populate_existing=True)
+    )
+    if registration is None:
+        raise NotFound(_("This registration no longer exists."))
+    forum = registration.forum
+    place = registrations.forum_place(registration)
+    checkins = db.session.scalars(
+        select(CheckIn)
+        .where(CheckIn.registration_id == registration.id)
+        .order_by(CheckIn.created_at, CheckIn.id)
+    ).all()
+    messages = db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.registration_id == registration.id)
+        .order_by(OutboxMessage.created_at, OutboxMessage.id)
+    ).all()
+    actions = db.session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.registration_id == registration.id)
+        .order_by(AuditEntry.created_at, AuditEntry.id)
+    ).all()
+    return {
+        "format": EXPORT_FORMAT,
+        "generated_at": _iso(now),
+        "forum": {
+            "slug": forum.slug,
+            "title": {"ko": forum.title_ko, "en": forum.title_en},
+            "first_day": forum.first_day.isoformat(),
+            "last_day": forum.last_day.isoformat(),
+            "organizer": {"name": forum.organizer_name, "email": forum.organizer_email},
+        },
+        "registration": {
+            "confirmation_code": registration.confirmation_code,
+            "name": registration.name,
+            "email": registration.email,
+            "affiliation": registration.affiliation,
+            "attendance": registration.attendance,
+            "locale": registration.locale,
+            "source": registration.source,
+            "status": place.status,
+            "waitlist_position": place.waitlist_position,
+            "registered_at": _iso(registration.created_at),
+            "updated_at": _iso(registration.updated_at),
+            "cancelled_at": _iso(registration.cancelled_at),
+            "checked_in_at": _iso(registration.checked_in_at),
+            "over_capacity_reason": registration.over_capacity_reason,
+            "anonymised_at": _iso(registration.anonymised_at),
+        },
+        "consents": {
+            "version": registration.consent_version,
+            "personal_data": {"given": True, "at": _iso(registration.consented_at)},
+            "marketing": {
+                "given": bool(registration.marketing_consent),
+                "at": _iso(registration.marketing_consented_at),
+            },
+            "accessibility": {
+                "given": bool(registration.accessibility_consent),
+                "at": _iso(registration.accessibility_consented_at),
+            },
+        },
+        "accessibility": {
+            "needs": list(registration.accessibility_needs or []),
+            "other": registration.accessibility_other,
+        },
+        "sessions": [
+            {
+                "id": b.session_id,
+                "title": {"ko": b.session.title_ko, "en": b.session.title_en},
+                "starts_at": _iso(b.session.starts_at),
+                "status": b.status,
+                "waitlist_position": registrations.booking_waitlist_position(b),
+                "checked_in_at": _iso(b.checked_in_at),
+            }
+            for b in registration.bookings
+        ],
+        "check_ins": [
+            {
+                "at": _iso(c.created_at),
+                "direction": c.direction,
+                "session_id": c.session_id,
+                "desk": c.desk,
+            }
+            for c in checkins
+        ],
+        "messages": [
+            {
+                "kind": m.kind,
+                "status": m.status,
+                "queued_at": _iso(m.created_at),
+                "sent_at": _iso(m.sent_at),
+            }
+            for m in messages
+        ],
+        "organizer_actions": [{"action": a.action, "at": _iso(a.created_at)} for a in actions],
+        "retention": {
+            "days_after_the_forum": retention_days(),
+            "personal_data_kept_until": _iso(purge_due_at(forum)),
+        },
+    }
+
+
+# ------------------------------------------------------------------------------- erase
+
+
+@dataclass(frozen=True)
+class Erasure:
+    registration_id: int
+    forum_id: int
+    previous_status: str
+    erased_at: datetime
+    mail_dropped: int
+    mail_scrubbed: int
+
+
+def erase_registration(
+    registration: Registration,
+    *,
+    user: User | None = None,
+    reason: str = "",
+    now: datetime | None = None,
+) -> Erasure:
+    """Erase a registration: release its places (the first people waiting get them), then
+    replace the personal data by placeholders and end the links. An organizer's erasure
+    (`user` given) and the person's own are both written to the audit log."""
+    now = now or utcnow()
+    reason = _clean_reason(reason)
+    registration_id, forum_id = registration.id, registration.forum_id
+    with write_transaction():
+        # Same lock order as every seat change: the forum row, then session rows by id.
+        registrations._lock_forum(forum_id)
+        fresh = db.session.get(Registration, registration_id, populate_existing=True)
+        if fresh is None:
+            raise NotFound(_("This registration no longer exists."))
+        if fresh.anonymised_at is not None:
+            raise AlreadyErased(_("This registration has been erased already."))
+        previous = fresh.status
+        if previous != "cancelled":
+            for booking in sorted(fresh.bookings, key=lambda b: b.session_id):
+                if booking.status != "cancelled":
+                    registrations._release_booking(booking)
+            registrations._release_forum_place(fresh)
+            fresh.status = "cancelled"
+            fresh.cancelled_at = now
+        needles = _personal_values(fresh)
+        email = fresh.email_normalized
+        for name, value in _anonymous_values(now).items():
+            setattr(fresh, name, value)
+        fresh.waitlist_seq = None
+        dropped, scrubbed = _forget_mail([registration_id], forum_id=forum_id, email=email)
+        _scrub_audit({registration_id: needles})
+        db.session.add(
+            AuditEntry(
+                user_id=user.id if user is not None else None,
+                action="registration.erase",
+                forum_id=forum_id,
+                registration_id=registration_id,
+                details={
+                    "by": "organizer" if user is not None else "attendee",
+                    "previous_status": previous,
+                    "reason": _scrub_text(reason, needles),
+                },
+                created_at=now,
+            )
+        )
+    return Erasure(registration_id, forum_id, previous, now, dropped, scrubbed)
+
+
+def _registration_of(forum: Forum, registration_id: int) -> Registration:
+    if not 0 < registration_id <= registrations.ID_MAX:
+        raise NotFound(_("This forum has no such registration."))
+    row = db.session.get(Registration, registration_id)
+    if row is None or row.forum_id != forum.id:
+        raise NotFound(_("This forum has no such registration."))
+    return row
+
+
+def registration_for_organizer(forum: Forum, registration_id: int) -> Registration:
+    """A registration of this forum (NotFound for one of another forum: ids do not cross)."""
+    return _registration_of(forum, registration_id)
+
+
+def find_by_code(forum: Forum, code: str) -> Registration | None:
+    """A registration of this forum by its confirmation code, as typed or read aloud."""
+    cleaned = normalise_code(code or "")
+    if not is_well_formed_code(cleaned):
+        return None
+    return db.session.scalar(
+        select(Registration).where(
+            Registration.forum_id == forum.id, Registration.confirmation_code == cleaned
+        )
+    )
+
+
+def export_for_organizer(forum: Forum, registration_id: int, user: User, *, reason: str = ""):
+    """The person's data for an organizer answering their request; the audit log records it."""
+    registration = _registration_of(forum, registration_id)
+    data = export_registration(registration)
+    with write_transaction():
+        db.session.add(
+            AuditEntry(
+                user_id=user.id,
+                action="registration.export",
+                forum_id=forum.id,
+                registration_id=registration_id,
+                details={"reason": _scrub_text(_clean_reason(reason), _personal_values_of(data))},
+            )
+        )
+    return data
+
+
+def _personal_values_of(data: dict) -> list[str]:
+    r = data["registration"]
+    values = [r["name"], r["email"], r["affiliation"], r["confirmation_code"]]
+    return [v for v in values if v and len(v.strip()) >= 2 and v != ERASED_NAME]
+
+
+def erase_for_organizer(
+    forum: Forum, registration_id: int, user: User, *, reason: str = ""
+) -> Erasure:
+    """Erase a registration of this forum on the person's request (audited)."""
+    registration = _registration_of(forum, registration_id)
+    return erase_registration(registration, user=user, reason=reason)
+
+
+# --------------------------------------------------------------------------- retention
+
+
+@dataclass(frozen=True)
+class RetentionLine:
+    """One forum: when it ends, when its personal data goes, how much is left to purge."""
+
+    forum: Forum
+    ends_at: datetime
+    purge_at: datetime
+    with_personal_data: int
+    anonymised: int
+
+    @property
+    def total(self) -> int:
+        return self.with_personal_data + self.anonymised
+
+    def due(self, now: datetime) -> bool:
+        return now >= self.purge_at
+
+    def days_left(self, now: datetime) -> int:
+        """Whole days until the purge (0 when due)."""
+        if now >= self.purge_at:
+            return 0
+        return (self.purge_at - now + timedelta(seconds=86_399)) // timedelta(days=1)
+
+
+def retention_plan(
+    forums: Iterable[Forum] | None = None, *, days: int | None = None
+) -> list[RetentionLine]:
+    """Each forum (all of them, or `forums`) with its purge date and counts, soonest first."""
+    days = retention_days() if days is None else days
+    if forums is None:
+        forums = db.session.scalars(select(Forum).order_by(Forum.last_day, Forum.id)).all()
+    forums = list(forums)
+    counts: dict[tuple[int, bool], int] = {}
+    if forums:
+        rows = db.session.execute(
+            select(
+                Registration.forum_id,
+                Registration.anonymised_at.is_(None),
+                func.count(),
+            )
+            .where(Registration.forum_id.in_([f.id for f in forums]))
+            .group_by(Registration.forum_id, Registration.anonymised_at.is_(None))
+        ).all()
+        counts = {(fid, bool(personal)): int(n) for fid, personal, n in rows}
+    lines = [
+        RetentionLine(
+            forum=f,
+            ends_at=forum_ends_at(f).astimezone(UTC),
+            purge_at=purge_due_at(f, days),
+            with_personal_data=counts.get((f.id, True), 0),
+            anonymised=counts.get((f.id, False), 0),
+        )
+        for f in forums
+    ]
+    return sorted(lines, key=lambda line: (line.purge_at, line.forum.id))
+
+
+@dataclass
+class PurgeReport:
+    dry_run: bool
+    now: datetime
+    days: int
+    # (forum slug, registrations anonymised or, in a dry run, to anonymise)
+    forums: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(n for _slug, n in self.forums)
+
+    def __str__(self) -> str:
+        verb = "would anonymise" if self.dry_run else "anonymised"
+        if not self.forums:
+            return f"Nothing to purge (retention {self.days} days)."
+        parts = ", ".join(f"{slug} {n}" for slug, n in self.forums)
+        return f"{verb} {self.total} registration(s): {parts}"
+
+
+def purge(
+    *, now: datetime | None = None, dry_run: bool = False, days: int | None = None
+) -> PurgeReport:
+    """Anonymise every registration of every forum whose retention period is over.
+
+    Places, statuses, check-ins and bookings stay as they are, so every count stays right.
+    Works in batches of PURGE_BATCH rows, one short write transaction each; safe to run
+    again, and from two processes at once (a row already anonymised is left alone).
+    """
+    now = now or utcnow()
+    days = retention_days() if days is None else days
+    report = PurgeReport(dry_run=dry_run, now=now, days=days)
+    for line in retention_plan(days=days):
+        if not line.due(now) or line.with_personal_data == 0:
+            continue
+        n = line.with_personal_data if dry_run else _purge_forum(line.forum.id, now)
+        if n:
+            report.forums.append((line.forum.slug, n))
+    return report
+
+
+def _purge_forum(forum_id: int, now: datetime) -> int:
+    done = 0
+    while True:
+        with write_transaction():
+            batch = db.session.scalars(
+                select(Registration)
+                .where(Registration.forum_id == forum_id, Registration.anonymised_at.is_(None))
+                .order_by(Registration.id)
+                .limit(PURGE_BATCH)
+            ).all()
+            if not batch:
+                return done
+            ids = [r.id for r in batch]
+            _scrub_audit({r.id: _personal_values(r) for r in batch})
+            db.session.flush()
+            db.session.execute(
+                update(Registration),
+                [{"id": rid, **_anonymous_values(now)} for rid in ids],
+            )
+            _forget_mail(ids)
+            # Mail for the forum with no registration attached (none is queued that way
+            # today) keeps no address either, once the forum's data is gone.
+            db.session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.forum_id == forum_id,
+                    OutboxMessage.registration_id.is_(None),
+                    OutboxMessage.status != "pending",
+                    OutboxMessage.recipient != "",
+                )
+                .values(recipient="", context={}, last_error=None)
+                .execution_options(synchronize_session=False)
+            )
+            done += len(ids)
+
+
+# ---------------------------------------------------------------------------- audit log
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    entries: list[AuditEntry]
+    total: int
+    page: int
+    pages: int
+
+
+def audit_log(
+    forum: Forum,
+    *,
+    registration_id: int | None = None,
+    page: int = 1,
+    per_page: int = AUDIT_PAGE_SIZE,
+) -> AuditPage:
+    """The forum's audit entries, newest first (optionally those about one registration)."""
+    where = [AuditEntry.forum_id == forum.id]
+    if registration_id is not None:
+        where.append(AuditEntry.registration_id == registration_id)
+    total = int(db.session.scalar(select(func.count()).select_from(AuditEntry).where(*where)))
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    entries = db.session.scalars(
+        select(AuditEntry)
+        .where(*where)
+        .options(selectinload(AuditEntry.user))
+        .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return AuditPage(list(entries), total, page, pages)
+
+
+__all__ = [
+    "ERASED_NAME",
+    "EXPORT_FORMAT",
+    "AlreadyErased",
+    "AuditPage",
+    "Erasure",
+    "PurgeReport",
+    "RetentionLine",
+    "audit_log",
+    "erase_for_organizer",
+    "erase_registration",
+    "export_for_organizer",
+    "export_registration",
+    "find_by_code",
+    "purge",
+    "purge_due_at",
+    "registration_for_organizer",
+    "retention_days",
+    "retention_plan",
+]
