@@ -51,6 +51,8 @@ $(BENCH_STAMP): pyproject.toml | $(STAMP)
 	touch $(BENCH_STAMP)
 
 bench: install $(BENCH_STAMP)
+	@command -v wrk >/dev/null || { echo "make bench needs wrk for the calendar scenario:" \
+		"apt-get install wrk (Debian/Ubuntu), brew install wrk (macOS)"; exit 1; }
 	$(BIN)/python -m bench.all $(BENCH_ARGS)
 
 # A few seconds per scenario: the scripts still run and the invariants still hold.

@@ -1,0 +1,304 @@
+"""Every scenario, on PostgreSQL and SQLite, each against its floor: `make bench`.
+
+    python -m bench.all                     # the full runs (about 25 minutes)
+    python -m bench.all --smoke             # a few seconds each: do the scripts still work?
+    python -m bench.all --db sqlite --workers 4
+
+Each scenario runs as its own process (`python -m bench.<scenario> …`) and writes its JSON to
+bench/results/; this prints one summary table at the end and writes it as Markdown too
+(bench/results/all-<time>.md), ready for the README's Performance section.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench import common
+
+FULL = {
+    "registration_rush": shlex.split("--seconds 60 --clients 64"),
+    "form_rush": shlex.split("--seconds 60 --clients 64"),
+    "calendar_polling": shlex.split("--seconds 20 --clients 32"),
+    "mail_delivery": shlex.split("--messages 4000 --fault-messages 1500 --outage 60"),
+}
+SMOKE = {
+    "registration_rush": shlex.split(
+        "--seconds 2 --warmup 0.5 --clients 8 --sessions 4 --seats 10"
+    ),
+    "form_rush": shlex.split("--seconds 2 --warmup 0.5 --clients 8 --sessions 4 --seats 10"),
+    "calendar_polling": shlex.split(
+        "--seconds 1.5 --warmup 0.3 --clients 4 --renders 5 --sessions 100 --loadgen python"
+    ),
+    "mail_delivery": shlex.split(
+        "--messages 40 --fault-messages 40 --outage 1 --fast-forward --lease 3 --timeout 120"
+    ),
+}
+
+
+def run_scenario(name: str, db: str, extra: list[str], *, smoke: bool) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="madang_bench_all_") as tmp:
+        out = Path(tmp) / "result.json"
+        command = [
+            sys.executable,
+            "-m",
+            f"bench.{name}",
+            "--db",
+            db,
+            "--json-out",
+            str(out),
+            *((SMOKE if smoke else FULL)[name]),
+            *extra,
+        ]
+        if smoke:
+            command.append("--no-save")
+        print(f"\n$ {' '.join(command[1:])}", flush=True)
+        started = time.monotonic()
+        code = subprocess.run(command, cwd=common.REPO_ROOT, check=False).returncode
+        result = json.loads(out.read_text()) if out.exists() else {}
+    result["exit_code"] = code
+    result["elapsed_s"] = round(time.monotonic() - started, 1)
+    return result
+
+
+def summary_rows(name: str, db: str, result: dict[str, Any]) -> list[list[Any]]:
+    """(scenario, db, figure, Madang, floor, ratio, target, met) rows."""
+    rows: list[list[Any]] = []
+    runs = result.get("runs", {})
+    madang, floor = runs.get("madang", {}), runs.get("floor", {})
+    if name in ("registration_rush", "form_rush"):
+        label = "POST registration" if name == "registration_rush" else "POST form"
+        m = madang.get("requests", {}).get(label, {})
+        f = floor.get("requests", {}).get(label, {})
+        target = 500 if db == "postgresql" else 300
+        rows.append(
+            [
+                name,
+                db,
+                "registrations/s",
+                m.get("rate_per_s"),
+                f.get("rate_per_s"),
+                result.get("floor_ratio"),
+                f"≥ {target} and ≥ 50% of floor",
+                None,
+            ]
+        )
+        rows.append([name, db, "p99 ms", m.get("p99_ms"), f.get("p99_ms"), None, "≤ 250", None])
+        errors = sum(r.get("errors", 0) for r in madang.get("requests", {}).values())
+        rows.append([name, db, "errors", errors, None, None, "0", None])
+        rows.append(
+            [
+                name,
+                db,
+                "worker RSS MB (max)",
+                madang.get("memory", {}).get("max_worker_rss_mb"),
+                floor.get("memory", {}).get("max_worker_rss_mb"),
+                None,
+                "≤ 150",
+                None,
+            ]
+        )
+    elif name == "calendar_polling":
+        phases = madang.get("phases", {})
+        fphases = floor.get("phases", {})
+        ratios = result.get("floor_ratio") or {}
+
+        def first(p: dict, phase: str) -> dict:
+            return next(iter(p.get(phase, {}).get("requests", {}).values()), {})
+
+        rows.append(
+            [
+                name,
+                db,
+                "uncached render p95 ms",
+                first(phases, "uncached").get("p95_ms"),
+                first(fphases, "uncached").get("p95_ms"),
+                ratios.get("uncached_p95"),
+                "≤ 60",
+                None,
+            ]
+        )
+        rows.append(
+            [
+                name,
+                db,
+                "cached 200 req/s",
+                first(phases, "cached").get("rate_per_s"),
+                first(fphases, "cached").get("rate_per_s"),
+                ratios.get("cached"),
+                "≥ 2,000",
+                None,
+            ]
+        )
+        rows.append(
+            [
+                name,
+                db,
+                "304 req/s",
+                first(phases, "not_modified").get("rate_per_s"),
+                first(fphases, "not_modified").get("rate_per_s"),
+                ratios.get("not_modified"),
+                "≥ 2,000",
+                None,
+            ]
+        )
+        rows.append(
+            [
+                name,
+                db,
+                "worker RSS MB (max)",
+                madang.get("memory", {}).get("max_worker_rss_mb"),
+                floor.get("memory", {}).get("max_worker_rss_mb"),
+                None,
+                "≤ 150",
+                None,
+            ]
+        )
+    elif name == "mail_delivery":
+        t = madang.get("throughput", {})
+        v = madang.get("verification", {})
+        rows.append(
+            [
+                name,
+                db,
+                "messages/s",
+                t.get("rate_per_s"),
+                floor.get("rate_per_s"),
+                result.get("floor_ratio"),
+                "≥ 200",
+                None,
+            ]
+        )
+        checks = v.get("checks", {})
+        rows.append(
+            [
+                name,
+                db,
+                "all delivered after kill -9 + outage",
+                "yes"
+                if checks.get("every message delivered") and checks.get("every row sent")
+                else "no",
+                None,
+                None,
+                "yes",
+                None,
+            ]
+        )
+        rows.append([name, db, "delivered twice", v.get("duplicates"), None, None, "0", None])
+    targets = result.get("targets", {})
+    for row in rows:
+        row[7] = _met(row[2], targets)
+    return rows
+
+
+def _met(figure: str, targets: dict[str, bool]) -> str:
+    keys = {
+        "registrations/s": ("registrations/s", "of the floor"),
+        "p99 ms": ("p99",),
+        "errors": ("zero errors",),
+        "worker RSS MB (max)": ("RSS",),
+        "uncached render p95 ms": ("uncached p95",),
+        "cached 200 req/s": ("cached 200",),
+        "304 req/s": ("304",),
+        "messages/s": ("messages/s",),
+        "all delivered after kill -9 + outage": ("every message delivered", "every row sent"),
+        "delivered twice": ("none delivered twice",),
+    }[figure]
+    found = [ok for name, ok in targets.items() if any(k in name for k in keys)]
+    if not found:
+        return "?"
+    return "yes" if all(found) else "NO"
+
+
+def markdown(rows: list[list[Any]], header: str) -> str:
+    lines = [
+        header,
+        "",
+        "| scenario | db | figure | Madang | floor | Madang/floor | target | met |",
+        "|---|---|---|---:|---:|---:|---|---|",
+    ]
+    for r in rows:
+        ratio = f"{r[5]:.0%}" if isinstance(r[5], float) else "-"
+        lines.append(
+            f"| {r[0]} | {r[1]} | {r[2]} | {common.fmt(r[3])} | {common.fmt(r[4])} | {ratio}"
+            f" | {r[6]} | {r[7]} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true", help="a few seconds per scenario")
+    parser.add_argument("--db", default="postgresql,sqlite", help="comma-separated backends")
+    parser.add_argument("--scenarios", default=",".join(FULL), help="comma-separated")
+    args, extra = parser.parse_known_args(argv)
+    started = common.now_iso()
+    rows: list[list[Any]] = []
+    failures = []
+    results = {}
+    for db in args.db.split(","):
+        for name in args.scenarios.split(","):
+            result = run_scenario(name, db, extra, smoke=args.smoke)
+            results[f"{name}/{db}"] = result
+            rows += summary_rows(name, db, result)
+            if result["exit_code"] != 0:
+                failures.append(
+                    f"{name}/{db}: {result.get('verdict', 'exit ' + str(result['exit_code']))}"
+                )
+    machine = common.machine_info()
+    header = (
+        f"Measured {started} on {machine.get('Model name', '?')}, {machine['nproc']} CPUs,"
+        f" {machine.get('memory_gb')} GB, Python {machine['python']}; load generator on the"
+        f" same machine. Command: `python -m bench.all {' '.join(argv or sys.argv[1:])}`."
+    )
+    common.print_table(
+        "Summary",
+        ["scenario", "db", "figure", "Madang", "floor", "ratio", "target", "met"],
+        [[*r[:5], f"{r[5]:.0%}" if isinstance(r[5], float) else "-", *r[6:]] for r in rows],
+    )
+    if not args.smoke:
+        common.RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        md = common.RESULTS_DIR / f"all-{stamp}.md"
+        md.write_text(markdown(rows, header))
+        (common.RESULTS_DIR / f"all-{stamp}.json").write_text(
+            json.dumps({"header": header, "rows": rows, "results": results}, indent=2, default=str)
+            + "\n"
+        )
+        print(f"\nSaved {md.relative_to(common.REPO_ROOT)}")
+    if failures:
+        print("\nTargets not met:\n  " + "\n  ".join(failures))
+    # The smoke run fails on broken scripts or invariants, not on speed.
+    if args.smoke:
+        broken = [k for k, r in results.items() if not _invariants_hold(r)]
+        if broken:
+            print("\nBroken: " + ", ".join(broken))
+        return 1 if broken else 0
+    return 1 if failures else 0
+
+
+def _invariants_hold(result: dict[str, Any]) -> bool:
+    """Everything except the speed targets."""
+    speed = ("/s", "p99", "p95", "of the floor", "RSS")
+    targets = result.get("targets")
+    if not targets:
+        return False
+    floor_checks = [
+        ok
+        for run in result.get("runs", {}).values()
+        for ok in run.get("verification", {}).get("checks", {}).values()
+    ]
+    return all(ok for name, ok in targets.items() if not any(s in name for s in speed)) and all(
+        floor_checks
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

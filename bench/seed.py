@@ -1,0 +1,234 @@
+"""The data each scenario starts from, written through the app's own models."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+RUSH_SLUG = "bench-rush"
+CALENDAR_SLUG = "bench-calendar"
+SEOUL = ZoneInfo("Asia/Seoul")
+
+
+@dataclass(frozen=True)
+class RushForum:
+    slug: str
+    forum_id: int
+    session_ids: list[int]
+    seats: int
+
+
+def _forum(slug: str, *, days: int = 1, **fields):
+    from app.models import Forum
+
+    now = datetime.now(UTC)
+    first = (now + timedelta(days=30)).date()
+    defaults = {
+        "slug": slug,
+        "title_ko": "벤치마크 스마트시티 포럼",
+        "title_en": "Benchmark Smart City Forum",
+        "theme_ko": "모두를 위한 도시",
+        "theme_en": "A city for everyone",
+        "timezone": "Asia/Seoul",
+        "first_day": first,
+        "last_day": first + timedelta(days=days - 1),
+        "format": "hybrid",
+        "status": "published",
+        "registration_opens_at": now - timedelta(days=1),
+        "registration_closes_at": now + timedelta(days=20),
+        "onsite_registration": True,
+        "in_person_capacity": None,
+        "organizer_name": "Seoul Metropolitan Government",
+        "organizer_email": "forum@seoul.example.org",
+    }
+    defaults.update(fields)
+    return Forum(**defaults)
+
+
+def seed_rush(app, *, sessions: int, seats: int) -> RushForum:
+    """A published hybrid forum, open for registration, with `sessions` non-overlapping
+    in-person sessions of `seats` seats each (no forum-wide capacity)."""
+    from app.db import db
+    from app.models import ForumSession, Venue
+
+    with app.app_context():
+        forum = _forum(RUSH_SLUG)
+        venue = Venue(forum=forum, name_ko="다목적홀", name_en="Multipurpose Hall", seats=seats)
+        db.session.add_all([forum, venue])
+        day = forum.first_day
+        start = datetime(day.year, day.month, day.day, 8, 0, tzinfo=SEOUL)
+        rows = []
+        for i in range(sessions):
+            begins = start + timedelta(minutes=30 * i)
+            rows.append(
+                ForumSession(
+                    forum=forum,
+                    venue=venue,
+                    title_ko=f"세션 {i + 1}",
+                    title_en=f"Session {i + 1}",
+                    format="in_person",
+                    starts_at=begins,
+                    ends_at=begins + timedelta(minutes=25),
+                    seats=seats,
+                )
+            )
+        db.session.add_all(rows)
+        db.session.commit()
+        result = RushForum(RUSH_SLUG, forum.id, [s.id for s in rows], seats)
+        db.session.remove()
+        return result
+
+
+def seed_calendar(app, *, sessions: int = 500) -> str:
+    """A published forum over five days with `sessions` sessions in 10 venues, two speakers
+    each (from a pool of 200), some with stream links: what a large programme looks like."""
+    from app.db import db
+    from app.models import ForumSession, SessionSpeaker, Speaker, StreamLink, Venue
+
+    with app.app_context():
+        forum = _forum(
+            CALENDAR_SLUG,
+            days=5,
+            description_ko="서울 스마트시티 주간의 전체 일정입니다. " * 5,
+            description_en="The whole programme of the Seoul smart city week. " * 5,
+        )
+        venues = [
+            Venue(
+                forum=forum,
+                name_ko=f"회의실 {i + 1}",
+                name_en=f"Room {i + 1}",
+                building="서울시청",
+                floor=f"{i + 1}F",
+                address="서울특별시 중구 세종대로 110",
+                seats=100 + 10 * i,
+            )
+            for i in range(10)
+        ]
+        speakers = [
+            Speaker(
+                forum=forum,
+                name_ko=f"발표자 {i + 1}",
+                name_en=f"Speaker {i + 1}",
+                affiliation="서울디지털재단 Seoul Digital Foundation",
+                title="Director",
+                country="KR",
+            )
+            for i in range(200)
+        ]
+        db.session.add_all([forum, *venues, *speakers])
+        per_day = -(-sessions // 5)
+        for i in range(sessions):
+            day = forum.first_day + timedelta(days=i // per_day)
+            slot, room = divmod(i % per_day, len(venues))
+            begins = datetime(day.year, day.month, day.day, 9, 0, tzinfo=SEOUL) + timedelta(
+                minutes=45 * slot
+            )
+            session = ForumSession(
+                forum=forum,
+                venue=venues[room],
+                title_ko=f"스마트시티 세션 {i + 1}: 데이터와 시민",
+                title_en=f"Smart city session {i + 1}: data and citizens",
+                description_ko="도시 데이터, 모빌리티, 안전, 기후 대응을 다룹니다. " * 3,
+                description_en="Urban data, mobility, safety and climate action. " * 3,
+                kind="session" if i % 7 else "panel",
+                format=("in_person", "hybrid", "online")[i % 3],
+                starts_at=begins,
+                ends_at=begins + timedelta(minutes=40),
+                seats=None if i % 4 else 80,
+                status="cancelled" if i % 50 == 49 else "scheduled",
+            )
+            db.session.add(session)
+            for position, k in enumerate((i % 200, (i * 7 + 3) % 200)):
+                if position and k == i % 200:
+                    continue
+                db.session.add(
+                    SessionSpeaker(
+                        session=session,
+                        speaker=speakers[k],
+                        role="moderator" if position else "presenter",
+                        position=position,
+                    )
+                )
+            if i % 3:
+                db.session.add(
+                    StreamLink(
+                        forum=forum,
+                        session=session,
+                        **_stream_fields(i),
+                    )
+                )
+        db.session.commit()
+        db.session.remove()
+        return CALENDAR_SLUG
+
+
+def _stream_fields(i: int) -> dict:
+    return {
+        "url": f"https://www.youtube.com/watch?v=bench{i:05d}",
+        "platform": "YouTube",
+        "label": "생중계 Livestream",
+        "visibility": "public" if i % 2 else "registrants",
+    }
+
+
+def seed_mail(app, *, count: int, forum_id: int | None = None, tag: str = "m") -> list[str]:
+    """`count` confirmed in-person registrations, each with its confirmation queued in the
+    outbox exactly as the registration service queues it. Returns the Message-IDs."""
+    from app.db import db, utcnow
+    from app.models import OutboxMessage, Registration
+    from app.services import outbox
+    from app.services.registration import CONSENT_VERSION
+    from app.services.tokens import hash_token, new_confirmation_code, new_token
+
+    with app.app_context():
+        if forum_id is None:
+            forum = _forum(f"bench-mail-{tag}")
+            db.session.add(forum)
+            db.session.flush()
+            forum_id = forum.id
+        now = utcnow()
+        ids = []
+        for start in range(0, count, 500):
+            batch = []
+            for i in range(start, min(count, start + 500)):
+                manage, calendar = new_token(), new_token()
+                email = f"person{i}.{tag}@example.org"
+                registration = Registration(
+                    forum_id=forum_id,
+                    confirmation_code=new_confirmation_code(),
+                    name=f"참가자 {i}",
+                    email=email,
+                    email_normalized=email,
+                    affiliation="서울디지털재단",
+                    attendance="in_person",
+                    locale="ko" if i % 3 else "en",
+                    status="confirmed",
+                    source="web",
+                    manage_token_hash=hash_token(manage),
+                    calendar_token_hash=hash_token(calendar),
+                    consent_version=CONSENT_VERSION,
+                    consented_at=now,
+                    accessibility_needs=[],
+                )
+                db.session.add(registration)
+                batch.append((registration, manage, calendar))
+            db.session.flush()
+            for registration, manage, calendar in batch:
+                message = outbox.enqueue(
+                    "registration_confirmed",
+                    recipient=registration.email,
+                    locale=registration.locale,
+                    context={
+                        "registration_id": registration.id,
+                        "manage_token": manage,
+                        "calendar_token": calendar,
+                    },
+                    forum_id=forum_id,
+                    registration_id=registration.id,
+                )
+                assert isinstance(message, OutboxMessage)
+                ids.append(message.message_id)
+            db.session.commit()
+        db.session.remove()
+        return ids
