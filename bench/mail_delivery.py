@@ -8,9 +8,8 @@
    SIGKILL while the sink holds a message of its batch unanswered (mid-batch), and a new worker
    starts; at half, the SMTP sink goes away for `--outage` seconds (connections refused), then
    comes back. Then everything must be delivered: every Message-ID at the sink, every row
-   `sent`, and no Message-ID twice. (The outbox is at-least-once by design: the messages of the
-   killed batch that the sink had accepted are sent again, with the same Message-ID, after the
-   lease; the bench counts them.)
+   `sent`, and no Message-ID twice: the worker records each message as sent as soon as the
+   sink accepts it, so the killed batch's accepted messages are not sent again.
 
     python -m bench.mail_delivery --db postgresql --messages 4000 --fault-messages 1500 --outage 60
 """

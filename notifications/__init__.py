@@ -24,7 +24,14 @@ from notifications.messages import (
     to_email_message,
 )
 from notifications.retry import MAX_ATTEMPTS, is_dead, next_attempt_delay
-from notifications.senders import ConsoleSender, MemorySender, Sender, SendResult, SMTPSender
+from notifications.senders import (
+    ConsoleSender,
+    MemorySender,
+    ResultCallback,
+    Sender,
+    SendResult,
+    SMTPSender,
+)
 
 __all__ = [
     "LOCALES",
@@ -38,6 +45,7 @@ __all__ = [
     "Render",
     "SMTPSender",
     "SendResult",
+    "ResultCallback",
     "Sender",
     "build_message",
     "calendar_attachment",

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import base64
 import email.policy
+import functools
 import re
 import secrets
 from collections.abc import Callable, Mapping, Sequence
@@ -570,11 +571,14 @@ def _idna(domain: str) -> str:
         raise ValueError(f"bad email domain {domain!r}") from exc
 
 
+@functools.lru_cache(maxsize=4096)
 def mailbox(value: str, display_name: str = "") -> Address:
     """Parse exactly one address ("a@b" or "Name <a@b>") into a header-safe `Address`.
 
     `display_name`, when given, replaces the parsed one. Raises ValueError for anything that is
-    not a single address (e.g. "a@b, c@d").
+    not a single address (e.g. "a@b, c@d"). Cached: the stdlib's header parser is slow, and
+    each message needs the same sender and reply-to addresses several times. (`Address` is
+    immutable.)
     """
     try:
         parsed = POLICY.header_factory("To", _one_line(value))

@@ -11,13 +11,17 @@ from __future__ import annotations
 import smtplib
 import ssl
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol, TextIO, runtime_checkable
 
 from notifications.messages import OutgoingMessage, mailbox, to_email_message
 
 Security = Literal["none", "starttls", "tls"]
+
+#: Called with each message's result as soon as it is known, before the next message is sent,
+#: so a caller can record an accepted message before anything else can go wrong.
+ResultCallback = Callable[["SendResult"], None]
 
 
 @dataclass(frozen=True)
@@ -30,9 +34,18 @@ class SendResult:
 
 @runtime_checkable
 class Sender(Protocol):
-    def send_batch(self, messages: Sequence[OutgoingMessage]) -> list[SendResult]:
-        """Send every message; one result per message, in order."""
+    def send_batch(
+        self, messages: Sequence[OutgoingMessage], on_result: ResultCallback | None = None
+    ) -> list[SendResult]:
+        """Send every message; one result per message, in order, each also passed to
+        `on_result` as soon as it is known."""
         ...
+
+
+def _report(on_result: ResultCallback | None, result: SendResult) -> SendResult:
+    if on_result is not None:
+        on_result(result)
+    return result
 
 
 def _ok(msg: OutgoingMessage) -> SendResult:
@@ -115,7 +128,9 @@ class SMTPSender:
             raise
         return smtp
 
-    def send_batch(self, messages: Sequence[OutgoingMessage]) -> list[SendResult]:
+    def send_batch(
+        self, messages: Sequence[OutgoingMessage], on_result: ResultCallback | None = None
+    ) -> list[SendResult]:
         if not messages:
             return []
         try:
@@ -124,18 +139,19 @@ class SMTPSender:
             # Nothing was sent: the whole batch is worth retrying (this includes 5xx
             # greetings and failed logins, which are configuration, not message, problems).
             error = f"connect to {self.host}:{self.port} failed: {_describe(exc)}"
-            return [_failed(m, error, permanent=False) for m in messages]
+            return [_report(on_result, _failed(m, error, permanent=False)) for m in messages]
 
         results: list[SendResult] = []
         try:
             for index, msg in enumerate(messages):
-                result = self._send_one(smtp, msg)
+                result = _report(on_result, self._send_one(smtp, msg))
                 results.append(result)
                 if not result.ok and smtp.sock is None:
                     # The connection is gone (disconnect, timeout, 421): the rest must wait.
                     error = f"not attempted, connection lost: {result.error}"
                     results.extend(
-                        _failed(m, error, permanent=False) for m in messages[index + 1 :]
+                        _report(on_result, _failed(m, error, permanent=False))
+                        for m in messages[index + 1 :]
                     )
                     break
         finally:
@@ -204,16 +220,17 @@ class ConsoleSender:
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream
 
-    def send_batch(self, messages: Sequence[OutgoingMessage]) -> list[SendResult]:
+    def send_batch(
+        self, messages: Sequence[OutgoingMessage], on_result: ResultCallback | None = None
+    ) -> list[SendResult]:
         out = self.stream if self.stream is not None else sys.stdout
         results = []
         for msg in messages:
             try:
                 em = to_email_message(msg)  # same validation as real delivery
             except Exception as exc:  # same rule as SMTPSender: building errors are permanent
-                results.append(
-                    _failed(msg, f"cannot build message: {_describe(exc)}", permanent=True)
-                )
+                error = f"cannot build message: {_describe(exc)}"
+                results.append(_report(on_result, _failed(msg, error, permanent=True)))
                 continue
             lines = [f"----- email {msg.message_id} -----"]
             for name in ("Date", "From", "To", "Reply-To", "Subject"):
@@ -225,7 +242,7 @@ class ConsoleSender:
             lines += ["", msg.text.rstrip("\n"), "----- end -----", ""]
             out.write("\n".join(lines))
             out.flush()
-            results.append(_ok(msg))
+            results.append(_report(on_result, _ok(msg)))
         return results
 
 
@@ -240,24 +257,26 @@ class MemorySender:
         self.outbox: list[OutgoingMessage] = []
         self.fail: dict[str, bool] = {k.lower(): v for k, v in (fail or {}).items()}
 
-    def send_batch(self, messages: Sequence[OutgoingMessage]) -> list[SendResult]:
+    def send_batch(
+        self, messages: Sequence[OutgoingMessage], on_result: ResultCallback | None = None
+    ) -> list[SendResult]:
         results = []
         for msg in messages:
             try:
                 to_email_message(msg)  # same validation as real delivery
                 recipient = mailbox(msg.to).addr_spec.lower()
             except Exception as exc:  # same rule as SMTPSender: building errors are permanent
-                results.append(
-                    _failed(msg, f"cannot build message: {_describe(exc)}", permanent=True)
-                )
+                error = f"cannot build message: {_describe(exc)}"
+                results.append(_report(on_result, _failed(msg, error, permanent=True)))
                 continue
             if recipient in self.fail:
                 permanent = self.fail[recipient]
                 code = "550 5.1.1" if permanent else "451 4.3.0"
-                results.append(_failed(msg, f"{code} simulated failure", permanent=permanent))
+                error = f"{code} simulated failure"
+                results.append(_report(on_result, _failed(msg, error, permanent=permanent)))
                 continue
             self.outbox.append(msg)
-            results.append(_ok(msg))
+            results.append(_report(on_result, _ok(msg)))
         return results
 
     def clear(self) -> None:

@@ -18,8 +18,11 @@ Delivery (`deliver_due`, run by `flask outbox deliver` and the worker)
 2. Compose each message from the database as it is now (`app.services.mail_context`), then end
    the read transaction: nothing is held open while the mail server is talked to.
 3. Send the batch over one SMTP connection (timeout at most 10 s per socket operation).
-4. Record, in one write transaction, with every UPDATE conditional on the row still being
-   claimed by this worker (`WHERE id = :id AND claimed_by = :me AND status = 'pending'`):
+4. Record each message's outcome as soon as the server has answered it, in its own short
+   write transaction, before the next message goes out (outcomes known before sending, such
+   as an unbuildable message, are written together first). Every UPDATE is conditional on the
+   row still being claimed by this worker
+   (`WHERE id = :id AND claimed_by = :me AND status = 'pending'`):
    - accepted: `sent`, `sent_at`;
    - refused for good (5xx, or a message that cannot be built): `dead` at once;
    - transient (4xx, refused connection, timeout): `attempts + 1` and a retry after
@@ -30,8 +33,12 @@ Delivery (`deliver_due`, run by `flask outbox deliver` and the worker)
    `calendar_token`) are removed from the stored context.
 
 A worker that dies mid-batch leaves its claims behind; they expire after the lease and another
-worker takes the rows again. Delivery is at least once: a worker killed after the server
-accepted a message but before step 4 committed causes one resend, with the same Message-ID.
+worker takes the rows again. What the server accepted before the worker died is already
+recorded as sent and is not sent again. No protocol can make SMTP and a database commit
+atomic, so one window stays: a worker killed between the server's "250" and that message's
+commit (about a millisecond) causes one resend, with the same Message-ID, which receiving
+systems use to recognise it. If a commit fails, it is tried again over a few seconds
+(`RECORD_RETRY_WAITS`) before the batch ends.
 Keep the lease well above `batch_size x SMTP timeout` so that a slow but live worker never
 loses its claim (`lease_is_safe()`).
 """
@@ -43,7 +50,7 @@ import os
 import secrets
 import socket
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any
@@ -289,105 +296,142 @@ def _compose(
     return ready, settled
 
 
-def _send(sender: Sender, ready: Sequence[tuple[_Claimed, OutgoingMessage]]) -> dict[int, _Outcome]:
-    if not ready:
-        return {}
-    try:
-        results = sender.send_batch([message for _, message in ready])
-    except Exception as exc:  # senders report per message; this is a bug or a broken stream
-        log.exception("the sender failed")
-        results = []
-        error = f"sender failed: {type(exc).__name__}: {exc}"
-    else:
-        error = "the sender returned no result for this message"
-    by_id: dict[str, SendResult] = {r.message_id: r for r in results}
-    outcomes = {}
-    for claimed, message in ready:
-        result = by_id.get(message.message_id)
-        if result is None:
-            outcomes[claimed.id] = _Outcome("retry", error)
-        elif result.ok:
-            outcomes[claimed.id] = _Outcome("sent")
-        elif result.permanent:
-            outcomes[claimed.id] = _Outcome("dead", result.error)
-        else:
-            outcomes[claimed.id] = _Outcome("retry", result.error)
-    return outcomes
+def _outcome_of(result: SendResult | None, missing: str) -> _Outcome:
+    if result is None:
+        return _Outcome("retry", missing)
+    if result.ok:
+        return _Outcome("sent")
+    return _Outcome("dead" if result.permanent else "retry", result.error)
 
 
-def _record(
-    worker_id: str, claimed: Iterable[_Claimed], outcomes: dict[int, _Outcome], now: datetime
-) -> DeliveryReport:
-    """Write every outcome in one transaction; the counts of what was written."""
-    from app.services.mail_context import scrubbed
+class _Recorder:
+    """Writes outcomes for one claimed batch, each at most once.
 
-    report = DeliveryReport()
-    with write_transaction():
-        for row in claimed:
-            outcome = outcomes[row.id]
-            attempts = row.attempts + (1 if outcome.counts_attempt else 0)
-            values: dict[str, Any] = {
-                "claimed_by": None,
-                "claimed_until": None,
-                "attempts": attempts,
-            }
-            status = outcome.status
-            if status == "retry" and is_dead(attempts, permanent=False):
-                status = "dead"
-            if status == "retry":
-                values["next_attempt_at"] = now + next_attempt_delay(attempts)
-            else:  # sent, dead or skipped: the row is finished, its secrets go
-                values["status"] = "sent" if status == "sent" else "dead"
-                values["context"] = scrubbed(row.context)
-                if status == "sent":
-                    values["sent_at"] = now
-            if outcome.error:
-                values["last_error"] = outcome.error[:ERROR_MAX]
-            result = db.session.execute(
-                update(OutboxMessage)
-                .where(
-                    OutboxMessage.id == row.id,
-                    OutboxMessage.claimed_by == worker_id,
-                    OutboxMessage.status == "pending",
-                )
-                .values(**values)
-                .execution_options(synchronize_session=False)
-            )
-            if result.rowcount != 1:
-                report.lost += 1
-                log.warning(
-                    "outbox %s (%s): claim lost before recording %s; lease too short?",
-                    row.id,
-                    row.message_id,
-                    status,
-                )
-                continue
-            if status == "sent":
-                report.sent += 1
-                report.message_ids.append(row.message_id)
-            elif status == "retry":
-                report.retrying += 1
-            elif status == "skipped":
-                report.skipped += 1
-            else:
-                report.dead += 1
-                log.warning("outbox %s dead: %s", row.id, outcome.error)
-    return report
+    The sender reports every message as soon as the server has answered it, and the outcome is
+    committed before the next message goes out: a worker killed mid-batch has recorded every
+    message the server accepted except, at most, the one whose answer it was reading.
+    """
 
+    def __init__(self, worker_id: str, claimed: dict[int, _Claimed], now: datetime) -> None:
+        self.worker_id = worker_id
+        self.claimed = claimed
+        self.now = now
+        self.report = DeliveryReport()
+        self.pending: dict[int, _Outcome] = {}  # known outcomes not yet written
+        self.written: set[int] = set()
 
-def _record_patiently(
-    worker_id: str, claimed: Sequence[_Claimed], outcomes: dict[int, _Outcome], now: datetime
-) -> DeliveryReport:
-    """`_record`, tried again over a few seconds if the database hiccups: the messages are
-    already out, and an unrecorded claim would expire and send them a second time."""
-    for wait in RECORD_RETRY_WAITS:
+    def write_now(self, outcomes: dict[int, _Outcome]) -> None:
+        """One write transaction; on a database error the outcomes wait for `finish()`."""
+        outcomes = {k: v for k, v in outcomes.items() if k not in self.written}
+        self.pending.update(outcomes)
         try:
-            return _record(worker_id, claimed, outcomes, now)
+            self._write(outcomes)
         except DBAPIError as exc:
             db.session.rollback()
-            log.warning("recording a sent batch failed (%s); trying again in %s s", exc, wait)
-            time.sleep(wait)
-    return _record(worker_id, claimed, outcomes, now)
+            log.warning("recording %d outcome(s) failed (%s); will try again", len(outcomes), exc)
+
+    def finish(self, missing: str) -> DeliveryReport:
+        """Write what is still unwritten, patiently: those messages may already be out, and
+        an unrecorded claim would expire and send them a second time."""
+        for row_id in self.claimed.keys() - self.written:
+            self.pending.setdefault(row_id, _Outcome("retry", missing))
+        for wait in RECORD_RETRY_WAITS:
+            if not self.pending:
+                break
+            try:
+                self._write(dict(self.pending))
+            except DBAPIError as exc:
+                db.session.rollback()
+                log.warning("recording outcomes failed (%s); trying again in %s s", exc, wait)
+                time.sleep(wait)
+        if self.pending:
+            self._write(dict(self.pending))
+        return self.report
+
+    def _write(self, outcomes: dict[int, _Outcome]) -> None:
+        with write_transaction():
+            tally = [(row_id, self._write_one(row_id, o)) for row_id, o in outcomes.items()]
+        for row_id, status in tally:  # counted only once committed
+            del self.pending[row_id]
+            self.written.add(row_id)
+            self._count(row_id, status)
+
+    def _write_one(self, row_id: int, outcome: _Outcome) -> str | None:
+        """The UPDATE for one row; the status written, or None if the claim was lost."""
+        from app.services.mail_context import scrubbed
+
+        row = self.claimed[row_id]
+        attempts = row.attempts + (1 if outcome.counts_attempt else 0)
+        values: dict[str, Any] = {"claimed_by": None, "claimed_until": None, "attempts": attempts}
+        status = outcome.status
+        if status == "retry" and is_dead(attempts, permanent=False):
+            status = "dead"
+        if status == "retry":
+            values["next_attempt_at"] = self.now + next_attempt_delay(attempts)
+        else:  # sent, dead or skipped: the row is finished, its secrets go
+            values["status"] = "sent" if status == "sent" else "dead"
+            values["context"] = scrubbed(row.context)
+            if status == "sent":
+                values["sent_at"] = self.now
+        if outcome.error:
+            values["last_error"] = outcome.error[:ERROR_MAX]
+        table = OutboxMessage.__table__  # a Core UPDATE: no ORM bookkeeping per message
+        result = db.session.execute(
+            update(table)
+            .where(
+                table.c.id == row.id,
+                table.c.claimed_by == self.worker_id,
+                table.c.status == "pending",
+            )
+            .values(**values)
+        )
+        if result.rowcount != 1:
+            log.warning(
+                "outbox %s (%s): claim lost before recording %s; lease too short?",
+                row.id,
+                row.message_id,
+                status,
+            )
+            return None
+        if status == "dead":
+            log.warning("outbox %s dead: %s", row.id, outcome.error)
+        return status
+
+    def _count(self, row_id: int, status: str | None) -> None:
+        report = self.report
+        if status is None:
+            report.lost += 1
+        elif status == "sent":
+            report.sent += 1
+            report.message_ids.append(self.claimed[row_id].message_id)
+        elif status == "retry":
+            report.retrying += 1
+        elif status == "skipped":
+            report.skipped += 1
+        else:
+            report.dead += 1
+
+
+def _send(
+    sender: Sender, ready: Sequence[tuple[_Claimed, OutgoingMessage]], recorder: _Recorder
+) -> str:
+    """Send, recording each outcome as the sender reports it; the error for any message the
+    sender gave no result for."""
+    if not ready:
+        return ""
+    row_ids = {message.message_id: claimed.id for claimed, message in ready}
+
+    def record(result: SendResult) -> None:
+        row_id = row_ids.get(result.message_id)
+        if row_id is not None:
+            recorder.write_now({row_id: _outcome_of(result, "")})
+
+    try:
+        sender.send_batch([message for _, message in ready], on_result=record)
+    except Exception as exc:  # senders report per message; this is a bug or a broken stream
+        log.exception("the sender failed")
+        return f"sender failed: {type(exc).__name__}: {exc}"
+    return "the sender returned no result for this message"
 
 
 def check_mail_from() -> None:
@@ -415,11 +459,14 @@ def deliver_batch(
         return report
     claimed = {r.id: _Claimed(r.id, r.message_id, r.attempts, dict(r.context or {})) for r in rows}
     try:
-        ready, outcomes = _compose(rows, claimed, now)
+        ready, settled = _compose(rows, claimed, now)
     finally:
         db.session.rollback()  # end the read transaction: nothing stays open during SMTP
-    outcomes.update(_send(sender, ready))
-    report.add(_record_patiently(worker_id, list(claimed.values()), outcomes, now))
+    recorder = _Recorder(worker_id, claimed, now)
+    if settled:
+        recorder.write_now(settled)
+    missing = _send(sender, ready, recorder)
+    report.add(recorder.finish(missing))
     return report
 
 

@@ -46,6 +46,41 @@ def test_batch_of_three_goes_over_one_connection(smtp_server, outgoing):
     assert {r.mail_from for r in handler.received} == {"noreply@madang.example"}
 
 
+def test_each_result_is_reported_before_the_next_message_is_sent(smtp_server, outgoing):
+    handler = smtp_server.handler
+    handler.rcpt_replies["user1@example.com"] = "550 5.1.1 no such user"
+    messages = [outgoing(i) for i in range(4)]
+    seen: list[tuple[str, bool, int]] = []  # (message, ok, messages the server holds by then)
+
+    def on_result(result: SendResult) -> None:
+        seen.append((result.message_id, result.ok, len(handler.received)))
+
+    results = sender_for(smtp_server).send_batch(messages, on_result=on_result)
+
+    assert [(r.message_id, r.ok) for r in results] == [(m, ok) for m, ok, _ in seen]
+    assert [held for _, _, held in seen] == [1, 1, 2, 3]
+
+
+@pytest.mark.parametrize("make_sender", [ConsoleSender, MemorySender], ids=["console", "memory"])
+def test_every_sender_reports_each_result_once(make_sender, outgoing):
+    sender = make_sender(io.StringIO()) if make_sender is ConsoleSender else make_sender()
+    messages = [outgoing(0), outgoing(1, to="not an address"), outgoing(2)]
+    seen: list[SendResult] = []
+    results = sender.send_batch(messages, on_result=seen.append)
+    assert seen == results
+    assert [r.ok for r in results] == [True, False, True]
+
+
+def test_a_lost_connection_reports_the_rest_as_transient(smtp_server, outgoing):
+    smtp_server.handler.data_replies["user1@example.com"] = "421 4.3.0 going away"
+    seen: list[SendResult] = []
+    results = sender_for(smtp_server).send_batch(
+        [outgoing(i) for i in range(3)], on_result=seen.append
+    )
+    assert seen == results
+    assert [(r.ok, r.permanent) for r in results] == [(True, False), (False, False), (False, False)]
+
+
 def test_message_arrives_intact(smtp_server, outgoing):
     msg = outgoing(7, attachments=(calendar_attachment(ICS),))
     [result] = sender_for(smtp_server).send_batch([msg])

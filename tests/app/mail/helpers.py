@@ -27,8 +27,10 @@ class Sink:
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)  # (from, rcpt_tos)
     rcpt_replies: dict[str, str] = field(default_factory=dict)  # address -> RCPT reply
     data_delay: float = 0.0  # seconds to wait before answering DATA
-    hold_first: bool = False  # never accept the first message; block until released
-    held: threading.Event = field(default_factory=threading.Event)  # the first is being held
+    # Accept this many messages, then stall the next one at MAIL FROM until released and
+    # refuse it: the client has had every earlier answer and is waiting on this one.
+    hold_after: int | None = None
+    held: threading.Event = field(default_factory=threading.Event)  # a message is being held
     release: threading.Event = field(default_factory=threading.Event)
     connections: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -39,6 +41,19 @@ class Sink:
             self.connections += 1
         return responses
 
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        with self.lock:
+            hold = self.hold_after is not None and len(self.received) >= self.hold_after
+        if hold and not self.held.is_set():
+            self.held.set()
+            deadline = time.monotonic() + 60
+            while not self.release.is_set() and time.monotonic() < deadline:
+                await asyncio.sleep(0.02)
+            return "451 4.3.0 held by the test, never accepted"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.rcpt_replies:
             return self.rcpt_replies[address]
@@ -46,12 +61,6 @@ class Sink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        if self.hold_first and not self.held.is_set():
-            self.held.set()
-            deadline = time.monotonic() + 60
-            while not self.release.is_set() and time.monotonic() < deadline:
-                await asyncio.sleep(0.02)
-            return "451 4.3.0 held by the test, never accepted"
         if self.data_delay:
             await asyncio.sleep(self.data_delay)
         with self.lock:

@@ -161,11 +161,11 @@ def test_a_worker_whose_claim_was_taken_over_records_nothing(
     real = SMTPSender("127.0.0.1", smtp.port, timeout=5)
 
     class StallsPastItsLease:
-        def send_batch(self, messages):
+        def send_batch(self, messages, on_result=None):
             # While "worker-a" is stalled, its lease runs out and "worker-b" claims the row.
             later = utcnow() + timedelta(minutes=20)
             assert len(claim_due("worker-b", limit=10, lease=timedelta(minutes=10), now=later))
-            return real.send_batch(messages)
+            return real.send_batch(messages, on_result)
 
     report = deliver_due(sender=StallsPastItsLease(), worker_id="worker-a")
     assert (report.sent, report.lost) == (0, 1)
@@ -219,16 +219,16 @@ def test_a_database_hiccup_while_recording_does_not_send_twice(
     forum = make_forum()
     mail_to(smtp)
     register(client, forum)
-    real = outbox._record
+    real = outbox._Recorder._write
     failures = iter([OperationalError("UPDATE outbox", {}, Exception("server closed"))])
 
-    def record_after_a_hiccup(*args):
+    def write_after_a_hiccup(self, outcomes):
         error = next(failures, None)
         if error is not None:
             raise error
-        return real(*args)
+        return real(self, outcomes)
 
-    monkeypatch.setattr(outbox, "_record", record_after_a_hiccup)
+    monkeypatch.setattr(outbox._Recorder, "_write", write_after_a_hiccup)
     monkeypatch.setattr(outbox, "RECORD_RETRY_WAITS", (0.01,))
     assert deliver_due().sent == 1
     assert [r.status for r in outbox_rows(db)] == ["sent"]

@@ -56,10 +56,11 @@ def test_a_worker_killed_mid_batch_leaves_nothing_stuck_and_nothing_twice(
     app, db, client, make_forum, smtp_factory, tmp_path
 ):
     forum = make_forum()
-    for n in range(5):
+    for n in range(8):
         register(client, forum, n)
     rows = outbox_rows(db)
-    server = smtp_factory(hold_first=True)  # holds the first message, never accepts it
+    # The server accepts three messages, then stalls the fourth before accepting it.
+    server = smtp_factory(hold_after=3)
     sink = server.sink
 
     lease = ["--lease", "3", "--interval", "0.1", "--batch-size", "10"]
@@ -67,13 +68,16 @@ def test_a_worker_killed_mid_batch_leaves_nothing_stuck_and_nothing_twice(
     try:
         assert sink.held.wait(timeout=60), (tmp_path / "first.log").read_text()
         claimed = outbox_rows(db)
-        owners = {r.claimed_by for r in claimed}
-        assert len(owners) == 1 and None not in owners  # the whole batch is the first's
-        assert all(r.status == "pending" for r in claimed)
+        owners = {r.claimed_by for r in claimed if r.status == "pending"}
+        assert len(owners) == 1 and None not in owners  # the rest of the batch is the first's
+        # What the server accepted is already recorded, while the batch is still going.
+        accepted = {m["Message-ID"] for m in sink.messages()}
+        assert len(accepted) == 3
+        assert {r.message_id for r in claimed if r.status == "sent"} == accepted
     finally:
-        first.kill()  # SIGKILL: no cleanup, no chance to record anything
+        first.kill()  # SIGKILL mid-batch: no cleanup, no chance to record anything more
         first.wait(timeout=30)
-    assert sink.received == []  # the held message was never accepted
+    assert len(sink.received) == 3  # the held message was never accepted
 
     second = start_worker(app, server.port, tmp_path / "second.log", "--watch", *lease)
     try:
@@ -92,7 +96,7 @@ def test_a_worker_killed_mid_batch_leaves_nothing_stuck_and_nothing_twice(
     assert set(counts.values()) == {1}, counts  # none twice
     after = outbox_rows(db)
     assert {r.claimed_by for r in after} == {None}
-    assert {r.attempts for r in after} == {1}
+    assert {r.attempts for r in after} == {1}  # the killed worker's claims counted nothing
 
 
 def test_ctrl_c_and_sigterm_stop_the_watch_loop_cleanly(app, db, smtp, tmp_path):
