@@ -36,7 +36,6 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import segno
 from babel.dates import format_date, format_time
 from flask import current_app
 from sqlalchemy import select
@@ -57,7 +56,7 @@ from app.models.staff import ProgrammeChange
 from app.presenters import tz_abbrev
 from app.services.programme import forum_path
 from app.services.registration import booking_waitlist_position, forum_waitlist_position
-from app.services.tokens import checkin_payload, display_code, tokens_match
+from app.services.tokens import checkin_qr, display_code, tokens_match
 from notifications import Attachment, calendar_attachment
 from notifications.messages import mailbox
 
@@ -150,8 +149,8 @@ def _http(url: str | None) -> bool:
 
 def qr_data_uri(code: str) -> str:
     """The check-in QR code as a PNG data: URI (segno writes PNG itself, no Pillow)."""
-    payload = checkin_payload(current_app.config["SECRET_KEY"], code)
-    return segno.make(payload, error="m").png_data_uri(scale=4, border=2)
+    qr = checkin_qr(current_app.config["SECRET_KEY"], code)
+    return qr.png_data_uri(scale=4, border=2)
 
 
 def calendar_attachment_for(

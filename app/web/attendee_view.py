@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import segno
 from flask import current_app
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
@@ -13,7 +12,7 @@ from app.i18n import pick
 from app.models import Booking, Forum, ForumSession, Registration
 from app.presenters import fmt_day, fmt_time, label
 from app.services import registration as registrations
-from app.services.tokens import checkin_payload, display_code
+from app.services.tokens import checkin_qr, display_code
 
 
 def attendance_choices(forum: Forum) -> list[SelectChoice]:
@@ -42,8 +41,7 @@ def session_choices(forum: Forum, include: Registration | None = None) -> list[S
 
 
 def qr_svg(code: str) -> Markup:
-    payload = checkin_payload(current_app.config["SECRET_KEY"], code)
-    qr = segno.make(payload, error="m")
+    qr = checkin_qr(current_app.config["SECRET_KEY"], code)
     return Markup(qr.svg_inline(scale=5, border=2, svgclass="qr", omitsize=False))
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import segno
 from flask import (
     Blueprint,
     abort,
@@ -44,7 +43,7 @@ from app.services.errors import (
     NotFound,
     ValidationFailed,
 )
-from app.services.tokens import checkin_payload, display_code
+from app.services.tokens import checkin_qr, display_code
 
 bp = Blueprint("desk", __name__)
 
@@ -520,8 +519,7 @@ class Badge:
 def badge_qr(code: str) -> Markup:
     """The signed check-in payload as an inline SVG that scales to the badge (a viewBox and no
     fixed size: the print CSS sets it in millimetres)."""
-    payload = checkin_payload(current_app.config["SECRET_KEY"], code)
-    qr = segno.make(payload, error="m")
+    qr = checkin_qr(current_app.config["SECRET_KEY"], code)
     return Markup(qr.svg_inline(border=2, svgclass="qr", omitsize=True))
 
 
