@@ -86,19 +86,29 @@ def _sqlite_on_begin(conn) -> None:
 
 
 @contextmanager
-def write_transaction() -> Iterator[None]:
+def write_transaction(*, expire_on_commit: bool = True) -> Iterator[None]:
     """One write transaction on the scoped session: commit on success, roll back on error.
 
     Whatever read transaction the request had open is ended first, so that on SQLite the
     write transaction starts with BEGIN IMMEDIATE and takes the write lock up front.
+
+    `expire_on_commit=False` keeps what the session has loaded across both commits, so the
+    caller's objects are not reloaded one query at a time inside the transaction (and after
+    it). Only for callers that use the loaded state as a snapshot: every rule that must hold
+    is enforced by the conditional statements themselves, never by a loaded value.
     """
     session = db.session()
-    if session.in_transaction():
-        session.commit()
-    session.connection(execution_options={SQLITE_IMMEDIATE: True})
+    expiring = session.expire_on_commit
+    session.expire_on_commit = expire_on_commit
     try:
-        yield
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+        if session.in_transaction():
+            session.commit()
+        session.connection(execution_options={SQLITE_IMMEDIATE: True})
+        try:
+            yield
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+    finally:
+        session.expire_on_commit = expiring

@@ -319,17 +319,22 @@ def validate(forum: Forum, req: RegistrationRequest) -> tuple[dict, list[ForumSe
 # a seat does not change the Last-Modified/ETag of the forum's calendar feeds.
 
 
+_FORUMS = Forum.__table__  # counters move with Core UPDATEs: no ORM bookkeeping, no autoflush
+_SESSIONS = ForumSession.__table__
+_FORUM_COUNTERS = ["in_person_taken", "waitlist_seq"]
+_SESSION_COUNTERS = ["seats_taken", "waitlist_seq"]
+
+
 def take_forum_place(forum_id: int) -> bool:
     """One in-person place of the forum, if any is left (unlimited when capacity is NULL)."""
+    f = _FORUMS.c
     result = db.session.execute(
-        update(Forum)
+        update(_FORUMS)
         .where(
-            Forum.id == forum_id,
-            (Forum.in_person_capacity.is_(None))
-            | (Forum.in_person_taken < Forum.in_person_capacity),
+            f.id == forum_id,
+            f.in_person_capacity.is_(None) | (f.in_person_taken < f.in_person_capacity),
         )
-        .values(in_person_taken=Forum.in_person_taken + 1, updated_at=Forum.updated_at)
-        .execution_options(synchronize_session=False)
+        .values(in_person_taken=f.in_person_taken + 1, updated_at=f.updated_at)
     )
     return result.rowcount == 1
 
@@ -352,33 +357,33 @@ def take_session_seat(session_id: int) -> bool:
     PostgreSQL re-checks the WHERE after waiting on the row lock, so two requests can never
     both take the last seat; on SQLite the write transaction holds the database lock.
     """
+    c = _SESSIONS.c
     result = db.session.execute(
-        update(ForumSession)
-        .where(ForumSession.id == session_id, ForumSession.seats_taken < ForumSession.seats)
-        .values(seats_taken=ForumSession.seats_taken + 1, updated_at=ForumSession.updated_at)
-        .execution_options(synchronize_session=False)
+        update(_SESSIONS)
+        .where(c.id == session_id, c.seats_taken < c.seats)
+        .values(seats_taken=c.seats_taken + 1, updated_at=c.updated_at)
     )
     return result.rowcount == 1
 
 
 def _next_forum_waitlist_number(forum_id: int) -> int:
     # Locks the forum row until commit, so numbers follow the order of arrival.
+    f = _FORUMS.c
     return db.session.execute(
-        update(Forum)
-        .where(Forum.id == forum_id)
-        .values(waitlist_seq=Forum.waitlist_seq + 1, updated_at=Forum.updated_at)
-        .returning(Forum.waitlist_seq)
-        .execution_options(synchronize_session=False)
+        update(_FORUMS)
+        .where(f.id == forum_id)
+        .values(waitlist_seq=f.waitlist_seq + 1, updated_at=f.updated_at)
+        .returning(f.waitlist_seq)
     ).scalar_one()
 
 
 def _next_session_waitlist_number(session_id: int) -> int:
+    c = _SESSIONS.c
     return db.session.execute(
-        update(ForumSession)
-        .where(ForumSession.id == session_id)
-        .values(waitlist_seq=ForumSession.waitlist_seq + 1, updated_at=ForumSession.updated_at)
-        .returning(ForumSession.waitlist_seq)
-        .execution_options(synchronize_session=False)
+        update(_SESSIONS)
+        .where(c.id == session_id)
+        .values(waitlist_seq=c.waitlist_seq + 1, updated_at=c.updated_at)
+        .returning(c.waitlist_seq)
     ).scalar_one()
 
 
@@ -518,11 +523,11 @@ def _release_forum_place(registration: Registration) -> None:
 
 def _lock_forum(forum_id: int) -> None:
     """Take the forum row's lock first, always, so lock order is the same everywhere."""
+    f = _FORUMS.c
     db.session.execute(
-        update(Forum)
-        .where(Forum.id == forum_id)
-        .values(in_person_taken=Forum.in_person_taken, updated_at=Forum.updated_at)
-        .execution_options(synchronize_session=False)
+        update(_FORUMS)
+        .where(f.id == forum_id)
+        .values(in_person_taken=f.in_person_taken, updated_at=f.updated_at)
     )
 
 
@@ -553,7 +558,9 @@ def register(
     manage_token, calendar_token = new_token(), new_token()
     forum_id = forum.id
 
-    with write_transaction():
+    # The forum and sessions loaded above stay loaded (not expired and reloaded one by one):
+    # seats and places are taken by conditional UPDATEs, whatever a loaded row says.
+    with write_transaction(expire_on_commit=False):
         existing = db.session.scalar(
             select(Registration).where(
                 Registration.forum_id == forum_id,
@@ -588,7 +595,7 @@ def register(
         }
         if existing is None:
             registration = Registration(
-                forum_id=forum_id, confirmation_code=new_confirmation_code(), **fields
+                forum_id=forum_id, confirmation_code=new_confirmation_code(), bookings=[], **fields
             )
         else:
             # Someone who cancelled registers again: the same row, new links, new places.
@@ -612,6 +619,10 @@ def register(
             else "registration_confirmed"
         )
         _queue(registration, kind, manage_token=manage_token, calendar_token=calendar_token)
+    # The counters moved in the database, not in the loaded rows: reload them when next read.
+    db.session.expire(forum, _FORUM_COUNTERS)
+    for session in sessions:
+        db.session.expire(session, _SESSION_COUNTERS)
     return RegistrationResult(registration, manage_token, calendar_token)
 
 
