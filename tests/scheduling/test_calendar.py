@@ -13,7 +13,13 @@ import icalendar
 import pytest
 import recurring_ical_events
 
-from scheduling.calendar import CANCELLED_PREFIX, PRODID, build_calendar, session_uid
+from scheduling.calendar import (
+    CANCELLED_PREFIX,
+    PRODID,
+    _event_block,
+    build_calendar,
+    session_uid,
+)
 from scheduling.types import Bilingual, SessionInfo
 from tests.scheduling.factories import (
     DOMAIN,
@@ -119,6 +125,35 @@ def test_same_data_gives_same_bytes_whatever_the_input_order() -> None:
     assert first == feed()
     assert first == build_calendar(sample_forum(), shuffled, domain=DOMAIN)
     assert first == build_calendar(sample_forum(), iter(shuffled), domain=DOMAIN)
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        {},
+        {"tentative_ids": frozenset({101, 102})},
+        {"include_private_streams": True},
+        {"method": "PUBLISH"},
+        {"organizer": True},
+    ],
+    ids=["feed", "tentative", "private", "publish", "organizer"],
+)
+def test_rendered_events_are_reused_only_for_the_same_inputs(variant) -> None:
+    _event_block.cache_clear()
+    cold = feed(**variant)
+    assert feed(**variant) == cold  # from the cache: the same bytes
+    plain = feed()
+    if variant:
+        assert plain != cold  # no block of one variant leaks into another
+    retitled = [
+        dataclasses.replace(s, title=Bilingual(ko="바뀐 제목", en="New title"))
+        if s.id == 101
+        else s
+        for s in sample_sessions()
+    ]
+    changed = build_calendar(sample_forum(), retitled, domain=DOMAIN, **variant)
+    assert "바뀐 제목 / New title" in unfold(changed)
+    assert "바뀐 제목" not in unfold(cold)
 
 
 def test_events_are_sorted_by_start_then_id() -> None:
