@@ -45,6 +45,10 @@ class Config:
     # Deliver queued mail from a background thread of the web process (development only).
     MAIL_DELIVER_IN_PROCESS = _bool("MAIL_DELIVER_IN_PROCESS", False)
 
+    # Public calendar feeds: how long a worker may answer from the programme version it last
+    # read (clients are told max-age=300); 0 asks the database on every request.
+    FEED_VERSION_TTL = float(os.environ.get("FEED_VERSION_TTL", "1"))
+
     # Rate limits (Flask-Limiter); use redis://… when several processes serve the app.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
@@ -90,6 +94,7 @@ class TestingConfig(Config):
     API_RATE_LIMIT = "100000/minute"
     DESK_SEARCH_RATE_LIMIT = "100000/minute"
     WTF_CSRF_ENABLED = False
+    FEED_VERSION_TTL = 0.0  # tests edit and fetch at once; the memo has tests of its own
     BASE_URL = "http://madang.test"
     SERVER_NAME = None
 

@@ -10,9 +10,11 @@ a feed shows (the forum row and its `programme_revision`; count, id sum, latest 
 revision sum of its sessions; the same for venues, speakers, stream links and speaker links).
 Any committed change, made by any process, changes the key, so several gunicorn workers each
 keep a correct cache. A hit costs the version query (plus, for a personal feed, the registration
-and its bookings); a miss loads the forum tree in a fixed number of queries (selectinload),
-whatever the number of sessions. Unknown sessions, venues and speakers are cached as "absent"
-too, so probing ids does not load the tree again and again.
+and its bookings), and a public feed's version is remembered for FEED_VERSION_TTL seconds (1 by
+default; its clients are told max-age=300 anyway), so heavy polling costs no query at all. A
+miss loads the forum tree in a fixed number of queries (selectinload), whatever the number of
+sessions, and the builder renders again only the events that changed. Unknown sessions, venues
+and speakers are cached as "absent" too, so probing ids does not load the tree again and again.
 
 Personal feeds. A registrant's feed lists (see `personal_selection`):
 - the sessions they hold a place in: bookings that are confirmed, or waitlisted (TENTATIVE);
@@ -26,9 +28,11 @@ unknown or replaced token, or a forum back in draft gives no feed (404).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -37,7 +41,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import BigInteger, ColumnElement, case, cast, func, select
+from sqlalchemy import BigInteger, ColumnElement, bindparam, case, cast, func, select
 from sqlalchemy.orm import selectinload
 
 from app.db import db
@@ -92,6 +96,7 @@ PERSONAL_FORMATS: dict[str, tuple[str, ...]] = {
 _HELD = ("confirmed", "waitlisted")
 
 _CACHE_EXTENSION = "madang.feed_cache"
+_MEMO_EXTENSION = "madang.feed_versions"
 _DEFAULT_CACHE_ENTRIES = 512
 _DEFAULT_CACHE_BYTES = 64 * 1024 * 1024
 _TOKEN_MAX = 200  # real tokens are 32 characters; anything far longer is not worth hashing
@@ -215,6 +220,7 @@ def feed_cache() -> FeedCache:
 
 def clear_feed_cache() -> None:
     feed_cache().clear()
+    version_memo()._versions.clear()
 
 
 def _cached(key: Hashable, render: Callable[[], Feed | None]) -> Feed | None:
@@ -291,16 +297,55 @@ def _version_columns() -> list[ColumnElement]:
     ]
 
 
-def _published_version(where: ColumnElement[bool]) -> _Version | None:
-    """The published forum matching `where` and the version of everything its feeds show, in
-    one query; None when there is no such forum or it is a draft."""
-    row = db.session.execute(
-        select(Forum.id, Forum.slug, *_version_columns()).where(where, Forum.status == "published")
-    ).one_or_none()
+@functools.cache
+def _version_query(by: str):
+    """The version query, built once per process: by forum slug or by forum id (`:key`).
+    Building its twenty subqueries costs more than running them."""
+    column = Forum.slug if by == "slug" else Forum.id
+    return select(Forum.id, Forum.slug, *_version_columns()).where(
+        column == bindparam("key"), Forum.status == "published"
+    )
+
+
+def _published_version(by: Literal["slug", "id"], key: str | int) -> _Version | None:
+    """The published forum with this slug or id and the version of everything its feeds show,
+    in one query; None when there is no such forum or it is a draft."""
+    row = db.session.execute(_version_query(by), {"key": key}).one_or_none()
     if row is None:
         return None
     forum_id, slug, *rest = row
     return _Version(forum_id=forum_id, slug=slug, key=(forum_id, *rest))
+
+
+class _VersionMemo:
+    """Public feeds' versions, remembered for FEED_VERSION_TTL seconds per slug.
+
+    Polling clients are told `max-age=300`, so answering from a version a second old changes
+    nothing they can see, and a feed polled by thousands then costs no query at all. 0 turns
+    it off: every request asks the database.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self._versions: dict[str, tuple[float, _Version | None]] = {}
+
+    def get(self, slug: str, ttl: float) -> _Version | None:
+        if ttl <= 0:
+            return _published_version("slug", slug)
+        now = self.clock()
+        remembered = self._versions.get(slug)
+        if remembered is not None and remembered[0] > now:
+            return remembered[1]
+        version = _published_version("slug", slug)
+        if len(self._versions) >= _DEFAULT_CACHE_ENTRIES:
+            self._versions.clear()  # probing made-up slugs must not grow it without bound
+        self._versions[slug] = (now + ttl, version)
+        return version
+
+
+def version_memo() -> _VersionMemo:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    return app.extensions.setdefault(_MEMO_EXTENSION, _VersionMemo())
 
 
 # -- loading and mapping ------------------------------------------------------------------------
@@ -388,7 +433,7 @@ def _ics(
 
 
 def _public(slug: str, what: tuple, render: Callable[[Forum, _Site], Feed | None]) -> Feed | None:
-    version = _published_version(Forum.slug == slug)
+    version = version_memo().get(slug, current_app.config["FEED_VERSION_TTL"])
     if version is None:
         return None
     site = _site()
@@ -569,7 +614,7 @@ def personal_feed(token: str) -> Feed | None:
     ).one_or_none()
     if registration is None or registration.status == "cancelled":
         return None
-    version = _published_version(Forum.id == registration.forum_id)
+    version = _published_version("id", registration.forum_id)
     if version is None:
         return None
     site = _site()

@@ -7,7 +7,7 @@ import hashlib
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from app.services import calendars
 from tests.app.web.test_feeds import (
@@ -372,3 +372,65 @@ def test_caches_belong_to_their_app(app):
         assert calendars.feed_cache() is not mine
     assert calendars.feed_cache() is mine
     assert app.config["BASE_URL"] == BASE
+
+
+# -- the version memo -------------------------------------------------------------------------
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_remembered_version_serves_until_its_ttl_then_the_change_shows(
+    app, client, db, prog, monkeypatch
+):
+    clock = FakeClock()
+    monkeypatch.setitem(app.extensions, "madang.feed_versions", calendars._VersionMemo(clock))
+    monkeypatch.setitem(app.config, "FEED_VERSION_TTL", 2.0)
+    path = prog.url("schedule.ics")
+    first = client.get(path)
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        prog.venues["hall"].room = "302호"
+        db.session.commit()
+        statements.clear()
+        clock.now += 1.9
+        stale = client.get(path)
+        assert statements == []  # answered from memory: no query at all
+        assert stale.headers["ETag"] == first.headers["ETag"]
+        clock.now += 0.2
+        fresh = client.get(path)
+        assert statements  # the version was asked again
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert fresh.headers["ETag"] != first.headers["ETag"]
+    assert "302호" in prop(fresh.data, "LOCATION", prog.sessions["keynote"])[0]
+
+
+def test_with_no_ttl_every_request_sees_the_latest_version(app, client, db, prog, monkeypatch):
+    clock = FakeClock()
+    monkeypatch.setitem(app.extensions, "madang.feed_versions", calendars._VersionMemo(clock))
+    monkeypatch.setitem(app.config, "FEED_VERSION_TTL", 0)
+    path = prog.url("schedule.ics")
+    first = client.get(path)
+    prog.venues["hall"].room = "302호"
+    db.session.commit()
+    assert client.get(path).headers["ETag"] != first.headers["ETag"]
+
+
+def test_an_unknown_slug_is_remembered_as_absent_too(app, client, prog, monkeypatch):
+    clock = FakeClock()
+    memo = calendars._VersionMemo(clock)
+    monkeypatch.setitem(app.extensions, "madang.feed_versions", memo)
+    monkeypatch.setitem(app.config, "FEED_VERSION_TTL", 5.0)
+    assert client.get("/forums/no-such-forum/schedule.ics").status_code == 404
+    assert memo._versions["no-such-forum"][1] is None
