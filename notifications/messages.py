@@ -110,10 +110,10 @@ CONTEXT_KEYS: Mapping[str, str] = {
     "calendar_url": "str | None (http/https/webcal): the personal calendar feed or .ics link.",
     "venue": "dict | None: see VENUE_KEYS; None for online-only forums.",
     "qr_src": (
-        "str | None: src of the check-in QR <img>: a data:image/... URI (segno's "
-        "svg_data_uri()/png_data_uri()) or an https URL (more reliable: some webmail drops "
-        "data: images). Alternatively pass qr_svg (SVG markup), which compose() turns into a "
-        "data: URI. The text version shows the confirmation code instead."
+        "str | None: src of the check-in QR <img>: best cid:<id> with the image passed as an "
+        "InlineImage of that id (webmail that drops data: images shows those), else an https "
+        "URL or a data:image/... URI. Alternatively pass qr_svg (SVG markup), which compose() "
+        "turns into a data: URI. The text version shows the confirmation code instead."
     ),
     "streams": (
         "list[dict]: livestreams the recipient may watch (see STREAM_KEYS); the caller "
@@ -332,7 +332,7 @@ def _normalise_context(kind: str, spec: Mapping[str, Any], context: Mapping[str,
             schemes = _CALENDAR_SCHEMES if key == "calendar_url" else _URL_SCHEMES
             _check_url(kind, key, ctx[key], schemes)
     if ctx.get("qr_src") is not None:
-        _check_url(kind, "qr_src", ctx["qr_src"], ("https://", "data:image/"))
+        _check_url(kind, "qr_src", ctx["qr_src"], ("cid:", "https://", "data:image/"))
     _check_choice(kind, ctx, "attendance_mode", ATTENDANCE_MODES)
     _check_choice(kind, ctx, "cancelled_by", CANCELLED_BY)
     if "position" in ctx:
@@ -476,6 +476,28 @@ class Attachment:
             object.__setattr__(self, "method", found)
 
 
+_CONTENT_ID = re.compile(r"^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+$")
+
+
+@dataclass(frozen=True)
+class InlineImage:
+    """An image the HTML shows with `<img src="cid:{cid}">`: sent in a multipart/related with
+    the HTML, which webmail (Gmail among them) displays where it drops data: URIs."""
+
+    cid: str  # "name@domain", without the angle brackets
+    content: bytes
+    mimetype: str = "image/png"
+    filename: str = "image.png"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.content, bytes):
+            raise TypeError("InlineImage.content must be bytes")
+        if not _CONTENT_ID.match(self.cid):
+            raise ValueError(f"bad Content-ID {self.cid!r}")
+        if not self.mimetype.startswith("image/") or not _MIMETYPE.match(self.mimetype):
+            raise ValueError(f"bad image type {self.mimetype!r}")
+
+
 def _ics_method(content: bytes) -> str | None:
     unfolded = re.sub(r"\r?\n[ \t]", "", content.decode("utf-8", errors="replace"))
     match = _ICS_METHOD.search(unfolded)
@@ -506,6 +528,7 @@ class OutgoingMessage:
     date: datetime  # timezone-aware
     reply_to: str | None = None
     attachments: tuple[Attachment, ...] = ()
+    inline_images: tuple[InlineImage, ...] = ()
     headers: Mapping[str, str] = field(default_factory=dict)  # extra headers, e.g. List-Id
     to_name: str = ""
 
@@ -515,6 +538,7 @@ class OutgoingMessage:
         if not _MESSAGE_ID.match(self.message_id):
             raise ValueError(f"bad Message-ID {self.message_id!r}; use make_message_id()")
         object.__setattr__(self, "attachments", tuple(self.attachments))
+        object.__setattr__(self, "inline_images", tuple(self.inline_images))
 
 
 def make_message_id(domain: str) -> str:
@@ -538,6 +562,7 @@ def build_message(
     reply_to: str | None = None,
     date: datetime | None = None,
     attachments: Sequence[Attachment] = (),
+    inline_images: Sequence[InlineImage] = (),
     headers: Mapping[str, str] | None = None,
 ) -> OutgoingMessage:
     """compose() and wrap the result in an OutgoingMessage (date defaults to now, UTC)."""
@@ -553,6 +578,7 @@ def build_message(
         reply_to=reply_to,
         date=date or datetime.now(UTC),
         attachments=tuple(attachments),
+        inline_images=tuple(inline_images),
         headers=dict(headers or {}),
     )
 
@@ -619,6 +645,18 @@ def to_email_message(msg: OutgoingMessage) -> EmailMessage:
 
     em.set_content(msg.text)
     em.add_alternative(msg.html, subtype="html")
+    if msg.inline_images:
+        html = em.get_body(preferencelist=("html",))
+        for image in msg.inline_images:  # the HTML part becomes multipart/related
+            maintype, subtype = image.mimetype.split("/", 1)
+            html.add_related(
+                image.content,
+                maintype=maintype,
+                subtype=subtype,
+                cid=f"<{image.cid}>",
+                disposition="inline",
+                filename=_one_line(image.filename) or "image",
+            )
     for att in msg.attachments:
         maintype, subtype = att.mimetype.split("/", 1)
         params = {}

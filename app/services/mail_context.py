@@ -30,6 +30,7 @@ manage link replaced by a newer one. A row whose data is gone (`MessageDataError
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -57,7 +58,7 @@ from app.presenters import tz_abbrev
 from app.services.programme import forum_path
 from app.services.registration import booking_waitlist_position, forum_waitlist_position
 from app.services.tokens import checkin_qr, display_code, tokens_match
-from notifications import Attachment, calendar_attachment
+from notifications import Attachment, InlineImage, calendar_attachment
 from notifications.messages import mailbox
 
 #: Context keys that are secrets: removed from the stored row once it is sent or dead.
@@ -91,6 +92,7 @@ class Prepared:
     reply_to: str | None
     attachments: tuple[Attachment, ...]
     date: datetime  # the Date header: now, in the forum's time zone
+    inline_images: tuple[InlineImage, ...] = ()
 
 
 # -- formatting -------------------------------------------------------------------------------
@@ -147,10 +149,14 @@ def _http(url: str | None) -> bool:
     return bool(url) and str(url).lower().startswith(("http://", "https://"))
 
 
-def qr_data_uri(code: str) -> str:
-    """The check-in QR code as a PNG data: URI (segno writes PNG itself, no Pillow)."""
-    qr = checkin_qr(current_app.config["SECRET_KEY"], code)
-    return qr.png_data_uri(scale=4, border=2)
+QR_CID = "checkin-qr@madang"
+
+
+def qr_image(code: str) -> InlineImage:
+    """The check-in QR code as a PNG shown inline (segno writes PNG itself, no Pillow)."""
+    out = io.BytesIO()
+    checkin_qr(current_app.config["SECRET_KEY"], code).save(out, kind="png", scale=4, border=2)
+    return InlineImage(QR_CID, out.getvalue(), "image/png", f"qr-{code}.png")
 
 
 def calendar_attachment_for(
@@ -359,7 +365,7 @@ class ContextBuilder:
             "forum_url": self.forum_url(forum),
             "calendar_url": calendar_url,
             "venue": self._venue(forum, registration, locale),
-            "qr_src": qr_data_uri(registration.confirmation_code) if in_person else None,
+            "qr_src": f"cid:{QR_CID}" if in_person else None,  # see prepare()
             "streams": self._streams(registration, forum),
             "sessions": self._sessions(registration, forum, locale),
         }
@@ -377,6 +383,7 @@ class ContextBuilder:
         kind, context, attachments = build(row, registration, forum, locale)
         contact_email, reply_to = self._contact(forum)
         context["contact_email"] = contact_email
+        shows_qr = context.get("qr_src") == f"cid:{QR_CID}"
         return Prepared(
             kind=kind,
             context=context,
@@ -384,6 +391,7 @@ class ContextBuilder:
             reply_to=reply_to,
             attachments=tuple(attachments),
             date=self.now.astimezone(ZoneInfo(forum.timezone)),
+            inline_images=(qr_image(registration.confirmation_code),) if shows_qr else (),
         )
 
     def _personal_ics(self, registration: Registration, forum: Forum) -> list[Attachment]:
@@ -625,7 +633,7 @@ __all__ = [
     "Prepared",
     "calendar_attachment_for",
     "forum_when",
-    "qr_data_uri",
+    "qr_image",
     "scrubbed",
     "session_attachment_for",
     "span",

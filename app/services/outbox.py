@@ -281,6 +281,7 @@ def _compose(
                     reply_to=prepared.reply_to,
                     date=prepared.date,
                     attachments=prepared.attachments,
+                    inline_images=prepared.inline_images,
                 )
         except Obsolete as exc:
             settled[row.id] = _Outcome("skipped", f"not sent: {exc}", counts_attempt=False)

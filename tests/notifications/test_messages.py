@@ -485,3 +485,40 @@ def test_build_message_composes_and_wraps(render, full_contexts):
     parsed = parse(to_email_message(msg).as_bytes())
     text = next(p for p in parsed.walk() if p.get_content_type() == "text/plain")
     assert "SDS-7K3Q" in text.get_content()
+
+
+def test_an_inline_image_goes_in_a_related_part_with_the_html(outgoing):
+    from notifications.messages import InlineImage
+
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(40))
+    msg = outgoing(0, inline_images=(InlineImage("qr@madang", png, "image/png", "qr.png"),))
+    em = to_email_message(msg)
+    assert [p.get_content_type() for p in em.walk()] == [
+        "multipart/alternative",
+        "text/plain",
+        "multipart/related",
+        "text/html",
+        "image/png",
+    ]
+    image = next(p for p in em.walk() if p.get_content_type() == "image/png")
+    assert image["Content-ID"] == "<qr@madang>"
+    assert image.get_content_disposition() == "inline"
+    assert image.get_payload(decode=True) == png
+    parsed = message_from_bytes(em.as_bytes(), policy=default_policy)
+    assert parsed.get_body(preferencelist=("html",)).get_content_type() == "text/html"
+
+
+@pytest.mark.parametrize(
+    ("cid", "mimetype"),
+    [
+        ("no-at-sign", "image/png"),
+        ("a b@x", "image/png"),
+        ("qr@x\r\nBcc: y", "image/png"),
+        ("qr@madang", "text/html"),
+    ],
+)
+def test_an_inline_image_refuses_bad_ids_and_types(cid, mimetype):
+    from notifications.messages import InlineImage
+
+    with pytest.raises(ValueError):
+        InlineImage(cid, b"x", mimetype)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import re
 from urllib.parse import urlsplit
 
@@ -72,12 +71,14 @@ def test_one_registration_sends_exactly_one_confirmation(
     [message] = smtp.sink.messages()
     assert row.kind == "registration_confirmed" and row.status == "sent"
 
-    # Parts: text then HTML as alternatives, then the calendar file.
+    # Parts: text then HTML (with its QR image) as alternatives, then the calendar file.
     assert parts(message) == [
         "multipart/mixed",
         "multipart/alternative",
         "text/plain",
+        "multipart/related",
         "text/html",
+        "image/png",
         "text/calendar",
     ]
     ics = calendar_part(message)
@@ -108,7 +109,7 @@ def test_one_registration_sends_exactly_one_confirmation(
     assert created["confirmation_code"] in text
     assert "(KST)" in text and "10:00–11:30" in text
     assert "디지털 시장실 투어" in text and "다목적홀" in text
-    assert 'src="data:image/png;base64,' in html
+    assert 'src="cid:checkin-qr@madang"' in html
     assert '<html lang="ko">' in html
 
     # Links: the manage page opens, the calendar feed has the same UID as the attachment.
@@ -142,7 +143,7 @@ def test_an_english_registrant_gets_english_mail(
     assert "서울" not in text  # nothing left in the other language
 
 
-def test_the_qr_code_is_a_png_of_the_signed_check_in_payload(
+def test_the_qr_code_is_an_inline_png_of_the_signed_check_in_payload(
     app, db, client, forum_with_programme, smtp, mail_to
 ):
     forum, _, _ = forum_with_programme
@@ -150,8 +151,12 @@ def test_the_qr_code_is_a_png_of_the_signed_check_in_payload(
     register(client, forum)
     deliver_due()
     [message] = smtp.sink.messages()
-    src = re.search(r'src="(data:image/png;base64,[^"]+)"', body(message, "html")).group(1)
-    png = base64.b64decode(src.split(",", 1)[1])
+    # Shown from the message itself (cid:), not a data: URI that webmail such as Gmail drops.
+    cid = re.search(r'<img src="cid:([^"]+)"', body(message, "html")).group(1)
+    [image] = [p for p in message.walk() if p["Content-ID"] == f"<{cid}>"]
+    assert image.get_content_type() == "image/png"
+    assert image.get_content_disposition() == "inline"
+    png = image.get_payload(decode=True)
     assert png.startswith(b"\x89PNG")
     registration = db.session.scalars(select(Registration)).one()
     payload = checkin_payload(app.config["SECRET_KEY"], registration.confirmation_code)

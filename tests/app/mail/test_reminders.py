@@ -67,7 +67,8 @@ def test_a_reminder_says_what_the_confirmation_said(app, db, client, tomorrow_fo
     assert reminder.subject == "Reminder: Test Forum is tomorrow"
     assert created["confirmation_code"] in reminder.text
     assert "09:30" in reminder.text and "Where: Multipurpose Hall" in reminder.text
-    assert 'src="data:image/png;base64,' in reminder.html
+    assert 'src="cid:checkin-qr@madang"' in reminder.html
+    assert [i.mimetype for i in reminder.inline_images] == ["image/png"]
     # No manage token at reminder time: the link is the forum page, never a dead link.
     assert f"http://madang.test/forums/{forum.slug}" in reminder.text
     assert "/manage/" not in reminder.text
