@@ -6,14 +6,17 @@ MADANG_REQUIRE_BROWSER=1 (CI) a missing or broken browser is a failure.
 
 from __future__ import annotations
 
+import secrets
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+BROWSER_LOCALES = {"ko": "ko-KR", "en": "en-US"}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -61,9 +64,13 @@ def base_url(live_app) -> Iterator[str]:
 
 
 @pytest.fixture
-def page(browser, base_url):
-    context = browser.new_context(base_url=base_url, locale="ko-KR")
+def page(request, browser, base_url):
+    """A page of a Korean browser; `@pytest.mark.parametrize("page", ["ko", "en"],
+    indirect=True)` runs a test in a browser of each language (`page.lang`)."""
+    lang = getattr(request, "param", "ko")
+    context = browser.new_context(base_url=base_url, locale=BROWSER_LOCALES[lang])
     page = context.new_page()
+    page.lang = lang
     errors: list[str] = []
 
     def on_console(message) -> None:
@@ -82,6 +89,30 @@ def page(browser, base_url):
     page.console_errors = errors
     yield page
     context.close()
+
+
+class Account(NamedTuple):
+    id: int
+    email: str
+    password: str
+
+
+@pytest.fixture
+def staff_account(live_app) -> Callable[..., Account]:
+    """`staff_account(role, *forum_slugs)`: a new staff account of the live app (the demo
+    loader makes none), assigned to those forums."""
+    from app.services.users import create_user
+
+    def make(role: str, *forum_slugs: str) -> Account:
+        email = f"{role}-{secrets.token_hex(4)}@staff.example.org"
+        password = secrets.token_urlsafe(12)
+        with live_app.app_context():
+            user = create_user(
+                email, password, role, name=f"{role.title()} Kim", forum_slugs=list(forum_slugs)
+            )
+            return Account(user.id, email, password)
+
+    return make
 
 
 @pytest.fixture

@@ -7,17 +7,9 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from tests.e2e.keyboard import tab_to
+
 SAMPLE = "seoul-smart-city-forum-sample"
-
-
-def tab_to(page: Page, selector: str, limit: int = 120) -> None:
-    """Press Tab until the element matching `selector` has the focus, as a keyboard user does."""
-    target = page.locator(selector)
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if target.evaluate("el => el === document.activeElement"):
-            return
-    raise AssertionError(f"{selector} cannot be reached with the Tab key")
 
 
 def test_register_manage_and_cancel_with_the_keyboard_alone(page: Page):
