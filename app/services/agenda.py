@@ -758,12 +758,15 @@ def update_forum(forum: Forum, raw: Mapping[str, Any], user: User) -> Forum:
     capacity goes to the waitlist first-come."""
     cleaned, fields = _check_forum({**forum_values(forum, for_form=False), **raw}, current=forum)
     fields.raise_if_any()
-    from app.services import people
+    from app.services import people, registration
 
     with write_transaction():
         _lock_forum(forum.id)
-        db.session.refresh(forum)
         capacity = cleaned["in_person_capacity"]
+        if capacity is not None:
+            # Registrations leave the counter alone while there is no capacity.
+            registration.recount_places(forum.id)
+        db.session.refresh(forum)
         if capacity is not None and capacity < forum.in_person_taken:
             fields.add(
                 "in_person_capacity",

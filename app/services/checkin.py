@@ -1017,7 +1017,7 @@ def live_counts(forum: Forum, *, now: datetime | None = None) -> Counts:
     counts = Counts(
         at=now or utcnow(),
         capacity=fresh.in_person_capacity,
-        taken=fresh.in_person_taken,
+        taken=registrations.places_taken(fresh),
         registered={"in_person": 0, "online": 0},
         checked_in={"in_person": 0, "online": 0},
     )

@@ -168,7 +168,7 @@ def forum_people(
         accessibility=needs,
         other_needs=other,
         capacity=forum.in_person_capacity,
-        taken=forum.in_person_taken,
+        taken=reg.places_taken(forum),
     )
 
 

@@ -17,6 +17,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.db import db, utcnow, write_transaction
@@ -516,9 +517,65 @@ def _free_forum_place_and_promote(forum_id: int) -> None:
 def _release_forum_place(registration: Registration) -> None:
     previous = registration.status
     registration.waitlist_seq = None
-    if registration.attendance == "in_person" and previous == "confirmed":
+    if (
+        registration.attendance == "in_person"
+        and previous == "confirmed"
+        and _counts_places(registration.forum_id)
+    ):
         db.session.flush()
         _free_forum_place_and_promote(registration.forum_id)
+
+
+class _CapacityChanged(Exception):
+    """The forum got a capacity between loading it and locking it: register again."""
+
+
+def _share_forum(forum_id: int, *, counting: bool) -> None:
+    """The forum row's lock in share mode: registrations that take no forum-wide place run
+    side by side (they meet only on the seats of the sessions they pick), while an organizer's
+    change, a cancellation or the desk, which lock the row exclusively, wait for them and are
+    waited for. `counting`: this registration needs a place, so the forum must still have no
+    capacity (SQLite has no row locks; its write transaction holds the whole database)."""
+    f = _FORUMS.c
+    capacity = db.session.execute(
+        select(f.in_person_capacity).where(f.id == forum_id).with_for_update(read=True)
+    ).scalar_one()
+    if counting and capacity is not None:
+        raise _CapacityChanged
+
+
+def _counts_places(forum_id: int) -> bool:
+    f = _FORUMS.c
+    return db.session.scalar(select(f.in_person_capacity).where(f.id == forum_id)) is not None
+
+
+def places_taken(forum: Forum) -> int:
+    """In-person places held: the counter while the forum has a capacity (it is kept under
+    the forum's exclusive lock), else counted, since registrations then leave it alone."""
+    if forum.in_person_capacity is not None:
+        return forum.in_person_taken
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Registration)
+        .where(
+            Registration.forum_id == forum.id,
+            Registration.attendance == "in_person",
+            Registration.status == "confirmed",
+        )
+    )
+
+
+def recount_places(forum_id: int) -> None:
+    """Set the counter from the registrations, under the forum's exclusive lock: when a
+    capacity is set, the counter left alone while there was none becomes exact again."""
+    f = _FORUMS.c
+    r = Registration.__table__.c
+    held = (
+        select(func.count())
+        .where(r.forum_id == forum_id, r.attendance == "in_person", r.status == "confirmed")
+        .scalar_subquery()
+    )
+    db.session.execute(update(_FORUMS).where(f.id == forum_id).values(in_person_taken=held))
 
 
 def _lock_forum(forum_id: int) -> None:
@@ -556,16 +613,61 @@ def register(
         raise RegistrationClosed(_("Pre-registration for this forum is not open."))
     cleaned, sessions = validate(forum, req)
     manage_token, calendar_token = new_token(), new_token()
-    forum_id = forum.id
+    # Only an in-person registration in a forum with a capacity takes the forum row's lock
+    # exclusively; the others share it. A new address is the rule, so the first try inserts
+    # without looking: an address already there (or arriving at the same moment) fails on
+    # the unique index, and the second try finds its registration.
+    exclusive = req.attendance == "in_person" and forum.in_person_capacity is not None
+    for second_try in (False, True):
+        try:
+            registration = _register_once(
+                forum,
+                req,
+                cleaned,
+                sessions,
+                now,
+                (manage_token, calendar_token),
+                exclusive=exclusive,
+                look_first=second_try,
+            )
+            break
+        except _CapacityChanged:
+            exclusive = True
+        except IntegrityError:
+            if second_try:
+                raise
+    # The counters moved in the database, not in the loaded rows: reload them when next read.
+    db.session.expire(forum, _FORUM_COUNTERS)
+    for session in sessions:
+        db.session.expire(session, _SESSION_COUNTERS)
+    return RegistrationResult(registration, manage_token, calendar_token)
 
+
+def _register_once(
+    forum: Forum,
+    req: RegistrationRequest,
+    cleaned: dict,
+    sessions: list[ForumSession],
+    now: datetime,
+    tokens: tuple[str, str],
+    *,
+    exclusive: bool,
+    look_first: bool,
+) -> Registration:
+    forum_id = forum.id
+    manage_token, calendar_token = tokens
     # The forum and sessions loaded above stay loaded (not expired and reloaded one by one):
     # seats and places are taken by conditional UPDATEs, whatever a loaded row says.
     with write_transaction(expire_on_commit=False):
-        existing = db.session.scalar(
-            select(Registration).where(
-                Registration.forum_id == forum_id,
-                Registration.email_normalized == cleaned["email_normalized"],
+        existing = (
+            db.session.scalar(
+                select(Registration).where(
+                    Registration.forum_id == forum_id,
+                    Registration.email_normalized == cleaned["email_normalized"],
+                )
             )
+            if look_first
+            else None
         )
         if existing is not None and existing.status != "cancelled":
             # Never reveal the registration: send its owner a fresh manage link instead.
@@ -574,6 +676,12 @@ def register(
             raise AlreadyRegistered(
                 _("This address is already registered. We have sent its manage link to it.")
             )
+        # The forum row's lock before any other row's: the same order everywhere.
+        if exclusive:
+            status, waitlist_seq = _claim_forum_place(forum)
+        else:
+            _share_forum(forum_id, counting=req.attendance == "in_person")
+            status, waitlist_seq = "confirmed", None
         fields = {
             "name": cleaned["name"],
             "email": cleaned["email"],
@@ -603,15 +711,11 @@ def register(
             for name, value in fields.items():
                 setattr(registration, name, value)
             registration.cancelled_at = None
-        if req.attendance == "in_person":
-            registration.status, registration.waitlist_seq = _claim_forum_place(forum)
-        else:
-            _lock_forum(forum_id)
-            registration.status = "confirmed"
+        registration.status, registration.waitlist_seq = status, waitlist_seq
         db.session.add(registration)
+        db.session.flush()  # its id, for the bookings and the mail (and the unique index)
         for session in sorted(sessions, key=lambda s: s.id):
             _book(registration, session)
-        db.session.flush()
         kind = (
             "registration_waitlisted"
             if registration.status == "waitlisted"
@@ -619,11 +723,7 @@ def register(
             else "registration_confirmed"
         )
         _queue(registration, kind, manage_token=manage_token, calendar_token=calendar_token)
-    # The counters moved in the database, not in the loaded rows: reload them when next read.
-    db.session.expire(forum, _FORUM_COUNTERS)
-    for session in sessions:
-        db.session.expire(session, _SESSION_COUNTERS)
-    return RegistrationResult(registration, manage_token, calendar_token)
+    return registration
 
 
 def _resend_manage_link(registration: Registration, *, now: datetime) -> None:
