@@ -362,7 +362,7 @@ def _rows(statement) -> list[_Row]:
 
 def _load_forum(forum_id: int) -> Forum:
     """The forum with everything a feed shows, in six plain queries, whatever the number of
-    sessions. Not ORM objects: a snapshot with the same attribute names (`forum.sessions`,
+    sessions. Not ORM objects: a tree with the same attribute names (`forum.sessions`,
     `session.venue`, `session.speaker_links[i].speaker`, …), several times cheaper to build
     than loading a 500-session tree into the session. Nothing here is ever written."""
     forums, venues_t, speakers_t = Forum.__table__, Venue.__table__, Speaker.__table__
@@ -398,8 +398,9 @@ def _load_forum(forum_id: int) -> Forum:
         .where(sessions_t.c.forum_id == forum_id)
         .order_by(sessions_t.c.starts_at, sessions_t.c.id)
     )
+    # No link back from a session to the forum: without cycles the snapshot is freed as soon
+    # as the feed is built, not left for the collector's slow full passes.
     for session in sessions:
-        session.forum = forum
         session.venue = venues.get(session.venue_id)
         session.speaker_links = links.get(session.id, [])
         session.streams = streams.get(session.id, [])
