@@ -154,6 +154,18 @@ def summary_rows(name: str, db: str, result: dict[str, Any]) -> list[list[Any]]:
             [
                 name,
                 db,
+                "cached 200 req/s, Accept-Encoding: gzip (floor: plain)",
+                first(phases, "cached_gzip").get("rate_per_s"),
+                first(fphases, "cached_gzip").get("rate_per_s"),
+                None,
+                "-",
+                None,
+            ]
+        )
+        rows.append(
+            [
+                name,
+                db,
                 "304 req/s",
                 first(phases, "not_modified").get("rate_per_s"),
                 first(fphases, "not_modified").get("rate_per_s"),

@@ -105,10 +105,26 @@ def cold_render_ms(url: str, slug: str, renders: int) -> dict[str, float]:
     return {"renders": renders, "p50_ms": times[len(times) // 2], "max_ms": times[-1]}
 
 
-async def etag_of(server: common.Server, slug: str) -> tuple[str, int]:
+async def warm_up(server: common.Server, slug: str, at_once: int) -> None:
+    await asyncio.gather(*(etag_of(server, slug) for _ in range(at_once)))
+
+
+GZIP = {"Accept-Encoding": "gzip"}
+# name: (If-None-Match, Accept-Encoding: gzip). Calendar clients send Accept-Encoding: gzip;
+# the floor has no gzip and answers its plain feed to that request.
+CACHED_PHASES = {
+    "cached": (False, False),
+    "not_modified": (True, False),
+    "cached_gzip": (False, True),
+}
+
+
+async def etag_of(server: common.Server, slug: str, gzipped: bool = False) -> tuple[str, int]:
     client = Client(server.host, server.port)
     try:
-        response = await client.request("GET", f"/forums/{slug}/schedule.ics")
+        response = await client.request(
+            "GET", f"/forums/{slug}/schedule.ics", headers=GZIP if gzipped else {}
+        )
     finally:
         await client.close()
     if response.status != 200 or not response.header("etag"):
@@ -116,14 +132,18 @@ async def etag_of(server: common.Server, slug: str) -> tuple[str, int]:
     return response.header("etag"), len(response.body)
 
 
-def lap_label(conditional: bool) -> str:
-    return "GET If-None-Match (304)" if conditional else "GET cached (200)"
+def lap_label(conditional: bool, gzipped: bool = False) -> str:
+    if conditional:
+        return "GET If-None-Match (304)"
+    return "GET cached gzip (200)" if gzipped else "GET cached (200)"
 
 
-def cached_lap(slug: str, etag: str, size: int, conditional: bool):
+def cached_lap(slug: str, etag: str, size: int, conditional: bool, gzipped: bool = False):
     path = f"/forums/{slug}/schedule.ics"
     headers = {"If-None-Match": etag} if conditional else {}
-    label = lap_label(conditional)
+    if gzipped:
+        headers.update(GZIP)
+    label = lap_label(conditional, gzipped)
 
     def check(r) -> str | None:
         if conditional:
@@ -195,9 +215,13 @@ def parse_wrk(output: str) -> dict[str, Any]:
     }
 
 
-def run_wrk(server: common.Server, slug: str, etag: str | None, args) -> dict[str, Any]:
+def run_wrk(
+    server: common.Server, slug: str, etag: str | None, args, gzipped: bool = False
+) -> dict[str, Any]:
     url = f"http://{server.host}:{server.port}/forums/{slug}/schedule.ics"
     headers = ["-H", f"If-None-Match: {etag}"] if etag else []
+    if gzipped:
+        headers += ["-H", "Accept-Encoding: gzip"]
     command = [
         wrk_path(),
         "-t1",
@@ -237,10 +261,10 @@ def run_one(which: str, args) -> dict[str, Any]:
         )
         phases: dict[str, Any] = {}
         with server:
-            # Warm every worker up (imports, first render) before anything is measured.
-            etag, size = asyncio.run(etag_of(server, slug))
-            for _ in range(args.workers * 2):
-                asyncio.run(etag_of(server, slug))
+            # Warm every worker up (imports, first render) before anything is measured: requests
+            # at once, more than there are workers, so that each worker takes some.
+            for _ in range(3):
+                asyncio.run(warm_up(server, slug, args.workers * 3))
             meter = common.CpuMeter(server.worker_pids(), url)
             samples = asyncio.run(uncached_phase(server, engine, slug, args.renders))
             cpu = meter.finish(len(samples), "render")
@@ -248,9 +272,11 @@ def run_one(which: str, args) -> dict[str, Any]:
                 "requests": summarise(samples, sum(s.latency for s in samples)),
                 "cpu": cpu,
             }
-            etag, size = asyncio.run(etag_of(server, slug))
-            for conditional, name in ((False, "cached"), (True, "not_modified")):
-                lap = cached_lap(slug, etag, size, conditional)
+            sizes = {}
+            for name, (conditional, gzipped) in CACHED_PHASES.items():
+                etag, size = asyncio.run(etag_of(server, slug, gzipped))
+                sizes[name] = size
+                lap = cached_lap(slug, etag, size, conditional, gzipped)
                 if args.loadgen == "wrk":
                     # A second of the Python client checks every answer (status, ETag,
                     # length); wrk then measures the rate, which Python could not generate.
@@ -258,11 +284,11 @@ def run_one(which: str, args) -> dict[str, Any]:
                         run_clients(4, 1.0, 0.0, lambda i: Client(server.host, server.port), lap)
                     )
                     meter = common.CpuMeter(server.worker_pids(), url)
-                    stats = run_wrk(server, slug, etag if conditional else None, args)
+                    stats = run_wrk(server, slug, etag if conditional else None, args, gzipped)
                     (checked,) = summarise(check.samples, 1.0).values()
                     stats["errors"] += checked["errors"]
                     stats["error_kinds"].update(checked["error_kinds"])
-                    requests = {lap_label(conditional): stats}
+                    requests = {lap_label(conditional, gzipped): stats}
                     count = stats["requests"]
                 else:
                     meter = common.CpuMeter(server.worker_pids(), url)
@@ -286,7 +312,8 @@ def run_one(which: str, args) -> dict[str, Any]:
     return {
         "app": which,
         "cold_render": cold,
-        "feed_bytes": size,
+        "feed_bytes": sizes["cached"],
+        "gzip_bytes": sizes["cached_gzip"],
         "phases": phases,
         "memory": memory,
         "checks": {
@@ -414,7 +441,10 @@ def print_result(result: dict) -> None:
     runs = result["runs"]
     if "madang" in runs:
         sizes = ", ".join(f"{k} {v['feed_bytes']:,} bytes" for k, v in runs.items())
-        print(f"Feed: {sizes}")
+        print(
+            f"Feed: {sizes}; gzip: madang {runs['madang']['gzip_bytes']:,} bytes"
+            " (the floor has no gzip: it answers its plain feed)"
+        )
         print(
             f"Uncached: one session edited before each request (the events of the others are"
             f" reused); the feed version is remembered {FEED_VERSION_TTL:g} s."

@@ -1,8 +1,9 @@
 """Calendar feeds and schedule exports.
 
 Each route parses its URL, asks `app.services.calendars` for the feed and answers with the exact
-bytes, a strong ETag and Last-Modified, or 304 when the client's copy is current. Nothing here
-looks at the Accept header, and nothing redirects: a missing feed is a 404.
+bytes, a strong ETag and Last-Modified, or 304 when the client's copy is current; gzip-encoded
+(with an ETag of its own) for clients that accept it. Nothing here looks at the Accept header,
+and nothing redirects: a missing feed is a 404.
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ PUBLIC_CACHE = "public, max-age=300"
 PRIVATE_CACHE = "private, max-age=300"
 
 
-def _not_modified(feed: Feed) -> bool:
+def _not_modified(etag: str, feed: Feed) -> bool:
     """RFC 9110 section 13.2.2: If-None-Match (weak comparison) decides when present;
     If-Modified-Since only when it is absent."""
     if "If-None-Match" in request.headers:
-        return request.if_none_match.contains_weak(feed.etag.strip('"'))
+        return request.if_none_match.contains_weak(etag.strip('"'))
     since = request.if_modified_since
     return since is not None and feed.last_modified <= since
 
@@ -30,20 +31,26 @@ def _not_modified(feed: Feed) -> bool:
 def _respond(feed: Feed | None, *, private: bool = False, download: bool = False) -> Response:
     if feed is None:
         abort(404)
+    gzipped = request.accept_encodings["gzip"] > 0
+    etag = feed.gzip_etag if gzipped else feed.etag
     disposition = "attachment" if download else "inline"
     headers = {
-        "ETag": feed.etag,
+        "ETag": etag,
         "Last-Modified": feed.last_modified.strftime("%a, %d %b %Y %H:%M:%S GMT"),
         "Cache-Control": PRIVATE_CACHE if private else PUBLIC_CACHE,
         "Content-Disposition": f'{disposition}; filename="{feed.filename}"',
+        "Vary": "Accept-Encoding",
         "X-Content-Type-Options": "nosniff",
     }
     if private:
         # The URL is the secret: never leak it to linked sites, never index it.
         headers["Referrer-Policy"] = "no-referrer"
         headers["X-Robots-Tag"] = "noindex, nofollow"
-    if _not_modified(feed):
+    if _not_modified(etag, feed):
         return Response(status=304, headers=headers)
+    if gzipped:
+        headers["Content-Encoding"] = "gzip"
+        return Response(feed.gzipped(), headers=headers, content_type=feed.content_type)
     return Response(feed.body, status=200, headers=headers, content_type=feed.content_type)
 
 
