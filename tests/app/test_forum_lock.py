@@ -25,20 +25,9 @@ from app.models import Booking, Forum, ForumSession, OutboxMessage, Registration
 from app.services import agenda
 from app.services import registration as registrations
 from app.services.errors import AlreadyRegistered, ValidationFailed
+from tests.app.services.test_registration import person
 
 WAIT = 30  # seconds: a bound for a wait that should end at once, never a pause
-
-
-def person(n: int | str, **fields) -> registrations.RegistrationRequest:
-    values = {
-        "name": f"참가자 {n}",
-        "email": f"person{n}@example.org",
-        "attendance": "in_person",
-        "locale": "ko",
-        "consent_personal_data": True,
-    }
-    values.update(fields)
-    return registrations.RegistrationRequest(**values)
 
 
 def confirmed_in_person(db, forum_id: int) -> int:

@@ -12,6 +12,7 @@ import os
 
 import pytest
 
+from bench import all as bench_all
 from bench import calendar_polling, mail_delivery, rush
 from bench.common import normalise_url
 
@@ -32,6 +33,14 @@ def short(backend: str, pg_admin: list[str]) -> list[str]:
 def assert_checks(checks: dict[str, bool], log: str = "") -> None:
     failed = [name for name, ok in checks.items() if not ok]
     assert not failed, (failed, log)
+
+
+def assert_summarised(scenario: str, backend: str, result: dict) -> None:
+    """`make bench` turns the result into rows of the README's table: each figure judged
+    against its target ("yes"/"NO") or reported without one ("-")."""
+    rows = bench_all.summary_rows(scenario, backend, result)
+    assert rows
+    assert {row[7] for row in rows} <= {"yes", "NO", "-"}, rows
 
 
 @pytest.mark.parametrize(
@@ -59,6 +68,7 @@ def test_registration_rush(backend, pg_admin, path, scenario, label):
         assert verified["waitlisted"] > 0, verified
         assert run["memory"]["max_worker_rss_mb"] > 0
     assert result["floor_ratio"] > 0
+    assert_summarised(scenario, backend, result)
 
 
 def test_calendar_polling(backend, pg_admin):
@@ -73,10 +83,12 @@ def test_calendar_polling(backend, pg_admin):
     for which in ("floor", "madang"):
         run = result["runs"][which]
         assert_checks(run["checks"], run["log_tail"])
-        for phase in ("uncached", "cached", "not_modified"):
+        for phase in ("uncached", "cached", "not_modified", "cached_gzip"):
             (stats,) = run["phases"][phase]["requests"].values()
             assert stats["ok"] > 0 and stats["errors"] == 0, (which, phase, stats)
     assert set(result["floor_ratio"]) == {"cached", "not_modified", "uncached_p95"}
+    assert result["runs"]["madang"]["gzip_bytes"] < result["runs"]["madang"]["feed_bytes"]
+    assert_summarised("calendar_polling", backend, result)
 
 
 def test_mail_delivery(backend, pg_admin):
@@ -97,3 +109,4 @@ def test_mail_delivery(backend, pg_admin):
     faults = madang["faults"]
     assert faults["pending_after_outage"] > 0  # the outage did hold messages back
     assert madang["throughput"]["rate_per_s"] > 0
+    assert_summarised("mail_delivery", backend, result)
