@@ -8,6 +8,7 @@ TLS or login trouble) is transient and worth retrying later (see `notifications.
 
 from __future__ import annotations
 
+import functools
 import smtplib
 import ssl
 import sys
@@ -61,6 +62,13 @@ def _reply(code: int, resp: bytes | str) -> str:
     return f"{code} {text}".strip()
 
 
+@functools.cache
+def _default_ssl_context() -> ssl.SSLContext:
+    """Made once per process, and only for TLS: loading the system's certificates costs more
+    than sending a message. (A context may be shared by many connections.)"""
+    return ssl.create_default_context()
+
+
 class SMTPSender:
     """Deliver through an SMTP server, one connection per batch.
 
@@ -101,8 +109,10 @@ class SMTPSender:
     def __repr__(self) -> str:  # never shows the password
         return f"SMTPSender({self.host!r}, {self.port}, security={self.security!r})"
 
+    def _context(self) -> ssl.SSLContext:
+        return self.ssl_context or _default_ssl_context()
+
     def _connect(self) -> smtplib.SMTP:
-        context = self.ssl_context or ssl.create_default_context()
         smtp: smtplib.SMTP
         if self.security == "tls":
             smtp = smtplib.SMTP_SSL(
@@ -110,7 +120,7 @@ class SMTPSender:
                 self.port,
                 local_hostname=self.local_hostname,
                 timeout=self.timeout,
-                context=context,
+                context=self._context(),
             )
         else:
             smtp = smtplib.SMTP(
@@ -119,7 +129,7 @@ class SMTPSender:
         try:
             if self.security == "starttls":
                 smtp.ehlo()
-                smtp.starttls(context=context)  # raises SMTPNotSupportedError if not offered
+                smtp.starttls(context=self._context())  # SMTPNotSupportedError if not offered
                 smtp.ehlo()
             if self.username is not None:
                 smtp.login(self.username, self.password or "")
