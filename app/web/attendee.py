@@ -89,12 +89,6 @@ def _attach_errors(form, errors: dict[str, list[str]]) -> None:
 def register(slug: str):
     forum = _published_or_404(slug)
     form = RegistrationForm()
-    form.attendance.choices = attendance_choices(forum)
-    form.session_ids.choices = session_choices(forum)
-    if request.method == "GET":
-        form.locale.data = current_locale()
-        if len(form.attendance.choices) == 1:
-            form.attendance.data = form.attendance.choices[0].value
     state = registrations.window_state(forum)
     status = 200
     if request.method == "POST" and state == "open":
@@ -121,6 +115,13 @@ def register(slug: str):
             return redirect(url_for("attendee.registered", slug=slug), code=303)
     elif request.method == "POST":
         status = 409
+    # The choices only matter when the form is shown: a successful POST never formats them.
+    form.attendance.choices = attendance_choices(forum)
+    form.session_ids.choices = session_choices(forum)
+    if request.method == "GET":
+        form.locale.data = current_locale()
+        if len(form.attendance.choices) == 1:
+            form.attendance.data = form.attendance.choices[0].value
     context = registration_page_context(forum, form, state)
     return render_template("attendee/register.html", **context), status
 

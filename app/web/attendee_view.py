@@ -46,12 +46,10 @@ def qr_svg(code: str) -> Markup:
 
 
 def registration_page_context(forum: Forum, form, state: str) -> dict:
-    sessions = registrations.bookable_sessions(forum)
     return {
         "forum": forum,
         "form": form,
         "state": state,
-        "sessions": sessions,
         "consent_version": registrations.CONSENT_VERSION,
     }
 
