@@ -374,7 +374,9 @@ class _Row(SimpleNamespace):
 
 
 def _rows(statement) -> list[_Row]:
-    return [_Row(**row._mapping) for row in db.session.execute(statement)]
+    result = db.session.execute(statement)
+    names = tuple(result.keys())  # once per query, not once per row
+    return [_Row(**dict(zip(names, row, strict=True))) for row in result]
 
 
 def _load_forum(forum_id: int) -> Forum:
