@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -549,32 +549,32 @@ def _counts_places(forum_id: int) -> bool:
     return db.session.scalar(select(f.in_person_capacity).where(f.id == forum_id)) is not None
 
 
-def places_taken(forum: Forum) -> int:
-    """In-person places held: the counter while the forum has a capacity (it is kept under
-    the forum's exclusive lock), else counted, since registrations then leave it alone."""
-    if forum.in_person_capacity is not None:
-        return forum.in_person_taken
-    return db.session.scalar(
+def _places_held(forum_id: int) -> Select:
+    """The count of the forum's confirmed in-person registrations: the places they hold."""
+    return (
         select(func.count())
         .select_from(Registration)
         .where(
-            Registration.forum_id == forum.id,
+            Registration.forum_id == forum_id,
             Registration.attendance == "in_person",
             Registration.status == "confirmed",
         )
     )
 
 
+def places_taken(forum: Forum) -> int:
+    """In-person places held: the counter while the forum has a capacity (it is kept under
+    the forum's exclusive lock), else counted, since registrations then leave it alone."""
+    if forum.in_person_capacity is not None:
+        return forum.in_person_taken
+    return db.session.scalar(_places_held(forum.id))
+
+
 def recount_places(forum_id: int) -> None:
     """Set the counter from the registrations, under the forum's exclusive lock: when a
     capacity is set, the counter left alone while there was none becomes exact again."""
     f = _FORUMS.c
-    r = Registration.__table__.c
-    held = (
-        select(func.count())
-        .where(r.forum_id == forum_id, r.attendance == "in_person", r.status == "confirmed")
-        .scalar_subquery()
-    )
+    held = _places_held(forum_id).scalar_subquery()
     db.session.execute(update(_FORUMS).where(f.id == forum_id).values(in_person_taken=held))
 
 
