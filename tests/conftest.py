@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -105,19 +106,37 @@ def app_factory() -> Callable[..., Any]:
     return build_app
 
 
-@pytest.fixture(scope="session")
-def _migrated_app(database_url):
-    """One app per backend, its database upgraded to head through the real migrations."""
+@contextmanager
+def migrated_app(database_url: str, **overrides: Any) -> Iterator[Any]:
+    """An app on `database_url`, upgraded to head through the real migrations; its
+    connections are closed afterwards."""
     from flask_migrate import upgrade
 
-    app = build_app(database_url)
+    from app.db import db
+
+    app = build_app(database_url, **overrides)
     with app.app_context():
         upgrade()
     yield app
     with app.app_context():
-        from app.db import db
-
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def _migrated_app(database_url):
+    """One app per backend, its database upgraded to head through the real migrations."""
+    with migrated_app(database_url) as app:
+        yield app
+
+
+@pytest.fixture
+def postgres_app(fresh_database_url) -> Iterator[Callable[..., Any]]:
+    """A factory: an app of its own on a fresh, migrated PostgreSQL database, for tests that
+    run several connections at once (`postgres_app(MAIL_FROM=…)` overrides settings)."""
+    with ExitStack() as stack:
+        yield lambda **overrides: stack.enter_context(
+            migrated_app(fresh_database_url("postgresql"), **overrides)
+        )
 
 
 def _empty_all_tables(app) -> None:

@@ -17,7 +17,6 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import event, func, select, text, update
 
 from app.db import db as _db
@@ -109,13 +108,8 @@ def test_a_capacity_set_after_the_forum_was_loaded_still_counts_the_place(db, ma
 
 
 @pytest.fixture
-def pg(fresh_database_url, app_factory) -> Iterator:
-    app = app_factory(fresh_database_url("postgresql"))
-    with app.app_context():
-        upgrade()
-    yield app
-    with app.app_context():
-        _db.engine.dispose()
+def pg(postgres_app):
+    return postgres_app()
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import func, select, update
 
 from app.db import db, utcnow, write_transaction
@@ -33,13 +32,8 @@ BATCH = 10
 
 
 @pytest.fixture
-def pg_app(fresh_database_url, app_factory):
-    app = app_factory(fresh_database_url("postgresql"), MAIL_FROM=MAIL_FROM)
-    with app.app_context():
-        upgrade()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+def pg_app(postgres_app):
+    return postgres_app(MAIL_FROM=MAIL_FROM)
 
 
 def queue_confirmations(app, count: int) -> list[str]:
