@@ -33,9 +33,9 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     _check_config(app)
 
     from app import auth, models  # noqa: F401  (registers the tables and the user loader)
-    from app.db import db
+    from app.core.db import db
+    from app.core.i18n import select_locale
     from app.extensions import babel, csrf, limiter, login_manager, migrate
-    from app.i18n import select_locale
 
     db.init_app(app)
     migrate.init_app(
@@ -63,7 +63,7 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
 
     register_cli(app)
     if app.config.get("MAIL_DELIVER_IN_PROCESS") and not app.testing:
-        from app.mail import start_in_process_delivery
+        from app.mail.senders import start_in_process_delivery
 
         start_in_process_delivery(app)
     return app
@@ -182,6 +182,6 @@ def _register_error_handlers(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from app import presenters
+    from app.core import presenters
 
     presenters.register(app)

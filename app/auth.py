@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.db import db
+from app.core.db import db
 from app.extensions import login_manager
 from app.models import User
 

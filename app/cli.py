@@ -49,8 +49,8 @@ def demo_load() -> None:
 )
 def users_create(email: str, role: str, forums: tuple[str, ...], name: str, password: str) -> None:
     """Create a staff account."""
-    from app.services.errors import ValidationFailed
-    from app.services.users import create_user
+    from app.accounts.users import create_user
+    from app.core.errors import ValidationFailed
 
     try:
         user = create_user(email, password, role, name=name, forum_slugs=list(forums))
@@ -67,9 +67,9 @@ def users_create(email: str, role: str, forums: tuple[str, ...], name: str, pass
 @click.option("--name", default="", help="What the token is for, e.g. 'desk tablet 2'.")
 def users_token(email: str, name: str) -> None:
     """Issue a bearer token for the organizer and desk APIs (shown once)."""
-    from app.db import db
+    from app.accounts.users import issue_api_token
+    from app.core.db import db
     from app.models import User
-    from app.services.users import issue_api_token
 
     user = db.session.scalar(select(User).where(User.email == email.strip().casefold()))
     if user is None:
@@ -111,7 +111,7 @@ def outbox_deliver(
 
     from flask import current_app
 
-    from app.worker import DeliveryWorker
+    from app.mail.worker import DeliveryWorker
 
     worker = DeliveryWorker(
         current_app._get_current_object(),  # type: ignore[attr-defined]
@@ -150,7 +150,7 @@ def outbox_deliver(
 @outbox_cli.command("reminders")
 def outbox_reminders() -> None:
     """Queue the day-before reminders (once per registrant per forum; safe to repeat)."""
-    from app.services.outbox import queue_reminders
+    from app.mail.delivery import queue_reminders
 
     click.echo(f"Queued {queue_reminders()} reminder(s).")
 
@@ -158,7 +158,7 @@ def outbox_reminders() -> None:
 @outbox_cli.command("status")
 def outbox_status() -> None:
     """How many messages are pending, sent and dead."""
-    from app.services.outbox import outbox_counts
+    from app.mail.delivery import outbox_counts
 
     counts = outbox_counts()
     click.echo(", ".join(f"{status} {n}" for status, n in counts.items()))
@@ -169,7 +169,7 @@ def outbox_status() -> None:
 @click.option("--all-dead", is_flag=True, help="Every dead message.")
 def outbox_requeue(ids: tuple[int, ...], all_dead: bool) -> None:
     """Try dead messages again, with a fresh set of attempts."""
-    from app.services.outbox import requeue_dead
+    from app.mail.delivery import requeue_dead
 
     if not ids and not all_dead:
         click.echo("Name messages with --id, or pass --all-dead.", err=True)
@@ -187,7 +187,7 @@ def privacy_purge(dry_run: bool) -> None:
 
     Only counts remain. Safe to repeat; `flask outbox deliver --watch` runs it once a day.
     """
-    from app.services.privacy import purge
+    from app.privacy.operations import purge
 
     click.echo(str(purge(dry_run=dry_run)))
 
@@ -195,8 +195,8 @@ def privacy_purge(dry_run: bool) -> None:
 @privacy_cli.command("preview")
 def privacy_preview() -> None:
     """Per forum: when it ends, when its personal data is purged, and how much is left."""
-    from app.db import utcnow
-    from app.services.privacy import retention_days, retention_plan
+    from app.core.db import utcnow
+    from app.privacy.operations import retention_days, retention_plan
 
     now = utcnow()
     click.echo(f"Retention: {retention_days()} days after a forum ends.")

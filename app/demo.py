@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.db import db, write_transaction
+from app.core.db import db, write_transaction
 from app.demo_data import demo_forums
 from app.models import Forum, ForumSession, SessionSpeaker, Speaker, StreamLink, Venue
 
@@ -133,8 +133,8 @@ def create_demo_accounts() -> list[str]:
     and only when the configuration allows demo accounts (never in production)."""
     import secrets
 
+    from app.accounts.users import create_user, hash_password
     from app.models import User
-    from app.services.users import create_user, hash_password
 
     forum = db.session.scalar(select(Forum).where(Forum.slug == DEMO_ACCOUNTS_FORUM))
     lines = []

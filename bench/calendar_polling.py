@@ -88,7 +88,7 @@ async def uncached_phase(server: common.Server, engine, slug: str, renders: int)
 def cold_render_ms(url: str, slug: str, renders: int) -> dict[str, float]:
     """Madang's render with every cache empty (the first request after a start), timed in this
     process: the uncached phase above re-renders only the edited session's event."""
-    from app.services import calendars
+    from app.feeds import calendars
     from scheduling.calendar import _event_block
 
     app = common.make_app(url)

@@ -215,7 +215,7 @@ def migrate(app) -> None:
 
 
 def dispose(app) -> None:
-    from app.db import db
+    from app.core.db import db
 
     with app.app_context():
         db.session.remove()

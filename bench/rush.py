@@ -136,7 +136,7 @@ def verify(app, rush: RushForum, outcomes: Outcomes, *, madang: bool, path: str)
     """The invariants, read straight from the database after the run."""
     from sqlalchemy import text
 
-    from app.db import db
+    from app.core.db import db
 
     checks: dict[str, bool] = {}
     details: dict[str, Any] = {}

@@ -49,7 +49,7 @@ def _forum(slug: str, *, days: int = 1, **fields):
 def seed_rush(app, *, sessions: int, seats: int) -> RushForum:
     """A published hybrid forum, open for registration, with `sessions` non-overlapping
     in-person sessions of `seats` seats each (no forum-wide capacity)."""
-    from app.db import db
+    from app.core.db import db
     from app.models import ForumSession, Venue
 
     with app.app_context():
@@ -83,7 +83,7 @@ def seed_rush(app, *, sessions: int, seats: int) -> RushForum:
 def seed_calendar(app, *, sessions: int = 500) -> str:
     """A published forum over five days with `sessions` sessions in 10 venues, two speakers
     each (from a pool of 200), some with stream links: what a large programme looks like."""
-    from app.db import db
+    from app.core.db import db
     from app.models import ForumSession, SessionSpeaker, Speaker, StreamLink, Venue
 
     with app.app_context():
@@ -175,11 +175,11 @@ def _stream_fields(i: int) -> dict:
 def seed_mail(app, *, count: int, forum_id: int | None = None, tag: str = "m") -> list[str]:
     """`count` confirmed in-person registrations, each with its confirmation queued in the
     outbox exactly as the registration service queues it. Returns the Message-IDs."""
-    from app.db import db, utcnow
+    from app.core.db import db, utcnow
+    from app.core.tokens import hash_token, new_confirmation_code, new_token
+    from app.mail import outbox
     from app.models import OutboxMessage, Registration
-    from app.services import outbox
-    from app.services.registration import CONSENT_VERSION
-    from app.services.tokens import hash_token, new_confirmation_code, new_token
+    from app.registration.operations import CONSENT_VERSION
 
     with app.app_context():
         if forum_id is None:

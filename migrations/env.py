@@ -63,7 +63,7 @@ def run_migrations_offline():
 def render_item(type_, obj, autogen_context):
     """Render the app's aware-UTC column type as a plain timezone-aware DateTime, so revisions
     never import application code."""
-    from app.db import UTCDateTime
+    from app.core.db import UTCDateTime
 
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"

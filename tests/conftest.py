@@ -112,7 +112,7 @@ def migrated_app(database_url: str, **overrides: Any) -> Iterator[Any]:
     connections are closed afterwards."""
     from flask_migrate import upgrade
 
-    from app.db import db
+    from app.core.db import db
 
     app = build_app(database_url, **overrides)
     with app.app_context():
@@ -140,7 +140,7 @@ def postgres_app(fresh_database_url) -> Iterator[Callable[..., Any]]:
 
 
 def _empty_all_tables(app) -> None:
-    from app.db import db
+    from app.core.db import db
 
     with app.app_context():
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
@@ -156,13 +156,13 @@ def _empty_all_tables(app) -> None:
 @pytest.fixture
 def app(_migrated_app):
     """The app with an empty database; the app context is pushed for the test."""
-    from app.mail import reset_memory_outbox
+    from app.mail.senders import reset_memory_outbox
 
     _empty_all_tables(_migrated_app)
     reset_memory_outbox(_migrated_app)
     with _migrated_app.app_context():
         yield _migrated_app
-        from app.db import db
+        from app.core.db import db
 
         db.session.remove()
 
@@ -174,7 +174,7 @@ def client(app):
 
 @pytest.fixture
 def db(app):
-    from app.db import db as _db
+    from app.core.db import db as _db
 
     return _db
 

@@ -1,5 +1,5 @@
 """Organizer forms: shape and syntax only. The rules (a venue of this forum, end after start, no
-speaker twice…) live in `app.services.agenda`, which the JSON API shares; choices that come from
+speaker twice…) live in `app.programme.agenda`, which the JSON API shares; choices that come from
 the database are filled in by the views."""
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.core.presenters import LABELS
 from app.models.enums import (
     FORUM_FORMATS,
     SESSION_FORMATS,
@@ -32,7 +33,6 @@ from app.models.enums import (
     STREAM_VISIBILITIES,
     VENUE_KINDS,
 )
-from app.presenters import LABELS
 
 SPEAKER_LINES_EXTRA = 3  # empty speaker lines offered below the filled ones
 VISIBILITY_LABELS = {"public": _l("Everyone"), "registrants": _l("Registrants only")}

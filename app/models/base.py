@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import UTCDateTime, utcnow
+from app.core.db import UTCDateTime, utcnow
 
 
 def one_of(column: str, values: Iterable[str], name: str | None = None) -> CheckConstraint:

@@ -16,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import UTCDateTime, db
+from app.core.db import UTCDateTime, db
 from app.models.base import Timestamps, one_of
 from app.models.enums import (
     FORUM_FORMATS,

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import UTCDateTime, db, utcnow
+from app.core.db import UTCDateTime, db, utcnow
 from app.models.base import Timestamps, one_of
 from app.models.enums import LOCALES, OUTBOX_STATUSES
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import UTCDateTime, db
+from app.core.db import UTCDateTime, db
 from app.models.base import Timestamps, one_of
 from app.models.enums import ATTENDANCE_MODES, LOCALES, PLACE_STATUSES, REGISTRATION_SOURCES
 from app.models.forum import Forum, ForumSession

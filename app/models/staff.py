@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import UTCDateTime, db, utcnow
+from app.core.db import UTCDateTime, db, utcnow
 from app.models.base import one_of
 from app.models.forum import Forum
 from app.models.user import User

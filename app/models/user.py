@@ -6,7 +6,7 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import db
+from app.core.db import db
 from app.models.base import Timestamps, one_of
 from app.models.enums import USER_ROLES
 from app.models.forum import Forum

@@ -18,13 +18,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from app.extensions import limiter
-from app.forms.privacy import EraseForm
-from app.forms.registration import ConfirmForm, ManageForm, RegistrationForm
-from app.i18n import current_locale
-from app.services import privacy
-from app.services import registration as registrations
-from app.services.errors import (
+from app.core.errors import (
     AlreadyRegistered,
     DomainError,
     NotFound,
@@ -32,6 +26,12 @@ from app.services.errors import (
     RegistrationClosed,
     ValidationFailed,
 )
+from app.core.i18n import current_locale
+from app.extensions import limiter
+from app.forms.privacy import EraseForm
+from app.forms.registration import ConfirmForm, ManageForm, RegistrationForm
+from app.privacy import operations as privacy
+from app.registration import operations as registrations
 from app.web.attendee_view import (
     attendance_choices,
     registration_page_context,

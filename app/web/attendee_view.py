@@ -8,11 +8,11 @@ from flask import current_app
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
-from app.i18n import pick
+from app.core.i18n import pick
+from app.core.presenters import fmt_day, fmt_time, label
+from app.core.tokens import checkin_qr, display_code
 from app.models import Booking, Forum, ForumSession, Registration
-from app.presenters import fmt_day, fmt_time, label
-from app.services import registration as registrations
-from app.services.tokens import checkin_qr, display_code
+from app.registration import operations as registrations
 
 
 def attendance_choices(forum: Forum) -> list[SelectChoice]:

@@ -8,10 +8,10 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from app.accounts import users
+from app.core.errors import ValidationFailed
 from app.extensions import limiter
 from app.forms.auth import LoginForm, PasswordChangeForm
-from app.services import users
-from app.services.errors import ValidationFailed
 
 bp = Blueprint("auth", __name__)
 

@@ -8,10 +8,10 @@ from datetime import datetime
 from flask import Blueprint, abort, render_template
 from flask_babel import gettext as _
 
-from app.i18n import current_locale, pick
-from app.presenters import fmt_datetime, fmt_day, fmt_time
-from app.services import agenda
-from app.services.errors import NotFound
+from app.core.errors import NotFound
+from app.core.i18n import current_locale, pick
+from app.core.presenters import fmt_datetime, fmt_day, fmt_time
+from app.programme import agenda
 
 bp = Blueprint("changes", __name__)
 

@@ -1,6 +1,6 @@
 """The day of the forum: the check-in desk, walk-ins, badges, kiosk, live counts, now-and-next.
 
-Routes are short: parse the form, call one service in `app.services.checkin`, map the result or
+Routes are short: parse the form, call one service in `app.desk.checkin`, map the result or
 the domain error to a page. Every page works without JavaScript; status messages are announced
 (role="status" for good news, role="alert" for anything the desk must act on).
 """
@@ -30,20 +30,20 @@ from markupsafe import Markup
 from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
-from app.extensions import limiter, login_manager
-from app.i18n import pick
-from app.models import Forum, Registration
-from app.presenters import fmt_time
-from app.services import checkin
-from app.services import registration as registrations
-from app.services.access import can_organize, can_work_desk
-from app.services.errors import (
+from app.accounts.access import can_organize, can_work_desk
+from app.core.errors import (
     AlreadyRegistered,
     DomainError,
     NotFound,
     ValidationFailed,
 )
-from app.services.tokens import checkin_qr, display_code
+from app.core.i18n import pick
+from app.core.presenters import fmt_time
+from app.core.tokens import checkin_qr, display_code
+from app.desk import checkin
+from app.extensions import limiter, login_manager
+from app.models import Forum, Registration
+from app.registration import operations as registrations
 
 bp = Blueprint("desk", __name__)
 

@@ -1,6 +1,6 @@
 """Calendar feeds and schedule exports.
 
-Each route parses its URL, asks `app.services.calendars` for the feed and answers with the exact
+Each route parses its URL, asks `app.feeds.calendars` for the feed and answers with the exact
 bytes, a strong ETag and Last-Modified, or 304 when the client's copy is current; gzip-encoded
 (with an ETag of its own) for clients that accept it. Nothing here looks at the Accept header,
 and nothing redirects: a missing feed is a 404.
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, request
 
-from app.services import calendars
-from app.services.calendars import Feed
+from app.feeds import calendars
+from app.feeds.calendars import Feed
 
 bp = Blueprint("feeds", __name__)
 

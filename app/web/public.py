@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.routing import BuildError
 
-from app.i18n import LOCALE_COOKIE
-from app.services import programme as programme_service
-from app.services.programme import ForumView
+from app.core.i18n import LOCALE_COOKIE
+from app.programme import views as programme_service
+from app.programme.views import ForumView
 
 bp = Blueprint("public", __name__)
 

@@ -19,11 +19,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import event, func, select, text, update
 
-from app.db import db as _db
+from app.core.db import db as _db
+from app.core.errors import AlreadyRegistered, ValidationFailed
 from app.models import Booking, Forum, ForumSession, OutboxMessage, Registration, User
-from app.services import agenda
-from app.services import registration as registrations
-from app.services.errors import AlreadyRegistered, ValidationFailed
+from app.programme import agenda
+from app.registration import operations as registrations
 from tests.app.services.test_registration import person
 
 WAIT = 30  # seconds: a bound for a wait that should end at once, never a pause

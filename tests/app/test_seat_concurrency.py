@@ -19,7 +19,7 @@ from sqlalchemy import func, select, update
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from app.models import Booking, ForumSession, OutboxMessage, Registration
-from app.services import registration as registrations
+from app.registration import operations as registrations
 
 CONCURRENT = 200
 SEATS = 50

@@ -101,7 +101,7 @@ class Account(NamedTuple):
 def staff_account(live_app) -> Callable[..., Account]:
     """`staff_account(role, *forum_slugs)`: a new staff account of the live app (the demo
     loader makes none), assigned to those forums."""
-    from app.services.users import create_user
+    from app.accounts.users import create_user
 
     def make(role: str, *forum_slugs: str) -> Account:
         email = f"{role}-{secrets.token_hex(4)}@staff.example.org"

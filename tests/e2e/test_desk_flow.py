@@ -36,9 +36,9 @@ def say(live_app, lang: str, message: str, **values) -> str:
 def open_desk(live_app, staff_account):
     """The sample forum is a month away: an organizer opens its desk for the test (and lets
     it open by itself again afterwards)."""
-    from app.db import db
+    from app.core.db import db
+    from app.desk import checkin
     from app.models import Forum, User
-    from app.services import checkin
 
     organizer = staff_account("organizer", SAMPLE)
 
@@ -54,9 +54,9 @@ def open_desk(live_app, staff_account):
 
 def pre_register(live_app, name: str, email: str):
     """An in-person pre-registration through the registration service: (id, code)."""
-    from app.db import db
+    from app.core.db import db
     from app.models import Forum
-    from app.services import registration as registrations
+    from app.registration import operations as registrations
 
     with live_app.app_context():
         forum = db.session.scalar(select(Forum).where(Forum.slug == SAMPLE))
@@ -70,7 +70,7 @@ def pre_register(live_app, name: str, email: str):
 
 
 def check_ins(live_app, registration_id: int) -> list[tuple]:
-    from app.db import db
+    from app.core.db import db
     from app.models import CheckIn
 
     with live_app.app_context():
@@ -83,7 +83,7 @@ def check_ins(live_app, registration_id: int) -> list[tuple]:
 
 
 def registration(live_app, registration_id: int):
-    from app.db import db
+    from app.core.db import db
     from app.models import Registration
 
     with live_app.app_context():
@@ -153,7 +153,7 @@ def test_the_desk_checks_a_person_in_once_with_the_keyboard_alone(
 def test_a_walk_in_is_registered_with_the_keyboard_alone_after_a_correction(
     page: Page, live_app, open_desk, staff_account
 ):
-    from app.db import db
+    from app.core.db import db
     from app.models import CheckIn, Registration
 
     lang = page.lang

@@ -40,7 +40,7 @@ def say_n(live_app, lang: str, singular: str, plural: str, num: int) -> str:
 
 def site_visit(live_app):
     """The sample forum's site visit as stored now (a detached copy of what the test needs)."""
-    from app.db import db
+    from app.core.db import db
     from app.models import Forum, ForumSession
 
     with live_app.app_context():
@@ -60,7 +60,7 @@ def site_visit(live_app):
 
 
 def venue(live_app, name_en: str) -> dict:
-    from app.db import db
+    from app.core.db import db
     from app.models import Forum, Venue
 
     with live_app.app_context():
@@ -72,9 +72,9 @@ def venue(live_app, name_en: str) -> dict:
 
 def register_for(live_app, session_id: int, name: str, email: str) -> int:
     """A pre-registration with a place in the session, through the registration service."""
-    from app.db import db
+    from app.core.db import db
     from app.models import Forum
-    from app.services import registration as registrations
+    from app.registration import operations as registrations
 
     with live_app.app_context():
         forum = db.session.scalar(select(Forum).where(Forum.slug == SAMPLE))
@@ -97,9 +97,9 @@ def local(value: datetime, tz: str) -> datetime:
 
 @LANGS
 def test_an_organizer_moves_a_session_with_the_keyboard_alone(page: Page, live_app, staff_account):
-    from app.db import db
+    from app.core.db import db
     from app.models import Booking, ForumSession, OutboxMessage, ProgrammeChange
-    from app.services.agenda import NOTICE_KIND
+    from app.programme.agenda import NOTICE_KIND
 
     lang = page.lang
     before = site_visit(live_app)
@@ -202,7 +202,7 @@ def test_an_organizer_moves_a_session_with_the_keyboard_alone(page: Page, live_a
 def test_the_session_form_has_no_wcag_violations_with_and_without_errors(
     page: Page, live_app, staff_account
 ):
-    from app.db import db
+    from app.core.db import db
     from app.models import ForumSession
 
     before = site_visit(live_app)

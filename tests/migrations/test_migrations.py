@@ -8,7 +8,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
-from app.db import db
+from app.core.db import db
 
 BACKENDS = ["sqlite", "postgresql"]
 

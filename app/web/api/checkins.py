@@ -14,12 +14,12 @@ from typing import Any
 from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 
+from app.accounts.access import can_work_desk
+from app.accounts.users import user_for_api_token
+from app.core.errors import DomainError, NotFound, ValidationFailed
+from app.core.tokens import display_code
+from app.desk import checkin
 from app.extensions import limiter
-from app.services import checkin
-from app.services.access import can_work_desk
-from app.services.errors import DomainError, NotFound, ValidationFailed
-from app.services.tokens import display_code
-from app.services.users import user_for_api_token
 from app.web.api import bp
 from app.web.api.forums import local_iso, utc_iso
 from app.web.api.openapi import add_path, add_schema, add_tag, nullable, obj, ref

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, jsonify
 
-from app.services import programme
-from app.services.programme import ForumListEntry, ForumView, ProgrammeItem, RegistrationState
+from app.programme import views as programme
+from app.programme.views import ForumListEntry, ForumView, ProgrammeItem, RegistrationState
 from app.web.api import bp
 from scheduling.types import Bilingual, SpeakerRole, StreamInfo, VenueInfo
 

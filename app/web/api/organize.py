@@ -19,11 +19,12 @@ from typing import Any
 from flask import current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 
+from app.accounts import users
+from app.accounts.access import can_organize
+from app.core.errors import DomainError, ValidationFailed
 from app.extensions import limiter
 from app.models import Forum, ForumSession, Speaker, User, Venue
-from app.services import agenda, users
-from app.services.access import can_organize
-from app.services.errors import DomainError, ValidationFailed
+from app.programme import agenda
 from app.web.api import bp
 from app.web.api.forums import local_iso, utc_iso
 

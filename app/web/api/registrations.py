@@ -7,12 +7,12 @@ from typing import Any
 from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 
+from app.core.errors import DomainError, ValidationFailed
+from app.core.tokens import display_code
 from app.extensions import limiter
 from app.models import Registration
-from app.services import privacy
-from app.services import registration as registrations
-from app.services.errors import DomainError, ValidationFailed
-from app.services.tokens import display_code
+from app.privacy import operations as privacy
+from app.registration import operations as registrations
 from app.web.api import bp
 
 

@@ -9,6 +9,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
+from app.core.errors import DomainError, ValidationFailed
+from app.core.i18n import current_locale
 from app.forms.organize import (
     SPEAKER_LINES_EXTRA,
     DeleteForm,
@@ -17,10 +19,9 @@ from app.forms.organize import (
     StreamForm,
     VenueForm,
 )
-from app.i18n import current_locale
 from app.models import Forum, ForumSession
-from app.services import agenda, people
-from app.services.errors import DomainError, ValidationFailed
+from app.programme import agenda
+from app.registration import people
 from app.web.organize import bp
 from app.web.organize.common import (
     apply_errors,

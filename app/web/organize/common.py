@@ -12,11 +12,11 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import Field
 
+from app.accounts.access import can_organize
+from app.core.errors import DomainError, NotFound
 from app.extensions import login_manager
 from app.models import Forum, User
-from app.services import agenda
-from app.services.access import can_organize
-from app.services.errors import DomainError, NotFound
+from app.programme import agenda
 from app.web.organize import bp
 
 ORGANIZER_ROLES = ("admin", "organizer")

@@ -8,10 +8,10 @@ import binascii
 from flask import Response, flash, render_template, request
 from flask_babel import gettext as _
 
+from app.core.errors import ValidationFailed
 from app.forms.organize import ImportForm
 from app.models import Forum
-from app.services import csv_io
-from app.services.errors import ValidationFailed
+from app.programme import csv_io
 from app.web.organize import bp
 from app.web.organize.common import back, organizer_view, user
 

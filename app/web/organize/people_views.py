@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import flash, render_template, request
 from flask_babel import gettext as _
 
+from app.core.errors import DomainError
+from app.core.i18n import current_locale
 from app.forms.organize import CancelRegistrationForm, PromoteForm
-from app.i18n import current_locale
 from app.models import Forum
-from app.services import people
-from app.services import registration as registrations
-from app.services.errors import DomainError
+from app.registration import operations as registrations
+from app.registration import people
 from app.web.organize import bp
 from app.web.organize.common import back, organizer_view, refused, user
 

@@ -11,11 +11,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.db import utcnow
+from app.core.db import utcnow
+from app.core.errors import DomainError, NotFound
 from app.forms.privacy import OrganizerEraseForm, OrganizerExportForm
 from app.models import Forum
-from app.services import agenda, privacy
-from app.services.errors import DomainError, NotFound
+from app.privacy import operations as privacy
+from app.programme import agenda
 from app.web.attendee import export_filename, json_download
 from app.web.organize import bp
 from app.web.organize.common import back, organizer_view, user

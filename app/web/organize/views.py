@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from app.core.errors import DomainError, ValidationFailed
+from app.core.i18n import current_locale
 from app.forms.organize import AcceptForm, DeleteForm, ForumForm, PublishForm
-from app.i18n import current_locale
 from app.models import Forum
-from app.services import agenda, people
-from app.services.errors import DomainError, ValidationFailed
+from app.programme import agenda
+from app.registration import people
 from app.web.organize import bp
 from app.web.organize.common import apply_errors, back, organizer_view, raw_from, refused, user
 

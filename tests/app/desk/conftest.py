@@ -34,7 +34,7 @@ def open_forum(make_forum) -> Callable[..., Any]:
 @pytest.fixture
 def staff(db) -> Callable[..., Any]:
     """`staff(role, *forums, email=None, name="")`: a staff account assigned to the forums."""
-    from app.services.users import create_user
+    from app.accounts.users import create_user
 
     counter = {"n": 0}
 
@@ -59,7 +59,7 @@ def login() -> Callable[..., Any]:
 def register(db) -> Callable[..., Any]:
     """`register(forum, name, email=None, attendance="in_person", sessions=(), **fields)`:
     a pre-registration through the real service (seats and waitlist included)."""
-    from app.services import registration as registrations
+    from app.registration import operations as registrations
 
     counter = {"n": 0}
 
@@ -89,6 +89,6 @@ def register(db) -> Callable[..., Any]:
 
 @pytest.fixture
 def payload(app) -> Callable[[str], str]:
-    from app.services.tokens import checkin_payload
+    from app.core.tokens import checkin_payload
 
     return lambda code: checkin_payload(app.config["SECRET_KEY"], code)

@@ -6,9 +6,9 @@ import jsonschema
 import pytest
 from sqlalchemy import func, select
 
+from app.accounts.users import issue_api_token
 from app.models import CheckIn
-from app.services import registration as registrations
-from app.services.users import issue_api_token
+from app.registration import operations as registrations
 from app.web.api.openapi import openapi_document
 
 
@@ -128,7 +128,7 @@ def test_401_without_or_with_a_bad_token(api, register, payload, db):
         assert response.status_code == 401
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
     # A revoked token, and the token of a deactivated account.
-    from app.db import utcnow
+    from app.core.db import utcnow
     from app.models import ApiToken
 
     db.session.rollback()

@@ -6,9 +6,9 @@ import re
 
 from sqlalchemy import select
 
+from app.core.tokens import checkin_payload, display_code
 from app.models import Booking, CheckIn
-from app.services import registration as registrations
-from app.services.tokens import checkin_payload, display_code
+from app.registration import operations as registrations
 from tests.app.desk.helpers import page_text
 from tests.qr import scan_svg
 

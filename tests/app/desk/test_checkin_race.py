@@ -18,9 +18,9 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import func, select, update
 
+from app.accounts.users import issue_api_token
+from app.desk import checkin
 from app.models import CheckIn, Registration
-from app.services import checkin
-from app.services.users import issue_api_token
 from tests.app.desk.helpers import PASSWORD, live_server
 
 DESKS = 8

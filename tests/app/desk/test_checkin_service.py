@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import event
 
-from app.services import checkin
-from app.services.tokens import checkin_payload
+from app.core.tokens import checkin_payload
+from app.desk import checkin
 
 SECRET = "testing-secret-key"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from app.core.tokens import display_code
 from app.models import AuditEntry, CheckIn, Registration
-from app.services import registration as registrations
-from app.services.tokens import display_code
+from app.registration import operations as registrations
 from tests.app.desk.helpers import page_text
 
 

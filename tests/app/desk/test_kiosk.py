@@ -83,7 +83,7 @@ def test_a_wrong_code_reveals_nothing(client, kiosk_forum, make_forum, register,
     other = make_forum(title_en="Secret Other Forum")
     outsider = register(other, "Out Sider")
     cancelled = people["anna"]
-    from app.services import registration as registrations
+    from app.registration import operations as registrations
 
     registrations.cancel_registration(cancelled)
     cases = {

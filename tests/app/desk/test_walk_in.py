@@ -9,9 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select
 
+from app.desk import checkin
 from app.models import AuditEntry, CheckIn, Forum, OutboxMessage, Registration
-from app.services import checkin
-from app.services import registration as registrations
+from app.registration import operations as registrations
 from tests.app.desk.helpers import page_text
 
 
@@ -254,7 +254,7 @@ def test_racing_walk_ins_for_the_last_place_admit_one(app, open_forum, staff, db
 
     def one(i: int) -> str:
         with app.app_context():
-            from app.db import db as _db
+            from app.core.db import db as _db
             from app.models import User
 
             desk = checkin.Desk(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from app.mail import in_process_worker, memory_outbox, stop_in_process_delivery
+from app.mail.senders import in_process_worker, memory_outbox, stop_in_process_delivery
 from tests.app.mail.helpers import outbox_rows, register, register_body
 
 
@@ -92,7 +92,7 @@ def test_in_development_the_web_process_delivers_without_a_second_command(
     finally:
         assert stop_in_process_delivery(dev)
         with dev.app_context():
-            from app.db import db as dev_db
+            from app.core.db import db as dev_db
 
             dev_db.engine.dispose()
     assert delivery_threads() == []
@@ -101,8 +101,8 @@ def test_in_development_the_web_process_delivers_without_a_second_command(
 
 def test_the_watch_loop_survives_a_failing_round(app, db, client, make_forum, monkeypatch):
     """A round that fails (database away, say) is logged and the loop goes on."""
-    from app.services import outbox
-    from app.worker import DeliveryWorker
+    from app.mail import delivery as outbox
+    from app.mail.worker import DeliveryWorker
 
     register(client, make_forum())
     calls = {"n": 0}

@@ -9,9 +9,9 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
+from app.core.tokens import checkin_payload
+from app.mail.delivery import deliver_due
 from app.models import Registration, StreamLink
-from app.services.outbox import deliver_due
-from app.services.tokens import checkin_payload
 from tests.app.mail.helpers import (
     MAIL_FROM,
     body,

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from app.db import utcnow
-from app.mail import memory_outbox, reset_memory_outbox
-from app.services.outbox import claim_due, deliver_due, outbox_counts
+from app.core.db import utcnow
+from app.mail.delivery import claim_due, deliver_due, outbox_counts
+from app.mail.senders import memory_outbox, reset_memory_outbox
 from notifications import MAX_ATTEMPTS, SMTPSender
 from tests.app.mail.helpers import free_port, outbox_rows, register, use_smtp
 
@@ -214,7 +214,7 @@ def test_a_database_hiccup_while_recording_does_not_send_twice(
 ):
     from sqlalchemy.exc import OperationalError
 
-    from app.services import outbox
+    from app.mail import delivery as outbox
 
     forum = make_forum()
     mail_to(smtp)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from app.db import write_transaction
+from app.core.db import write_transaction
+from app.mail.delivery import deliver_due
 from app.models import OutboxMessage, Registration
-from app.services.outbox import deliver_due
 from tests.app.mail.helpers import body, outbox_rows, register, register_body
 
 INJECTED = "\r\nBcc: victim@evil.example\r\nX-Injected: yes"

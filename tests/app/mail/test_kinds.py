@@ -11,11 +11,11 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
-from app.db import write_transaction
+from app.core.db import write_transaction
+from app.mail import outbox
+from app.mail.delivery import deliver_due
 from app.models import ForumSession, Registration
 from app.models.staff import ProgrammeChange
-from app.services import outbox
-from app.services.outbox import deliver_due
 from tests.app.mail.helpers import body, calendar_part, outbox_rows, parts, register
 
 SEOUL = ZoneInfo("Asia/Seoul")

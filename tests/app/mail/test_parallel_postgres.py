@@ -17,10 +17,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from app.db import db, utcnow, write_transaction
+from app.core.db import db, utcnow, write_transaction
+from app.core.tokens import hash_token, new_confirmation_code, new_token
+from app.mail import delivery, outbox
 from app.models import Forum, OutboxMessage, Registration
-from app.services import outbox
-from app.services.tokens import hash_token, new_confirmation_code, new_token
 from notifications import SMTPSender
 from tests.app.mail.helpers import MAIL_FROM
 
@@ -88,14 +88,14 @@ def queue_confirmations(app, count: int) -> list[str]:
     return ids
 
 
-def run_two_workers(app, port: int) -> list[outbox.DeliveryReport]:
-    reports: list[outbox.DeliveryReport] = [outbox.DeliveryReport(), outbox.DeliveryReport()]
+def run_two_workers(app, port: int) -> list[delivery.DeliveryReport]:
+    reports: list[delivery.DeliveryReport] = [delivery.DeliveryReport(), delivery.DeliveryReport()]
     errors: list[BaseException] = []
 
     def work(index: int) -> None:
         try:
             with app.app_context():
-                reports[index] = outbox.deliver_due(
+                reports[index] = delivery.deliver_due(
                     sender=SMTPSender("127.0.0.1", port, timeout=10),
                     worker_id=f"worker-{index}",
                     batch_size=BATCH,

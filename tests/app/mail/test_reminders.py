@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.db import utcnow
-from app.mail import memory_outbox
-from app.services.outbox import deliver_due, queue_reminders
-from app.worker import DeliveryWorker
+from app.core.db import utcnow
+from app.mail.delivery import deliver_due, queue_reminders
+from app.mail.senders import memory_outbox
+from app.mail.worker import DeliveryWorker
 from tests.app.mail.helpers import outbox_rows, register
 
 SEOUL = ZoneInfo("Asia/Seoul")

@@ -16,7 +16,7 @@ EN = {"Accept-Language": "en"}
 
 @pytest.fixture(scope="session")
 def password_hash() -> str:
-    from app.services.users import hash_password
+    from app.accounts.users import hash_password
 
     return hash_password(PASSWORD)
 
@@ -62,7 +62,7 @@ def login(app) -> Callable[..., Any]:
 
 @pytest.fixture
 def api_token(db) -> Callable[..., str]:
-    from app.services.users import issue_api_token
+    from app.accounts.users import issue_api_token
 
     return lambda user: issue_api_token(user, "tests")
 

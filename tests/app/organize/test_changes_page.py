@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.services import agenda
+from app.programme import agenda
 from tests.app.web.test_public import assert_page_structure, text_of
 
 
@@ -21,7 +21,7 @@ def public_client(app, app_factory, database_url):
     other.register_blueprint(bp)
     yield other.test_client()
     with other.app_context():
-        from app.db import db
+        from app.core.db import db
 
         db.session.remove()
         db.engine.dispose()

@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from app.models import Forum, ForumSession, User
-from app.services import agenda
+from app.programme import agenda
 
 WRITERS = 8
 
@@ -21,7 +21,7 @@ def race(app, forum_id: int, session_id: int, user_id: int, fingerprint: str) ->
 
     def write(n: int) -> None:
         with app.app_context():
-            from app.db import db
+            from app.core.db import db
 
             forum = db.session.get(Forum, forum_id)
             user = db.session.get(User, user_id)

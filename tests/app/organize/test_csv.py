@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from app.demo import load_demo
 from app.models import AuditEntry, Forum, ForumSession, ProgrammeChange, Speaker, Venue
-from app.services import csv_io
+from app.programme import csv_io
 
 # The messages asserted below are the English ones.
 pytestmark = pytest.mark.usefixtures("english")

@@ -10,7 +10,7 @@ from app.models import User
 
 
 def test_demo_load_creates_the_demo_accounts_and_prints_their_passwords(app, db):
-    from app.services.users import authenticate
+    from app.accounts.users import authenticate
 
     runner = app.test_cli_runner()
     first = runner.invoke(args=["demo", "load"])

@@ -172,7 +172,7 @@ def test_promoting_a_booking_out_of_turn_when_a_seat_is_free(db, crowd, login):
 
 
 def test_raising_the_capacity_gives_places_to_the_waitlist_in_order(db, crowd, login):
-    from app.services import agenda
+    from app.programme import agenda
 
     forum = crowd["forum"]
     client = login(crowd["user"])

@@ -49,7 +49,7 @@ def acceptances(db) -> int:
 
 
 def conflict_keys(app, forum):
-    from app.services import agenda
+    from app.programme import agenda
 
     return [c.key for c in agenda.forum_conflicts(forum)]
 

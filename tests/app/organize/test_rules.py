@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from app.core.errors import ValidationFailed
 from app.models import Forum, StreamLink, Venue
-from app.services import agenda
-from app.services.errors import ValidationFailed
+from app.programme import agenda
 
 # The messages asserted below are the English ones.
 pytestmark = pytest.mark.usefixtures("english")

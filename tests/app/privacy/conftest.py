@@ -19,7 +19,7 @@ from tests.app.privacy.helpers import PASSWORD, Person, register_person
 
 @pytest.fixture(scope="session")
 def password_hash() -> str:
-    from app.services.users import hash_password
+    from app.accounts.users import hash_password
 
     return hash_password(PASSWORD)
 

@@ -36,7 +36,7 @@ class Person:
     @property
     def secrets(self) -> list[str]:
         """Every value that must not survive an erasure, in any table."""
-        from app.services.tokens import hash_token
+        from app.core.tokens import hash_token
 
         return [
             self.name,
@@ -143,7 +143,7 @@ def assert_invariants(db) -> None:
     """Seats taken equal confirmed in-person bookings and never exceed capacity, for every
     session and forum; waitlist positions are 1..n with no gaps or repeats."""
     from app.models import Booking, Forum, ForumSession, Registration
-    from app.services import registration as registrations
+    from app.registration import operations as registrations
 
     fresh(db)
     for session in db.session.scalars(select(ForumSession)):

@@ -8,9 +8,9 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from app.mail.context import scrubbed
 from app.models import AuditEntry, Booking, Forum, ForumSession, OutboxMessage, Registration
-from app.services import privacy
-from app.services.mail_context import scrubbed
+from app.privacy import operations as privacy
 from tests.app.privacy.helpers import (
     assert_invariants,
     fire_together,

@@ -9,7 +9,7 @@ import jsonschema
 from sqlalchemy import select
 
 from app.models import CheckIn, Registration
-from app.services.registration import CONSENT_VERSION
+from app.registration.operations import CONSENT_VERSION
 from app.web.api.openapi import openapi_document
 
 

@@ -25,11 +25,11 @@ from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
+from app.core.errors import DomainError
 from app.models import Registration
 from app.models.enums import ACCESSIBILITY_NEEDS
-from app.services import privacy
-from app.services import registration as registrations
-from app.services.errors import DomainError
+from app.privacy import operations as privacy
+from app.registration import operations as registrations
 from tests.app.privacy.helpers import assert_invariants, fresh
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))

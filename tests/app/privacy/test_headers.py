@@ -76,8 +76,8 @@ def test_a_production_sign_in_sets_a_locked_down_cookie(app_factory, tmp_path):
         ENV_NAME="production",
         SESSION_COOKIE_SECURE=ProductionConfig.SESSION_COOKIE_SECURE,
     )
-    from app.db import db
-    from app.services.users import create_user
+    from app.accounts.users import create_user
+    from app.core.db import db
 
     with app.app_context():
         db.create_all()

@@ -13,8 +13,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from app.accounts.users import issue_api_token
 from app.models import ApiToken, AuditEntry, Registration
-from app.services.users import issue_api_token
 from tests.app.privacy.helpers import fresh
 
 
@@ -55,7 +55,7 @@ def test_a_manage_token_opens_its_own_registration_only(client, db, two):
         data = client.get(f"/api/v1/registrations/{token}").get_json()
         assert data["name"] == person.name
     # Near misses, the other token's calendar half, the hash itself: nothing.
-    from app.services.tokens import hash_token
+    from app.core.tokens import hash_token
 
     for wrong in (
         a.manage_token[:-1],
@@ -187,7 +187,7 @@ def test_an_api_token_of_x_cannot_act_on_y(client, db, two):
     assert manage_as_bearer.status_code == 401
 
     # A revoked token opens nothing.
-    from app.db import utcnow
+    from app.core.db import utcnow
 
     row = db.session.scalar(select(ApiToken).where(ApiToken.name == "x"))
     row.revoked_at = utcnow()

@@ -10,9 +10,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from app.db import utcnow
+from app.core.db import utcnow
 from app.models import AuditEntry, Registration
-from app.services import privacy
+from app.privacy import operations as privacy
 from tests.app.privacy.helpers import assert_invariants, fresh, move_forum, scan
 
 

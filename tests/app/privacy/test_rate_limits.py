@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from app.accounts.users import issue_api_token
 from app.models import OutboxMessage
-from app.services.users import issue_api_token
 from tests.app.privacy.helpers import PASSWORD, fresh
 
 LIMIT = 3

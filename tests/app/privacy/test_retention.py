@@ -8,10 +8,11 @@ from datetime import UTC, date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.db import utcnow
+from app.core.db import utcnow
 from app.models import Booking, CheckIn, Forum, ForumSession, OutboxMessage, Registration
-from app.services import people, privacy
-from app.services.programme import forum_ends_at
+from app.privacy import operations as privacy
+from app.programme.views import forum_ends_at
+from app.registration import people
 from tests.app.privacy.helpers import fresh, move_forum, scan
 
 
@@ -161,7 +162,7 @@ def test_the_commands(app, db, ended):
 
 
 def test_the_mail_worker_runs_the_purge_once_a_day(app, db, ended):
-    from app.worker import DeliveryWorker
+    from app.mail.worker import DeliveryWorker
 
     old = ended[0]
     worker = DeliveryWorker(app, interval=0.05)

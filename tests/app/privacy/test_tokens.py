@@ -16,12 +16,12 @@ import hmac
 import pytest
 from sqlalchemy import select
 
-from app.db import utcnow
+from app.accounts.users import issue_api_token
+from app.core import tokens
+from app.core.db import utcnow
+from app.mail.delivery import deliver_due
 from app.models import ApiToken, Registration
 from app.security import redact_secrets
-from app.services import tokens
-from app.services.outbox import deliver_due
-from app.services.users import issue_api_token
 from tests.app.privacy.helpers import fresh, scan
 
 

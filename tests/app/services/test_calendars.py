@@ -1,4 +1,4 @@
-"""app.services.calendars: which sessions a personal calendar holds, the attachments' UIDs and
+"""app.feeds.calendars: which sessions a personal calendar holds, the attachments' UIDs and
 methods, the cache and what invalidates it (any committed change, from any process)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import event, select
 
-from app.services import calendars
+from app.feeds import calendars
 from tests.app.web.test_feeds import (
     BASE,
     FORUM_STAMP,
@@ -31,8 +31,8 @@ def prog(db, make_forum, make_venue, make_session, make_speaker) -> Programme:
 
 
 def registration_of(db, body: dict):
+    from app.core.tokens import hash_token
     from app.models import Registration
-    from app.services.tokens import hash_token
 
     token = calendar_path(body).removeprefix("/calendar/").removesuffix(".ics")
     return db.session.scalars(
@@ -188,7 +188,7 @@ def test_unknown_things_give_no_feed(prog):
 
 
 def test_a_cancelled_registration_has_no_feed(client, db, prog):
-    from app.services.registration import cancel_registration
+    from app.registration.operations import cancel_registration
 
     body = register(client, prog.slug, attendance="online")
     assert calendars.personal_feed(token_of(body)) is not None

@@ -9,7 +9,7 @@ from flask import url_for
 from sqlalchemy import event
 
 from app.models import StreamLink
-from app.services import programme
+from app.programme import views as programme
 from scheduling.types import Bilingual, ForumInfo, SessionInfo
 
 BASE = "http://madang.test"

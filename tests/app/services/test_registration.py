@@ -11,16 +11,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.models import Booking, Forum, ForumSession, OutboxMessage, Registration
-from app.services import registration as registrations
-from app.services.errors import (
+from app.core.errors import (
     AlreadyRegistered,
     NotFound,
     RegistrationCancelled,
     RegistrationClosed,
     ValidationFailed,
 )
-from app.services.tokens import hash_token
+from app.core.tokens import hash_token
+from app.models import Booking, Forum, ForumSession, OutboxMessage, Registration
+from app.registration import operations as registrations
 
 # The messages asserted below are the English ones.
 pytestmark = pytest.mark.usefixtures("english")

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from app.services import tokens
+from app.core import tokens
 
 SECRET = "testing-secret-key"
 

@@ -12,9 +12,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app.core.tokens import CODE_ALPHABET, hash_token
 from app.extensions import limiter
 from app.models import Booking, Forum, ForumSession, OutboxMessage, Registration
-from app.services.tokens import CODE_ALPHABET, hash_token
 
 CODE_RE = re.compile(rf"^[{CODE_ALPHABET}]{{4}}-[{CODE_ALPHABET}]{{4}}$")
 BASE = "http://madang.test"

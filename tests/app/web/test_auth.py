@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from app.accounts import users
+from app.core.tokens import hash_token
 from app.models import ApiToken, User
-from app.services import users
-from app.services.tokens import hash_token
 
 PASSWORD = "correct horse battery"
 

@@ -319,7 +319,7 @@ def pin(db, forum) -> None:
 
 @pytest.fixture
 def prog(db, make_forum, make_venue, make_session, make_speaker) -> Programme:
-    from app.services.calendars import clear_feed_cache
+    from app.feeds.calendars import clear_feed_cache
 
     clear_feed_cache()
     return build_programme(db, make_forum, make_venue, make_session, make_speaker)
@@ -419,7 +419,7 @@ EXPORTS = {
 
 @pytest.mark.parametrize("name", sorted({**ICS_FEEDS, **EXPORTS}))
 def test_public_feeds_match_golden_and_are_deterministic(client, prog, name):
-    from app.services.calendars import clear_feed_cache
+    from app.feeds.calendars import clear_feed_cache
 
     path = {**ICS_FEEDS, **EXPORTS}[name](prog)
     first = client.get(path)
@@ -811,7 +811,7 @@ def test_booking_changes_reach_the_personal_feed_and_its_last_modified(client, d
 
     # The first person cancels: the waiting one is promoted, and their feed says so.
     manage = first["manage_url"].removeprefix(BASE + "/manage/")
-    from app.services import registration as registrations
+    from app.registration import operations as registrations
 
     registrations.cancel_registration(registrations.registration_by_token(manage))
     promoted = db.session.scalars(select(Booking).where(Booking.session_id == s["tour"].id)).all()
@@ -826,9 +826,9 @@ def test_booking_changes_reach_the_personal_feed_and_its_last_modified(client, d
 
 
 def test_a_replaced_token_answers_404_and_the_new_one_works(client, db, prog):
+    from app.core.tokens import hash_token
     from app.models import Registration
-    from app.services.registration import replace_calendar_token
-    from app.services.tokens import hash_token
+    from app.registration.operations import replace_calendar_token
 
     body = register(client, prog.slug, attendance="online")
     old_path = calendar_path(body)
@@ -1010,7 +1010,7 @@ class QueryCounter:
 
 
 def test_a_cached_feed_costs_one_query_and_a_miss_a_fixed_number(client, db, prog, make_session):
-    from app.services.calendars import clear_feed_cache
+    from app.feeds.calendars import clear_feed_cache
 
     path = prog.url("schedule.ics")
     with QueryCounter(db.engine) as miss:
@@ -1039,7 +1039,7 @@ def test_personal_feed_cache_hit_costs_three_queries(client, db, prog):
 
 
 def test_taking_a_seat_neither_changes_the_calendar_nor_empties_the_cache(client, prog):
-    from app.services.calendars import feed_cache
+    from app.feeds.calendars import feed_cache
 
     paths = [prog.url("schedule.ics"), prog.url(f"sessions/{prog.sessions['workshop'].id}.ics")]
     before = {path: client.get(path).data for path in paths}

@@ -15,15 +15,15 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from app.extensions import limiter
-from app.models import Booking, Forum, ForumSession, OutboxMessage, Registration
-from app.presenters import fmt_datetime
-from app.services.tokens import (
+from app.core.presenters import fmt_datetime
+from app.core.tokens import (
     CODE_ALPHABET,
     checkin_payload,
     hash_token,
     verify_checkin_payload,
 )
+from app.extensions import limiter
+from app.models import Booking, Forum, ForumSession, OutboxMessage, Registration
 from tests.qr import scan_svg
 
 BASE = "http://madang.test"

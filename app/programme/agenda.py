@@ -50,7 +50,9 @@ from flask_babel import ngettext
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
 
-from app.db import db, utcnow, write_transaction
+from app.core.db import db, utcnow, write_transaction
+from app.core.errors import DomainError, NotFound, ValidationFailed
+from app.mail import outbox
 from app.models import (
     Booking,
     ConflictAcceptance,
@@ -74,8 +76,7 @@ from app.models.enums import (
     STREAM_VISIBILITIES,
     VENUE_KINDS,
 )
-from app.services import outbox, programme
-from app.services.errors import DomainError, NotFound, ValidationFailed
+from app.programme import views as programme
 from scheduling.agenda import DayGrid, build_grid
 from scheduling.conflicts import Conflict, find_conflicts
 from scheduling.types import ForumInfo
@@ -355,7 +356,7 @@ class Fields:
         return value
 
     def email(self, name: str) -> str:
-        from app.services.registration import normalise_email
+        from app.registration.operations import normalise_email
 
         value = self.text(name, limit=254)
         if value and not self.has(name):
@@ -758,7 +759,8 @@ def update_forum(forum: Forum, raw: Mapping[str, Any], user: User) -> Forum:
     capacity goes to the waitlist first-come."""
     cleaned, fields = _check_forum({**forum_values(forum, for_form=False), **raw}, current=forum)
     fields.raise_if_any()
-    from app.services import people, registration
+    from app.registration import operations as registration
+    from app.registration import people
 
     with write_transaction():
         _lock_forum(forum.id)
@@ -1388,7 +1390,7 @@ def apply_update(
     """Save checked values onto a session inside the caller's write transaction (forum and
     session rows locked): seats rules, revisions, programme changes and notices, waitlists.
     Returns (anything edited, changes recorded, notices queued or merged)."""
-    from app.services import people
+    from app.registration import people
 
     _check_seats(forum.id, session, cleaned["seats"])
     changes = _changes_between(session, cleaned)

@@ -1,11 +1,6 @@
-"""The mail outbox: rows written in the caller's transaction, delivered after commit.
+"""The mail outbox's delivery: rows written in the caller's transaction, delivered after commit.
 
-Queueing
---------
-`enqueue()` adds a row to the current transaction and nothing else: no SMTP, no I/O, nothing
-that can fail the request. The Message-ID is fixed here, so every retry carries the same one.
-`enqueue_once()` does the same for messages that must go once (a reminder): a second call with
-the same `dedupe_key` adds nothing, whichever process makes it.
+Rows are written by `app.mail.outbox` in the caller's transaction.
 
 Delivery (`deliver_due`, run by `flask outbox deliver` and the worker)
 ---------------------------------------------------------------------
@@ -15,7 +10,7 @@ Delivery (`deliver_due`, run by `flask outbox deliver` and the worker)
    concurrent workers take disjoint batches without waiting for each other. SQLite: the write
    transaction starts with BEGIN IMMEDIATE, so claims are made one at a time under the database
    write lock (a single claimant).
-2. Compose each message from the database as it is now (`app.services.mail_context`), then end
+2. Compose each message from the database as it is now (`app.mail.context`), then end
    the read transaction: nothing is held open while the mail server is talked to.
 3. Send the batch over one SMTP connection (timeout at most 10 s per socket operation).
 4. Record each message's outcome as soon as the server has answered it, in its own short
@@ -54,17 +49,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template
 from flask_babel import force_locale
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 
-from app.db import db, utcnow, write_transaction
+from app.core.db import db, utcnow, write_transaction
+from app.mail.outbox import enqueue_once
 from app.models import Forum, OutboxMessage, Registration
 from notifications import (
     MAX_ATTEMPTS,
@@ -75,7 +68,7 @@ from notifications import (
     is_dead,
     next_attempt_delay,
 )
-from notifications.messages import mailbox, make_message_id
+from notifications.messages import mailbox
 
 log = logging.getLogger("madang.outbox")
 
@@ -84,78 +77,6 @@ DEFAULT_LEASE = timedelta(minutes=10)
 ERROR_MAX = 2000  # characters of last_error kept
 RECORD_RETRY_WAITS = (0.5, 1.0, 2.0, 4.0)  # seconds between tries to record a sent batch
 REMINDER_KIND = "reminder"
-
-
-# -- queueing -----------------------------------------------------------------------------------
-
-
-def message_domain() -> str:
-    return urlsplit(current_app.config["BASE_URL"]).hostname or "madang.local"
-
-
-def enqueue(
-    kind: str,
-    *,
-    recipient: str,
-    locale: str,
-    context: dict[str, Any] | None = None,
-    forum_id: int | None = None,
-    registration_id: int | None = None,
-    dedupe_key: str | None = None,
-) -> OutboxMessage:
-    """Add a message to the outbox in the current transaction (the caller commits)."""
-    message = OutboxMessage(
-        message_id=make_message_id(message_domain()),
-        kind=kind,
-        recipient=recipient,
-        locale=locale,
-        context=context or {},
-        forum_id=forum_id,
-        registration_id=registration_id,
-        dedupe_key=dedupe_key,
-    )
-    db.session.add(message)
-    return message
-
-
-def enqueue_once(
-    kind: str,
-    *,
-    recipient: str,
-    locale: str,
-    dedupe_key: str,
-    context: dict[str, Any] | None = None,
-    forum_id: int | None = None,
-    registration_id: int | None = None,
-) -> bool:
-    """Queue a message unless one with `dedupe_key` exists (sent or not); True if queued.
-
-    One INSERT … ON CONFLICT (dedupe_key) DO NOTHING in the current transaction, so two
-    processes racing on the same key queue it once and neither fails.
-    """
-    now = utcnow()
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = (
-        insert(OutboxMessage)
-        .values(
-            message_id=make_message_id(message_domain()),
-            kind=kind,
-            recipient=recipient,
-            locale=locale,
-            context=context or {},
-            forum_id=forum_id,
-            registration_id=registration_id,
-            dedupe_key=dedupe_key,
-            status="pending",
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
-            updated_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=[OutboxMessage.dedupe_key])
-        .returning(OutboxMessage.id)
-    )
-    return db.session.execute(statement).scalar_one_or_none() is not None
 
 
 # -- delivery -----------------------------------------------------------------------------------
@@ -258,7 +179,7 @@ def _compose(
     rows: Sequence[OutboxMessage], claimed: dict[int, _Claimed], now: datetime
 ) -> tuple[list[tuple[_Claimed, OutgoingMessage]], dict[int, _Outcome]]:
     """Build each claimed row's message; rows that cannot or should not go get an outcome."""
-    from app.services.mail_context import ContextBuilder, MessageDataError, Obsolete
+    from app.mail.context import ContextBuilder, MessageDataError, Obsolete
 
     builder = ContextBuilder(now=now)
     builder.prefetch(rows)
@@ -359,7 +280,7 @@ class _Recorder:
 
     def _write_one(self, row_id: int, outcome: _Outcome) -> str | None:
         """The UPDATE for one row; the status written, or None if the claim was lost."""
-        from app.services.mail_context import scrubbed
+        from app.mail.context import scrubbed
 
         row = self.claimed[row_id]
         attempts = row.attempts + (1 if outcome.counts_attempt else 0)
@@ -481,7 +402,7 @@ def deliver_due(
     should_stop: Callable[[], bool] | None = None,
 ) -> DeliveryReport:
     """Deliver batches until nothing is due; `now` fixes the clock (tests)."""
-    from app.mail import get_sender
+    from app.mail.senders import get_sender
 
     sender = sender or get_sender(current_app._get_current_object())  # type: ignore[attr-defined]
     worker_id = worker_id or worker_identity()
@@ -586,8 +507,6 @@ __all__ = [
     "claim_due",
     "deliver_batch",
     "deliver_due",
-    "enqueue",
-    "enqueue_once",
     "lease_is_safe",
     "outbox_counts",
     "queue_reminders",

@@ -55,12 +55,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.db import db, utcnow, write_transaction
+from app.core.db import db, utcnow, write_transaction
+from app.core.errors import DomainError, ValidationFailed
 from app.models import AuditEntry, Booking, Forum, ForumSession, Registration, User
 from app.models.enums import SPEAKER_ROLES
-from app.services import agenda
-from app.services.errors import DomainError, ValidationFailed
-from app.services.registration import booking_waitlist_position
+from app.programme import agenda
+from app.registration.operations import booking_waitlist_position
 
 MAX_BYTES = 2_000_000
 MAX_ROWS = 2_000
@@ -558,7 +558,7 @@ def export_registrations(forum: Forum, user: User) -> str:
         .order_by(Registration.created_at, Registration.id)
     ).all()
     tz = forum.timezone
-    from app.services.people import _forum_waitlist_ranks
+    from app.registration.people import _forum_waitlist_ranks
 
     ranks = _forum_waitlist_ranks(forum.id)
     header = [

@@ -25,7 +25,7 @@ from flask import Flask, request
 from notifications import ConsoleSender, MemorySender, OutgoingMessage, Sender, SMTPSender
 
 if TYPE_CHECKING:
-    from app.worker import DeliveryWorker
+    from app.mail.worker import DeliveryWorker
 
 log = logging.getLogger("madang.mail")
 
@@ -110,7 +110,7 @@ def start_in_process_delivery(app: Flask) -> None:
         with state.lock:
             if state.pid == os.getpid():
                 return
-            from app.worker import DeliveryWorker
+            from app.mail.worker import DeliveryWorker
 
             worker = DeliveryWorker(app, echo=None)
             thread = threading.Thread(target=worker.run, name="madang-mail-delivery", daemon=True)

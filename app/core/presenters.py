@@ -10,7 +10,7 @@ from babel.dates import format_date, format_datetime, format_time
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from app.i18n import current_locale, pick
+from app.core.i18n import current_locale, pick
 
 LABELS = {
     "format": {

@@ -8,7 +8,7 @@ server away) is logged and the next round tries again; nothing is lost, the rows
 `stop()` is safe to call from a signal handler: it only sets a flag. A round in progress
 finishes its batch (bounded by the SMTP timeout), records it, and the loop ends.
 
-The loop also runs the retention purge (`app.services.privacy.purge`) when it starts and then
+The loop also runs the retention purge (`app.privacy.operations.purge`) when it starts and then
 every PRIVACY_PURGE_SECONDS (a day); 0 turns that off (run `flask privacy purge` from cron).
 
 Settings (app config, else the environment, else the default):
@@ -29,7 +29,7 @@ from typing import Any
 
 from flask import Flask
 
-from app.services import outbox
+from app.mail import delivery as outbox
 
 log = logging.getLogger("madang.outbox")
 
@@ -132,7 +132,7 @@ class DeliveryWorker:
         """The retention purge, when it is due (errors are logged; it is tried again later)."""
         if self.purge_interval <= 0 or time.monotonic() < self._next_purge:
             return
-        from app.services import privacy
+        from app.privacy import operations as privacy
 
         try:
             with self.app.app_context():

@@ -26,7 +26,27 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from app.db import db, utcnow, write_transaction
+from app.accounts.access import can_organize
+from app.core.db import db, utcnow, write_transaction
+from app.core.errors import (
+    AlreadyRegistered,
+    DomainError,
+    NotFound,
+    RegistrationCancelled,
+    ValidationFailed,
+)
+from app.core.tokens import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    QR_PREFIX,
+    hash_token,
+    is_well_formed_code,
+    new_confirmation_code,
+    new_token,
+    normalise_code,
+    verify_checkin_payload,
+)
+from app.mail import outbox
 from app.models import (
     AuditEntry,
     Booking,
@@ -39,27 +59,7 @@ from app.models import (
     User,
     Venue,
 )
-from app.services import outbox
-from app.services import registration as registrations
-from app.services.access import can_organize
-from app.services.errors import (
-    AlreadyRegistered,
-    DomainError,
-    NotFound,
-    RegistrationCancelled,
-    ValidationFailed,
-)
-from app.services.tokens import (
-    CODE_ALPHABET,
-    CODE_LENGTH,
-    QR_PREFIX,
-    hash_token,
-    is_well_formed_code,
-    new_confirmation_code,
-    new_token,
-    normalise_code,
-    verify_checkin_payload,
-)
+from app.registration import operations as registrations
 
 # The largest id an INTEGER primary key holds on every supported database.
 ID_MAX = 2**31 - 1

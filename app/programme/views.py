@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.db import db
+from app.core.db import db
 from app.models import Forum, ForumSession, SessionSpeaker, Speaker, StreamLink, Venue
 from scheduling.agenda import sessions_by_day
 from scheduling.types import (
@@ -83,7 +83,7 @@ def forum_ends_at(forum: Forum) -> datetime:
 def registration_state(forum: Forum, now: datetime) -> RegistrationState:
     """`("not_open" | "open" | "closed", opens, closes)` at `now` (aware), by the one rule the
     registration service applies."""
-    from app.services.registration import registration_closes_at, window_state
+    from app.registration.operations import registration_closes_at, window_state
 
     return RegistrationState(
         window_state(forum, now), forum.registration_opens_at, registration_closes_at(forum)

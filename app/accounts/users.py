@@ -9,12 +9,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from app.db import db, utcnow, write_transaction
+from app.core.db import db, utcnow, write_transaction
+from app.core.errors import ValidationFailed
+from app.core.tokens import hash_token, new_token
 from app.models import ApiToken, Forum, User
 from app.models.enums import USER_ROLES
-from app.services.errors import ValidationFailed
-from app.services.registration import normalise_email
-from app.services.tokens import hash_token, new_token
+from app.registration.operations import normalise_email
 
 _hasher = PasswordHasher()
 MIN_PASSWORD = 10

@@ -29,7 +29,9 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
-from app.db import db, utcnow, write_transaction
+from app.core.db import db, utcnow, write_transaction
+from app.core.errors import DomainError, NotFound
+from app.core.tokens import hash_token, is_well_formed_code, new_token, normalise_code
 from app.models import (
     AuditEntry,
     Booking,
@@ -39,10 +41,8 @@ from app.models import (
     Registration,
     User,
 )
-from app.services import registration as registrations
-from app.services.errors import DomainError, NotFound
-from app.services.programme import forum_ends_at
-from app.services.tokens import hash_token, is_well_formed_code, new_token, normalise_code
+from app.programme.views import forum_ends_at
+from app.registration import operations as registrations
 
 EXPORT_FORMAT = "madang-personal-data/1"
 # What an erased or purged registration shows instead of a name.

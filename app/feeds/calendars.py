@@ -1,6 +1,6 @@
 """Calendar feeds and schedule exports, built from the database and cached by programme version.
 
-Every feed is made by the one builder in `scheduling` from the plain data `app.services.programme`
+Every feed is made by the one builder in `scheduling` from the plain data `app.programme.views`
 maps (`forum_info` / `session_info`), so a session looks the same, with the same UID, in every
 feed, download and email attachment.
 
@@ -46,7 +46,8 @@ from flask import current_app
 from sqlalchemy import BigInteger, ColumnElement, bindparam, case, cast, func, select
 from sqlalchemy.orm import selectinload
 
-from app.db import db
+from app.core.db import db
+from app.core.tokens import hash_token
 from app.models import (
     Forum,
     ForumSession,
@@ -57,8 +58,7 @@ from app.models import (
     Venue,
 )
 from app.models.enums import SPEAKER_ROLES
-from app.services.programme import forum_info
-from app.services.tokens import hash_token
+from app.programme.views import forum_info
 from scheduling.calendar import build_calendar
 from scheduling.frab import build_frab_json, build_frab_xml
 from scheduling.types import Bilingual, ForumInfo

@@ -20,19 +20,19 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from app.db import db, utcnow, write_transaction
-from app.models import Booking, Forum, ForumSession, OutboxMessage, Registration
-from app.models.enums import ACCESSIBILITY_NEEDS, ATTENDANCE_MODES, LOCALES
-from app.services import outbox
-from app.services.errors import (
+from app.core.db import db, utcnow, write_transaction
+from app.core.errors import (
     AlreadyRegistered,
     NotFound,
     RegistrationCancelled,
     RegistrationClosed,
     ValidationFailed,
 )
-from app.services.programme import forum_ends_at
-from app.services.tokens import hash_token, new_confirmation_code, new_token
+from app.core.tokens import hash_token, new_confirmation_code, new_token
+from app.mail import outbox
+from app.models import Booking, Forum, ForumSession, OutboxMessage, Registration
+from app.models.enums import ACCESSIBILITY_NEEDS, ATTENDANCE_MODES, LOCALES
+from app.programme.views import forum_ends_at
 
 NAME_MAX = 200
 AFFILIATION_MAX = 200

@@ -16,12 +16,12 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
 
-from app.db import db, utcnow, write_transaction
+from app.core.db import db, utcnow, write_transaction
+from app.core.errors import NotFound, RegistrationCancelled
 from app.models import AuditEntry, Booking, Forum, ForumSession, Registration, User
 from app.models.enums import ACCESSIBILITY_NEEDS
-from app.services import registration as reg
-from app.services.agenda import FOLLOWS, InvalidState, get_session
-from app.services.errors import NotFound, RegistrationCancelled
+from app.programme.agenda import FOLLOWS, InvalidState, get_session
+from app.registration import operations as reg
 
 PAGE_SIZE = 100
 STATUSES = ("confirmed", "waitlisted", "cancelled")

@@ -42,8 +42,10 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.db import db, utcnow
-from app.i18n import pick
+from app.core.db import db, utcnow
+from app.core.i18n import pick
+from app.core.presenters import tz_abbrev
+from app.core.tokens import checkin_qr, display_code, tokens_match
 from app.models import (
     Booking,
     Forum,
@@ -54,10 +56,8 @@ from app.models import (
     Venue,
 )
 from app.models.staff import ProgrammeChange
-from app.presenters import tz_abbrev
-from app.services.programme import forum_path
-from app.services.registration import booking_waitlist_position, forum_waitlist_position
-from app.services.tokens import checkin_qr, display_code, tokens_match
+from app.programme.views import forum_path
+from app.registration.operations import booking_waitlist_position, forum_waitlist_position
 from notifications import Attachment, InlineImage, calendar_attachment
 from notifications.messages import mailbox
 
@@ -164,12 +164,12 @@ def calendar_attachment_for(
 ) -> bytes | None:
     """The registrant's sessions as an .ics (METHOD:PUBLISH), or None when there is none.
 
-    The seam to the calendar builder: `app.services.calendars.personal_calendar` makes the same
+    The seam to the calendar builder: `app.feeds.calendars.personal_calendar` makes the same
     events, with the same UIDs, as the personal feed. `sessions` (the forum's, when the caller
     has them loaded) lets a registrant with nothing to put in a calendar skip building one.
     """
     try:
-        from app.services.calendars import personal_calendar, personal_selection
+        from app.feeds.calendars import personal_calendar, personal_selection
     except ImportError:  # the calendar service is not there (yet): no attachment
         return None
     if sessions is not None and not personal_selection(registration, sessions)[0]:
@@ -181,7 +181,7 @@ def calendar_attachment_for(
 def session_attachment_for(session: ForumSession, *, private_streams: bool) -> bytes | None:
     """One session as an .ics (METHOD:PUBLISH, same UID as the feeds), or None."""
     try:
-        from app.services.calendars import session_calendar
+        from app.feeds.calendars import session_calendar
     except ImportError:
         return None
     return session_calendar(session, include_private_streams=private_streams)
