@@ -63,7 +63,7 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
 
     register_cli(app)
     if app.config.get("MAIL_DELIVER_IN_PROCESS") and not app.testing:
-        from app.mail.senders import start_in_process_delivery
+        from app.mail.in_process import start_in_process_delivery
 
         start_in_process_delivery(app)
     return app

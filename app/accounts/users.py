@@ -11,10 +11,10 @@ from sqlalchemy import select, update
 
 from app.core.db import db, utcnow, write_transaction
 from app.core.errors import ValidationFailed
+from app.core.text import normalise_email
 from app.core.tokens import hash_token, new_token
 from app.models import ApiToken, Forum, User
 from app.models.enums import USER_ROLES
-from app.registration.operations import normalise_email
 
 _hasher = PasswordHasher()
 MIN_PASSWORD = 10

@@ -35,6 +35,7 @@ from app.core.errors import (
     RegistrationCancelled,
     ValidationFailed,
 )
+from app.core.text import ID_MAX, check_text, has_control_characters, normalise_email
 from app.core.tokens import (
     CODE_ALPHABET,
     CODE_LENGTH,
@@ -59,10 +60,9 @@ from app.models import (
     User,
     Venue,
 )
+from app.places import ledger
 from app.registration import operations as registrations
 
-# The largest id an INTEGER primary key holds on every supported database.
-ID_MAX = 2**31 - 1
 INPUT_MAX = 200
 SEARCH_MIN = 2
 SEARCH_LIMIT = 20
@@ -249,10 +249,6 @@ class ParsedInput:
     could_be_name: bool = False
 
 
-def _has_controls(text: str) -> bool:
-    return any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in text)
-
-
 def _garbage() -> InvalidInput:
     return InvalidInput(
         "garbage",
@@ -310,7 +306,7 @@ def parse_input(raw: str | None, *, allow_search: bool = True, secret: str | Non
         raise InvalidInput(
             "empty", _("Scan a QR code, type a confirmation code or a name to search.")
         )
-    if len(text) > INPUT_MAX or _has_controls(text):
+    if len(text) > INPUT_MAX or has_control_characters(text):
         raise _garbage()
     if text[: len(QR_PREFIX)].upper() == QR_PREFIX and (
         len(text) == len(QR_PREFIX) or text[len(QR_PREFIX)] == ":"
@@ -511,7 +507,7 @@ def _refuse_unless_admitted(desk: Desk, registration: Registration) -> Booking |
                 _(
                     "This person is on the waiting list of this session (position %(n)s),"
                     " without a seat.",
-                    n=registrations.booking_waitlist_position(booking) or "?",
+                    n=ledger.booking_waitlist_position(booking) or "?",
                 ),
                 registration_id=registration.id,
             )
@@ -523,7 +519,7 @@ def _refuse_unless_admitted(desk: Desk, registration: Registration) -> Booking |
             )
         return booking
     if registration.status == "waitlisted":
-        position = registrations.forum_waitlist_position(registration)
+        position = ledger.forum_waitlist_position(registration)
         raise NotAdmitted(
             "waitlisted",
             _(
@@ -719,9 +715,7 @@ class WalkInResult:
 
 
 def _clean_reason(errors: dict[str, list[str]], raw: str) -> str:
-    return registrations._check_text(
-        errors, "over_capacity_reason", raw, required=False, limit=REASON_MAX
-    )
+    return check_text(errors, "over_capacity_reason", raw, required=False, limit=REASON_MAX)
 
 
 def _forum_full(forum_id: int) -> ForumFull:
@@ -750,15 +744,13 @@ def register_walk_in(
         raise OnsiteRegistrationClosed(_("This forum does not take on-site registrations."))
 
     errors: dict[str, list[str]] = {}
-    name = registrations._check_text(
-        errors, "name", req.name, required=True, limit=registrations.NAME_MAX
-    )
-    affiliation = registrations._check_text(
+    name = check_text(errors, "name", req.name, required=True, limit=registrations.NAME_MAX)
+    affiliation = check_text(
         errors, "affiliation", req.affiliation, required=False, limit=registrations.AFFILIATION_MAX
     )
     email: tuple[str, str] | None = None
     if (req.email or "").strip():
-        email = registrations.normalise_email(req.email)
+        email = normalise_email(req.email)
         if email is None:
             errors.setdefault("email", []).append(
                 _("Enter a valid email address, like name@example.org, or leave it empty.")
@@ -798,14 +790,14 @@ def register_walk_in(
             if found is not None:
                 raise already(found)
             over = False
-            if not registrations.take_forum_place(forum_id):
+            if not ledger.take_forum_place(forum_id):
                 if not reason:
                     raise _forum_full(forum_id)
                 if not organizer:
                     raise Forbidden(
                         _("Only an organizer can admit a person beyond the forum's capacity.")
                     )
-                registrations.take_forum_place_beyond_capacity(forum_id)
+                ledger.take_forum_place_beyond_capacity(forum_id)
                 over = True
             registration = Registration(
                 forum_id=forum_id,
@@ -900,9 +892,9 @@ def admit_waitlisted(
         if fresh.status == "cancelled":
             raise RegistrationCancelled(_("This registration was cancelled."))
         if fresh.status == "waitlisted":
-            over = not registrations.take_forum_place(forum.id)
+            over = not ledger.take_forum_place(forum.id)
             if over:
-                registrations.take_forum_place_beyond_capacity(forum.id)
+                ledger.take_forum_place_beyond_capacity(forum.id)
                 fresh.over_capacity_reason = reason
             fresh.status = "confirmed"
             fresh.waitlist_seq = None
@@ -1017,7 +1009,7 @@ def live_counts(forum: Forum, *, now: datetime | None = None) -> Counts:
     counts = Counts(
         at=now or utcnow(),
         capacity=fresh.in_person_capacity,
-        taken=registrations.places_taken(fresh),
+        taken=ledger.places_taken(fresh),
         registered={"in_person": 0, "online": 0},
         checked_in={"in_person": 0, "online": 0},
     )

@@ -46,6 +46,7 @@ from app.core.db import db, utcnow
 from app.core.i18n import pick
 from app.core.presenters import tz_abbrev
 from app.core.tokens import checkin_qr, display_code, tokens_match
+from app.feeds.calendars import personal_calendar, personal_selection, session_calendar
 from app.models import (
     Booking,
     Forum,
@@ -56,8 +57,8 @@ from app.models import (
     Venue,
 )
 from app.models.staff import ProgrammeChange
+from app.places.ledger import booking_waitlist_position, forum_waitlist_position
 from app.programme.views import forum_path
-from app.registration.operations import booking_waitlist_position, forum_waitlist_position
 from notifications import Attachment, InlineImage, calendar_attachment
 from notifications.messages import mailbox
 
@@ -168,10 +169,6 @@ def calendar_attachment_for(
     events, with the same UIDs, as the personal feed. `sessions` (the forum's, when the caller
     has them loaded) lets a registrant with nothing to put in a calendar skip building one.
     """
-    try:
-        from app.feeds.calendars import personal_calendar, personal_selection
-    except ImportError:  # the calendar service is not there (yet): no attachment
-        return None
     if sessions is not None and not personal_selection(registration, sessions)[0]:
         return None
     ics = personal_calendar(registration)
@@ -180,10 +177,6 @@ def calendar_attachment_for(
 
 def session_attachment_for(session: ForumSession, *, private_streams: bool) -> bytes | None:
     """One session as an .ics (METHOD:PUBLISH, same UID as the feeds), or None."""
-    try:
-        from app.feeds.calendars import session_calendar
-    except ImportError:
-        return None
     return session_calendar(session, include_private_streams=private_streams)
 
 

@@ -57,7 +57,9 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import DBAPIError
 
 from app.core.db import db, utcnow, write_transaction
+from app.mail.context import ContextBuilder, MessageDataError, Obsolete, scrubbed
 from app.mail.outbox import enqueue_once
+from app.mail.senders import get_sender
 from app.models import Forum, OutboxMessage, Registration
 from notifications import (
     MAX_ATTEMPTS,
@@ -179,7 +181,6 @@ def _compose(
     rows: Sequence[OutboxMessage], claimed: dict[int, _Claimed], now: datetime
 ) -> tuple[list[tuple[_Claimed, OutgoingMessage]], dict[int, _Outcome]]:
     """Build each claimed row's message; rows that cannot or should not go get an outcome."""
-    from app.mail.context import ContextBuilder, MessageDataError, Obsolete
 
     builder = ContextBuilder(now=now)
     builder.prefetch(rows)
@@ -280,7 +281,6 @@ class _Recorder:
 
     def _write_one(self, row_id: int, outcome: _Outcome) -> str | None:
         """The UPDATE for one row; the status written, or None if the claim was lost."""
-        from app.mail.context import scrubbed
 
         row = self.claimed[row_id]
         attempts = row.attempts + (1 if outcome.counts_attempt else 0)
@@ -402,7 +402,6 @@ def deliver_due(
     should_stop: Callable[[], bool] | None = None,
 ) -> DeliveryReport:
     """Deliver batches until nothing is due; `now` fixes the clock (tests)."""
-    from app.mail.senders import get_sender
 
     sender = sender or get_sender(current_app._get_current_object())  # type: ignore[attr-defined]
     worker_id = worker_id or worker_identity()

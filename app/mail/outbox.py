@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.core.db import db, utcnow
-from app.models import OutboxMessage
+from app.models import OutboxMessage, Registration
 from notifications.messages import make_message_id
 
 
@@ -89,3 +89,17 @@ def enqueue_once(
         .returning(OutboxMessage.id)
     )
     return db.session.execute(statement).scalar_one_or_none() is not None
+
+
+def notify(registration: Registration, kind: str, **context: object) -> None:
+    """Queue a mail of `kind` to a registrant, in their language (nothing for an erased one)."""
+    if not registration.email:
+        return
+    enqueue(
+        kind,
+        recipient=registration.email,
+        locale=registration.locale,
+        context={"registration_id": registration.id, **context},
+        forum_id=registration.forum_id,
+        registration_id=registration.id,
+    )

@@ -30,6 +30,7 @@ from typing import Any
 from flask import Flask
 
 from app.mail import delivery as outbox
+from app.privacy import operations as privacy
 
 log = logging.getLogger("madang.outbox")
 
@@ -132,7 +133,6 @@ class DeliveryWorker:
         """The retention purge, when it is due (errors are logged; it is tried again later)."""
         if self.purge_interval <= 0 or time.monotonic() < self._next_purge:
             return
-        from app.privacy import operations as privacy
 
         try:
             with self.app.app_context():

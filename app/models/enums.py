@@ -1,7 +1,51 @@
-"""The vocabularies of the domain, as plain string tuples the database checks."""
+"""The vocabularies of the domain: string enums for the code, and the tuples of their values
+that the database checks. A StrEnum member equals its string, so rows and JSON keep the
+plain values."""
 
-FORUM_FORMATS = ("in_person", "online", "hybrid")
-FORUM_STATUSES = ("draft", "published")
+from enum import StrEnum
+
+
+class ForumFormat(StrEnum):
+    IN_PERSON = "in_person"
+    ONLINE = "online"
+    HYBRID = "hybrid"
+
+
+class ForumStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+class SessionStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class AttendanceMode(StrEnum):
+    IN_PERSON = "in_person"
+    ONLINE = "online"
+
+
+class PlaceStatus(StrEnum):
+    """A registration's forum place, or a booking's seat."""
+
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    DEAD = "dead"
+
+
+def _values(enum: type[StrEnum]) -> tuple[str, ...]:
+    return tuple(member.value for member in enum)
+
+
+FORUM_FORMATS = _values(ForumFormat)
+FORUM_STATUSES = _values(ForumStatus)
 VENUE_KINDS = ("hall", "studio", "offsite")
 SESSION_KINDS = (
     "keynote",
@@ -18,11 +62,11 @@ SESSION_KINDS = (
     "general_assembly",
 )
 SESSION_FORMATS = FORUM_FORMATS
-SESSION_STATUSES = ("scheduled", "cancelled")
+SESSION_STATUSES = _values(SessionStatus)
 SPEAKER_ROLES = ("keynote", "presenter", "moderator", "panelist", "host", "guest")
 STREAM_VISIBILITIES = ("public", "registrants")
-ATTENDANCE_MODES = ("in_person", "online")
-PLACE_STATUSES = ("confirmed", "waitlisted", "cancelled")
+ATTENDANCE_MODES = _values(AttendanceMode)
+PLACE_STATUSES = _values(PlaceStatus)
 REGISTRATION_SOURCES = ("web", "api", "desk")
 LOCALES = ("ko", "en")
 ACCESSIBILITY_NEEDS = (
@@ -33,4 +77,4 @@ ACCESSIBILITY_NEEDS = (
     "companion",
 )
 USER_ROLES = ("admin", "organizer", "desk")
-OUTBOX_STATUSES = ("pending", "sent", "dead")
+OUTBOX_STATUSES = _values(OutboxStatus)

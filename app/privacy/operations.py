@@ -31,6 +31,8 @@ from sqlalchemy.orm import selectinload
 
 from app.core.db import db, utcnow, write_transaction
 from app.core.errors import DomainError, NotFound
+from app.core.locks import lock_forum
+from app.core.text import ID_MAX
 from app.core.tokens import hash_token, is_well_formed_code, new_token, normalise_code
 from app.models import (
     AuditEntry,
@@ -41,6 +43,7 @@ from app.models import (
     Registration,
     User,
 )
+from app.places import ledger
 from app.programme.views import forum_ends_at
 from app.registration import operations as registrations
 
@@ -272,7 +275,7 @@ def export_registration(registration: Registration, *, now: datetime | None = No
                 "title": {"ko": b.session.title_ko, "en": b.session.title_en},
                 "starts_at": _iso(b.session.starts_at),
                 "status": b.status,
-                "waitlist_position": registrations.booking_waitlist_position(b),
+                "waitlist_position": ledger.booking_waitlist_position(b),
                 "checked_in_at": _iso(b.checked_in_at),
             }
             for b in registration.bookings
@@ -331,7 +334,7 @@ def erase_registration(
     registration_id, forum_id = registration.id, registration.forum_id
     with write_transaction():
         # Same lock order as every seat change: the forum row, then session rows by id.
-        registrations._lock_forum(forum_id)
+        lock_forum(forum_id)
         fresh = db.session.get(Registration, registration_id, populate_existing=True)
         if fresh is None:
             raise NotFound(_("This registration no longer exists."))
@@ -341,8 +344,8 @@ def erase_registration(
         if previous != "cancelled":
             for booking in sorted(fresh.bookings, key=lambda b: b.session_id):
                 if booking.status != "cancelled":
-                    registrations._release_booking(booking)
-            registrations._release_forum_place(fresh)
+                    ledger.release_booking(booking)
+            ledger.release_forum_place(fresh)
             fresh.status = "cancelled"
             fresh.cancelled_at = now
         needles = _personal_values(fresh)
@@ -370,7 +373,7 @@ def erase_registration(
 
 
 def _registration_of(forum: Forum, registration_id: int) -> Registration:
-    if not 0 < registration_id <= registrations.ID_MAX:
+    if not 0 < registration_id <= ID_MAX:
         raise NotFound(_("This forum has no such registration."))
     row = db.session.get(Registration, registration_id)
     if row is None or row.forum_id != forum.id:

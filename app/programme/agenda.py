@@ -52,6 +52,8 @@ from sqlalchemy.orm import selectinload
 
 from app.core.db import db, utcnow, write_transaction
 from app.core.errors import DomainError, NotFound, ValidationFailed
+from app.core.locks import lock_forum
+from app.core.text import normalise_email
 from app.mail import outbox
 from app.models import (
     Booking,
@@ -76,6 +78,7 @@ from app.models.enums import (
     STREAM_VISIBILITIES,
     VENUE_KINDS,
 )
+from app.places import ledger
 from app.programme import views as programme
 from scheduling.agenda import DayGrid, build_grid
 from scheduling.conflicts import Conflict, find_conflicts
@@ -356,7 +359,6 @@ class Fields:
         return value
 
     def email(self, name: str) -> str:
-        from app.registration.operations import normalise_email
 
         value = self.text(name, limit=254)
         if value and not self.has(name):
@@ -576,7 +578,7 @@ def accept_conflicts(forum: Forum, user: User, keys: Iterable[str], note: str = 
     note = fields.text("note", limit=1000, multiline=True)
     wanted = [k for k in dict.fromkeys(keys) if isinstance(k, str) and k]
     with write_transaction():
-        _lock_forum(forum.id)
+        lock_forum(forum.id)
         current = {c.key for c in find_conflicts(*_info_pair(forum.id))}
         unknown = [k for k in wanted if k not in current]
         if unknown:
@@ -625,7 +627,7 @@ def publish_forum(forum: Forum, user: User, *, accept: Iterable[str] = (), note:
     wanted = {k for k in accept if isinstance(k, str)}
     note = Fields({"note": note}).text("note", limit=1000, multiline=True)
     with write_transaction():
-        _lock_forum(forum.id)
+        lock_forum(forum.id)
         db.session.refresh(forum)
         if forum.status == "published":
             raise InvalidState(_("This forum is published already."))
@@ -655,7 +657,7 @@ def publish_forum(forum: Forum, user: User, *, accept: Iterable[str] = (), note:
 def unpublish_forum(forum: Forum) -> None:
     """Back to draft: only while nobody holds a registration (they were told it exists)."""
     with write_transaction():
-        _lock_forum(forum.id)
+        lock_forum(forum.id)
         db.session.refresh(forum)
         if forum.status != "published":
             raise InvalidState(_("This forum is a draft already."))
@@ -677,16 +679,6 @@ def unpublish_forum(forum: Forum) -> None:
 
 
 # ============================================================================ forums
-
-
-def _lock_forum(forum_id: int) -> None:
-    """Take the forum row's lock first, as registrations do, so lock order is the same."""
-    db.session.execute(
-        update(Forum)
-        .where(Forum.id == forum_id)
-        .values(programme_revision=Forum.programme_revision, updated_at=Forum.updated_at)
-        .execution_options(synchronize_session=False)
-    )
 
 
 def _touch_programme(forum: Forum) -> None:
@@ -759,15 +751,13 @@ def update_forum(forum: Forum, raw: Mapping[str, Any], user: User) -> Forum:
     capacity goes to the waitlist first-come."""
     cleaned, fields = _check_forum({**forum_values(forum, for_form=False), **raw}, current=forum)
     fields.raise_if_any()
-    from app.registration import operations as registration
-    from app.registration import people
 
     with write_transaction():
-        _lock_forum(forum.id)
+        lock_forum(forum.id)
         capacity = cleaned["in_person_capacity"]
         if capacity is not None:
             # Registrations leave the counter alone while there is no capacity.
-            registration.recount_places(forum.id)
+            ledger.recount_places(forum.id)
         db.session.refresh(forum)
         if capacity is not None and capacity < forum.in_person_taken:
             fields.add(
@@ -803,7 +793,7 @@ def update_forum(forum: Forum, raw: Mapping[str, Any], user: User) -> Forum:
         forum.updated_at = utcnow()
         _touch_programme(forum)
         db.session.flush()
-        people.fill_forum_places(forum.id)
+        ledger.fill_forum_places(forum.id)
     return forum
 
 
@@ -836,7 +826,7 @@ def _check_venue(raw: Mapping[str, Any]) -> dict[str, Any]:
 def create_venue(forum: Forum, raw: Mapping[str, Any], user: User) -> Venue:
     cleaned = _check_venue(raw)
     with write_transaction():
-        _lock_forum(forum.id)
+        lock_forum(forum.id)
         venue = Venue(forum_id=forum.id, **cleaned)
         db.session.add(venue)
         db.session.refresh(forum)
@@ -848,7 +838,7 @@ def update_venue(forum: Forum, venue_id: int, raw: Mapping[str, Any], user: User
     venue = get_venue(forum, venue_id)
     cleaned = _check_venue({**venue_values(venue), **raw})
     with write_transaction():
-        _lock_forum(forum.id)
+        lock_forum(forum.id)
         venue = get_venue(forum, venue_id)
         for name, value in cleaned.items():
             setattr(venue, name, value)
@@ -861,7 +851,7 @@ def update_venue(forum: Forum, venue_id: int, raw: Mapping[str, Any], user: User
 def delete_venue(forum: Forum, venue_id: int, user: User) -> None:
     """Refused while sessions take place there: they would lose their room silently."""
     with write_transaction():
-        _lock_forum(forum.id)
+        lock_forum(forum.id)
         venue = get_venue(forum, venue_id)
         used = db.session.scalars(
             select(ForumSession).where(ForumSession.venue_id == venue.id).order_by(ForumSession.id)
@@ -913,7 +903,7 @@ def update_speaker(forum: Forum, speaker_id: int, raw: Mapping[str, Any], user: 
     speaker = get_speaker(forum, speaker_id)
     cleaned = _check_speaker({**speaker_values(speaker), **raw})
     with write_transaction():
-        _lock_forum(forum.id)
+        lock_forum(forum.id)
         speaker = get_speaker(forum, speaker_id)
         for name, value in cleaned.items():
             setattr(speaker, name, value)
@@ -926,7 +916,7 @@ def update_speaker(forum: Forum, speaker_id: int, raw: Mapping[str, Any], user: 
 def delete_speaker(forum: Forum, speaker_id: int, user: User) -> None:
     """Refused while the speaker is on a session: take them off the sessions first."""
     with write_transaction():
-        _lock_forum(forum.id)
+        lock_forum(forum.id)
         speaker = get_speaker(forum, speaker_id)
         sessions = db.session.scalars(
             select(ForumSession)
@@ -971,7 +961,7 @@ def _check_stream(forum: Forum, raw: Mapping[str, Any]) -> dict[str, Any]:
 def create_stream(forum: Forum, raw: Mapping[str, Any], user: User) -> StreamLink:
     cleaned = _check_stream(forum, raw)
     with write_transaction():
-        _lock_forum(forum.id)
+        lock_forum(forum.id)
         stream = StreamLink(forum_id=forum.id, **cleaned)
         db.session.add(stream)
         db.session.refresh(forum)
@@ -983,7 +973,7 @@ def update_stream(forum: Forum, stream_id: int, raw: Mapping[str, Any], user: Us
     stream = get_stream(forum, stream_id)
     cleaned = _check_stream(forum, {**stream_values(stream), **raw})
     with write_transaction():
-        _lock_forum(forum.id)
+        lock_forum(forum.id)
         stream = get_stream(forum, stream_id)
         for name, value in cleaned.items():
             setattr(stream, name, value)
@@ -995,7 +985,7 @@ def update_stream(forum: Forum, stream_id: int, raw: Mapping[str, Any], user: Us
 
 def delete_stream(forum: Forum, stream_id: int, user: User) -> None:
     with write_transaction():
-        _lock_forum(forum.id)
+        lock_forum(forum.id)
         db.session.delete(get_stream(forum, stream_id))
         db.session.refresh(forum)
         _touch_programme(forum)
@@ -1297,7 +1287,7 @@ def create_session(forum: Forum, raw: Mapping[str, Any], user: User) -> SessionS
     cleaned = check_session(forum, raw, current=None)
     lines = cleaned.pop("speakers")
     with write_transaction():
-        _lock_forum(forum.id)
+        lock_forum(forum.id)
         db.session.refresh(forum)
         session, changes = apply_create(forum, cleaned, lines, user, now=utcnow())
     return SessionSaved(session, changes, 0, session_conflicts(forum, session.id))
@@ -1366,7 +1356,7 @@ def update_session(
     lines = cleaned.pop("speakers")
 
     with write_transaction():
-        _lock_forum(forum.id)
+        lock_forum(forum.id)
         if not _lock_session(session_id, revision):
             raise _stale(db.session.get(ForumSession, session_id))
         db.session.expire_all()
@@ -1390,7 +1380,6 @@ def apply_update(
     """Save checked values onto a session inside the caller's write transaction (forum and
     session rows locked): seats rules, revisions, programme changes and notices, waitlists.
     Returns (anything edited, changes recorded, notices queued or merged)."""
-    from app.registration import people
 
     _check_seats(forum.id, session, cleaned["seats"])
     changes = _changes_between(session, cleaned)
@@ -1426,9 +1415,9 @@ def apply_update(
             notices = _notify(session, recorded, {old_format, session.format}, now=now)
     db.session.flush()
     if session.seats is not None and (old_seats is None or session.seats > old_seats):
-        people.fill_session_seats(session.id)
+        ledger.fill_session_seats(session.id)
     elif old_seats is not None and session.seats is None:
-        people.release_session_limit(session.id)
+        ledger.release_session_limit(session.id)
     return True, recorded, notices
 
 
@@ -1443,7 +1432,7 @@ def delete_session(forum: Forum, session_id: int, user: User, *, revision: Any) 
             {"revision": [_("Send the revision you started from (a whole number).")]}
         )
     with write_transaction():
-        _lock_forum(forum.id)
+        lock_forum(forum.id)
         if not _lock_session(session_id, revision):
             raise _stale(db.session.get(ForumSession, session_id))
         db.session.refresh(forum)

@@ -57,10 +57,12 @@ from sqlalchemy.orm import selectinload
 
 from app.core.db import db, utcnow, write_transaction
 from app.core.errors import DomainError, ValidationFailed
+from app.core.locks import lock_forum
 from app.models import AuditEntry, Booking, Forum, ForumSession, Registration, User
 from app.models.enums import SPEAKER_ROLES
+from app.places import ledger
+from app.places.ledger import booking_waitlist_position
 from app.programme import agenda
-from app.registration.operations import booking_waitlist_position
 
 MAX_BYTES = 2_000_000
 MAX_ROWS = 2_000
@@ -454,7 +456,7 @@ def apply_import(forum: Forum, data: bytes, user: User) -> ImportResult:
     now = utcnow()
     notices = 0
     with write_transaction():
-        agenda._lock_forum(forum.id)
+        lock_forum(forum.id)
         plan = plan_import(forum, data)
         if not plan.ok:
             raise ValidationFailed(
@@ -558,9 +560,8 @@ def export_registrations(forum: Forum, user: User) -> str:
         .order_by(Registration.created_at, Registration.id)
     ).all()
     tz = forum.timezone
-    from app.registration.people import _forum_waitlist_ranks
 
-    ranks = _forum_waitlist_ranks(forum.id)
+    ranks = ledger.forum_waitlist_ranks(forum.id)
     header = [
         "confirmation_code",
         "name",

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.core.db import db
+from app.core.db import db, utcnow
 from app.models import Forum, ForumSession, SessionSpeaker, Speaker, StreamLink, Venue
 from scheduling.agenda import sessions_by_day
 from scheduling.types import (
@@ -83,11 +83,29 @@ def forum_ends_at(forum: Forum) -> datetime:
 def registration_state(forum: Forum, now: datetime) -> RegistrationState:
     """`("not_open" | "open" | "closed", opens, closes)` at `now` (aware), by the one rule the
     registration service applies."""
-    from app.registration.operations import registration_closes_at, window_state
-
     return RegistrationState(
         window_state(forum, now), forum.registration_opens_at, registration_closes_at(forum)
     )
+
+
+def window_state(forum: Forum, now: datetime | None = None) -> str:
+    """'not_open', 'open' or 'closed' for pre-registration.
+
+    No opening date means pre-registration has not been announced. It closes at the deadline,
+    and at the latest when the forum's last day ends in its own time zone.
+    """
+    now = now or utcnow()
+    if forum.registration_opens_at is None or now < forum.registration_opens_at:
+        return "not_open"
+    if now >= registration_closes_at(forum):
+        return "closed"
+    return "open"
+
+
+def registration_closes_at(forum: Forum) -> datetime:
+    ends = forum_ends_at(forum)
+    closes = forum.registration_closes_at
+    return ends if closes is None else min(closes, ends)
 
 
 def forum_seats_left(forum: Forum) -> int | None:

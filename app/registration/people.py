@@ -13,15 +13,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from app.core.db import db, utcnow, write_transaction
-from app.core.errors import NotFound, RegistrationCancelled
+from app.core.db import db, write_transaction
+from app.core.errors import NotFound
+from app.core.locks import lock_forum
 from app.models import AuditEntry, Booking, Forum, ForumSession, Registration, User
-from app.models.enums import ACCESSIBILITY_NEEDS
+from app.models.enums import ACCESSIBILITY_NEEDS, PlaceStatus
+from app.places import ledger
 from app.programme.agenda import FOLLOWS, InvalidState, get_session
-from app.registration import operations as reg
+from app.registration import operations
 
 PAGE_SIZE = 100
 STATUSES = ("confirmed", "waitlisted", "cancelled")
@@ -148,7 +150,7 @@ def forum_people(
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
     ).all()
-    ranks = _forum_waitlist_ranks(forum.id)
+    ranks = ledger.forum_waitlist_ranks(forum.id)
     active = db.session.scalars(
         select(Registration).where(
             Registration.forum_id == forum.id, Registration.status != "cancelled"
@@ -168,17 +170,8 @@ def forum_people(
         accessibility=needs,
         other_needs=other,
         capacity=forum.in_person_capacity,
-        taken=reg.places_taken(forum),
+        taken=ledger.places_taken(forum),
     )
-
-
-def _forum_waitlist_ranks(forum_id: int) -> dict[int, int]:
-    ids = db.session.scalars(
-        select(Registration.id)
-        .where(Registration.forum_id == forum_id, Registration.status == "waitlisted")
-        .order_by(Registration.waitlist_seq, Registration.id)
-    ).all()
-    return {rid: n for n, rid in enumerate(ids, start=1)}
 
 
 @dataclass(frozen=True)
@@ -311,33 +304,22 @@ def cancel_registration(
     waiting; the person is told (with the reason); the audit log records who did it."""
     reason = _clean_reason(reason)
     with write_transaction():
-        reg._lock_forum(forum.id)
+        lock_forum(forum.id)
         registration = get_registration(forum, registration_id)
         db.session.refresh(registration)
-        if registration.status == "cancelled":
-            raise RegistrationCancelled(_("This registration has been cancelled."))
         previous = registration.status
-        for booking in sorted(registration.bookings, key=lambda b: b.session_id):
-            if booking.status != "cancelled":
-                reg._release_booking(booking)
-        reg._release_forum_place(registration)
-        registration.status = "cancelled"
-        registration.cancelled_at = utcnow()
-        reg._queue(
-            registration, "registration_cancelled", cancelled_by="organizer", reason=reason or None
-        )
+        operations.cancel_locked(registration, cancelled_by="organizer", reason=reason or None)
         _audit(user, "registration.cancel", forum, registration, previous=previous, reason=reason)
     return registration
 
 
-def _no_place(over_capacity: bool) -> None:
-    if not over_capacity:
-        raise InvalidState(
-            _(
-                "No place is free. Raise the capacity first, or confirm that you admit this "
-                "person beyond it."
-            )
+def _no_place() -> InvalidState:
+    return InvalidState(
+        _(
+            "No place is free. Raise the capacity first, or confirm that you admit this "
+            "person beyond it."
         )
+    )
 
 
 def promote_registration(
@@ -352,33 +334,24 @@ def promote_registration(
     the capacity only when `over_capacity` says so."""
     reason = _clean_reason(reason)
     with write_transaction():
-        reg._lock_forum(forum.id)
+        lock_forum(forum.id)
         registration = get_registration(forum, registration_id)
         db.session.refresh(registration)
-        if registration.status != "waitlisted":
+        if registration.status != PlaceStatus.WAITLISTED:
             raise InvalidState(_("This person is not on the waitlist."))
-        position = reg.forum_waitlist_position(registration)
-        beyond = False
-        if not reg.take_forum_place(forum.id):
-            _no_place(over_capacity)
-            beyond = True
-            db.session.execute(
-                update(Forum)
-                .where(Forum.id == forum.id)
-                .values(in_person_taken=Forum.in_person_taken + 1)
-                .execution_options(synchronize_session=False)
-            )
+        position = ledger.forum_waitlist_position(registration)
+        taken = ledger.promote_registration(registration, beyond_capacity=over_capacity)
+        if taken is None:
+            raise _no_place()
+        if not taken:
             registration.over_capacity_reason = reason or _("Promoted by an organizer.")
-        registration.status = "confirmed"
-        registration.waitlist_seq = None
-        reg._queue(registration, "waitlist_promoted")
         _audit(
             user,
             "registration.promote",
             forum,
             registration,
             position=position,
-            over_capacity=beyond,
+            over_capacity=not taken,
             reason=reason,
         )
     return registration
@@ -391,27 +364,17 @@ def promote_booking(
     `over_capacity` says so)."""
     reason = _clean_reason(reason)
     with write_transaction():
-        reg._lock_forum(forum.id)
+        lock_forum(forum.id)
         booking = get_booking(forum, booking_id)
         db.session.refresh(booking)
-        if booking.status != "waitlisted":
+        if booking.status != PlaceStatus.WAITLISTED:
             raise InvalidState(_("This person is not waiting for this session."))
-        if booking.registration.status == "cancelled":
+        if booking.registration.status == PlaceStatus.CANCELLED:
             raise InvalidState(_("This registration has been cancelled."))
-        position = reg.booking_waitlist_position(booking)
-        beyond = False
-        if not reg.take_session_seat(booking.session_id):
-            _no_place(over_capacity)
-            beyond = True
-            db.session.execute(
-                update(ForumSession)
-                .where(ForumSession.id == booking.session_id)
-                .values(seats_taken=ForumSession.seats_taken + 1)
-                .execution_options(synchronize_session=False)
-            )
-        booking.status = "confirmed"
-        booking.waitlist_seq = None
-        reg._queue(booking.registration, "waitlist_promoted", session_id=booking.session_id)
+        position = ledger.booking_waitlist_position(booking)
+        taken = ledger.promote_booking(booking, beyond_capacity=over_capacity)
+        if taken is None:
+            raise _no_place()
         _audit(
             user,
             "booking.promote",
@@ -419,70 +382,7 @@ def promote_booking(
             booking.registration,
             session_id=booking.session_id,
             position=position,
-            over_capacity=beyond,
+            over_capacity=not taken,
             reason=reason,
         )
     return booking
-
-
-# -- filling places after a limit is raised (called inside the caller's transaction) ----------
-
-
-def fill_forum_places(forum_id: int) -> int:
-    """Give free in-person places to the forum's waitlist, first come first served."""
-    promoted = 0
-    while True:
-        first = db.session.scalar(
-            select(Registration)
-            .where(Registration.forum_id == forum_id, Registration.status == "waitlisted")
-            .order_by(Registration.waitlist_seq, Registration.id)
-            .limit(1)
-            .with_for_update()
-        )
-        if first is None or not reg.take_forum_place(forum_id):
-            return promoted
-        first.status = "confirmed"
-        first.waitlist_seq = None
-        reg._queue(first, "waitlist_promoted")
-        db.session.flush()
-        promoted += 1
-
-
-def fill_session_seats(session_id: int) -> int:
-    """Give free seats of a session to its waitlist, first come first served."""
-    promoted = 0
-    while True:
-        first = db.session.scalar(
-            select(Booking)
-            .where(Booking.session_id == session_id, Booking.status == "waitlisted")
-            .order_by(Booking.waitlist_seq, Booking.id)
-            .limit(1)
-            .with_for_update()
-        )
-        if first is None or not reg.take_session_seat(session_id):
-            return promoted
-        first.status = "confirmed"
-        first.waitlist_seq = None
-        reg._queue(first.registration, "waitlist_promoted", session_id=session_id)
-        db.session.flush()
-        promoted += 1
-
-
-def release_session_limit(session_id: int) -> int:
-    """The session no longer has seats of its own: everyone waiting for it is in."""
-    waiting = db.session.scalars(
-        select(Booking)
-        .where(Booking.session_id == session_id, Booking.status == "waitlisted")
-        .order_by(Booking.waitlist_seq, Booking.id)
-    ).all()
-    for booking in waiting:
-        booking.status = "confirmed"
-        booking.waitlist_seq = None
-        reg._queue(booking.registration, "waitlist_promoted", session_id=session_id)
-    db.session.execute(
-        update(ForumSession)
-        .where(ForumSession.id == session_id)
-        .values(seats_taken=0)
-        .execution_options(synchronize_session=False)
-    )
-    return len(waiting)

@@ -12,6 +12,7 @@ from app.core.i18n import pick
 from app.core.presenters import fmt_day, fmt_time, label
 from app.core.tokens import checkin_qr, display_code
 from app.models import Booking, Forum, ForumSession, Registration
+from app.places import ledger
 from app.registration import operations as registrations
 
 
@@ -71,7 +72,7 @@ def manage_page_context(
         PlaceLine(
             title=pick(b.session, "title"),
             status=b.status,
-            position=registrations.booking_waitlist_position(b),
+            position=ledger.booking_waitlist_position(b),
             booking=b,
         )
         for b in registration.bookings

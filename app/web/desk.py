@@ -39,6 +39,7 @@ from app.core.errors import (
 )
 from app.core.i18n import pick
 from app.core.presenters import fmt_time
+from app.core.text import ID_MAX
 from app.core.tokens import checkin_qr, display_code
 from app.desk import checkin
 from app.extensions import limiter, login_manager
@@ -156,7 +157,7 @@ def _desk(forum: Forum, session_id: int | None = None) -> checkin.Desk:
 
 def _session_arg() -> int | None:
     value = request.values.get("session", "")
-    return int(value) if value.isdigit() and 0 < int(value) <= checkin.ID_MAX else None
+    return int(value) if value.isdigit() and 0 < int(value) <= ID_MAX else None
 
 
 # ------------------------------------------------------------------------------ outcomes

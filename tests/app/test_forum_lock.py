@@ -21,7 +21,9 @@ from sqlalchemy import event, func, select, text, update
 
 from app.core.db import db as _db
 from app.core.errors import AlreadyRegistered, ValidationFailed
+from app.core.locks import lock_forum
 from app.models import Booking, Forum, ForumSession, OutboxMessage, Registration, User
+from app.places import ledger
 from app.programme import agenda
 from app.registration import operations as registrations
 from tests.app.services.test_registration import person
@@ -62,7 +64,7 @@ def test_without_a_capacity_registrations_leave_the_counter_and_places_are_count
 
     db.session.expire_all()
     assert db.session.get(Forum, forum.id).in_person_taken == 0
-    assert registrations.places_taken(forum) == 3
+    assert ledger.places_taken(forum) == 3
     assert db.session.get(ForumSession, talk.id).seats_taken == 3
 
 
@@ -245,9 +247,9 @@ def test_negative_control_with_an_exclusive_forum_lock_the_second_waits(
     pg, forum_with_talks, monkeypatch
 ):
     def exclusive(forum_id: int, counting: bool) -> None:
-        registrations._lock_forum(forum_id)
+        lock_forum(forum_id)
 
-    monkeypatch.setattr(registrations, "_share_forum", exclusive)
+    monkeypatch.setattr(registrations, "share_forum", exclusive)
     forum_id, (talk_a, talk_b) = forum_with_talks
     with Pause(pg).installed() as pause, ThreadPoolExecutor(2) as pool:
         paused = start_paused(pool, pg, pause, forum_id, person("a", session_ids=[talk_a]))

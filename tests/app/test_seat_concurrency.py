@@ -19,6 +19,7 @@ from sqlalchemy import func, select, update
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from app.models import Booking, ForumSession, OutboxMessage, Registration
+from app.places import ledger
 from app.registration import operations as registrations
 
 CONCURRENT = 200
@@ -97,7 +98,7 @@ def seat_figures(db, session_id: int) -> tuple[int, int, list[int]]:
     waiting = db.session.scalars(
         select(Booking).where(Booking.session_id == session_id, Booking.status == "waitlisted")
     ).all()
-    positions = sorted(registrations.booking_waitlist_position(b) for b in waiting)
+    positions = sorted(ledger.booking_waitlist_position(b) for b in waiting)
     return taken, confirmed, positions
 
 
@@ -146,7 +147,7 @@ class TimeOfCheckToTimeOfUse:
             return True
 
         monkeypatch.setattr(registrations, "validate", validate)
-        monkeypatch.setattr(registrations, "take_session_seat", take_session_seat)
+        monkeypatch.setattr(ledger, "take_session_seat", take_session_seat)
 
 
 def test_negative_control_without_the_guard_overbooks(

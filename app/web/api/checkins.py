@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from app.accounts.access import can_work_desk
 from app.accounts.users import user_for_api_token
 from app.core.errors import DomainError, NotFound, ValidationFailed
+from app.core.text import ID_MAX
 from app.core.tokens import display_code
 from app.desk import checkin
 from app.extensions import limiter
@@ -102,7 +103,7 @@ def create_checkin(slug: str):
             raise ValidationFailed(errors)
         session = None
         if session_id is not None:
-            if not 0 < session_id <= checkin.ID_MAX:
+            if not 0 < session_id <= ID_MAX:
                 raise NotFound(_("This session has no check-in of its own at this forum."))
             session = checkin.desk_session(forum, session_id)
         desk = checkin.Desk(forum=forum, operator=user, label=label or "API", session=session)

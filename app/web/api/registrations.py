@@ -11,6 +11,7 @@ from app.core.errors import DomainError, ValidationFailed
 from app.core.tokens import display_code
 from app.extensions import limiter
 from app.models import Registration
+from app.places import ledger
 from app.privacy import operations as privacy
 from app.registration import operations as registrations
 from app.web.api import bp
@@ -90,7 +91,7 @@ def registration_json(
             {
                 "id": b.session_id,
                 "status": b.status,
-                "waitlist_position": registrations.booking_waitlist_position(b),
+                "waitlist_position": ledger.booking_waitlist_position(b),
             }
             for b in registration.bookings
             if b.status != "cancelled"

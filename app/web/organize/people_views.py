@@ -9,6 +9,7 @@ from app.core.errors import DomainError
 from app.core.i18n import current_locale
 from app.forms.organize import CancelRegistrationForm, PromoteForm
 from app.models import Forum
+from app.places import ledger
 from app.registration import operations as registrations
 from app.registration import people
 from app.web.organize import bp
@@ -58,7 +59,7 @@ def person(forum: Forum, registration_id: int):
         registration=registration,
         place=registrations.forum_place(registration),
         bookings=[
-            (b, registrations.booking_waitlist_position(b))
+            (b, ledger.booking_waitlist_position(b))
             for b in registration.bookings
             if b.session is not None
         ],

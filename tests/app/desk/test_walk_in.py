@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from app.desk import checkin
 from app.models import AuditEntry, CheckIn, Forum, OutboxMessage, Registration
+from app.places import ledger
 from app.registration import operations as registrations
 from tests.app.desk.helpers import page_text
 
@@ -148,7 +149,7 @@ def test_the_walk_in_takes_its_place_through_the_shared_seat_rule(
     """Not a copy: switching the registration service's rule off switches the walk-in's off."""
     forum = open_forum(in_person_capacity=100)
     login(client, staff("desk", forum))
-    monkeypatch.setattr(registrations, "take_forum_place", lambda forum_id: False)
+    monkeypatch.setattr(ledger, "take_forum_place", lambda forum_id: False)
     before = _state(db, forum)
     response = _walk_in(client, forum, name="Refused")
     assert response.status_code == 409

@@ -5,7 +5,8 @@ from __future__ import annotations
 import threading
 import time
 
-from app.mail.senders import in_process_worker, memory_outbox, stop_in_process_delivery
+from app.mail.in_process import in_process_worker, stop_in_process_delivery
+from app.mail.senders import memory_outbox
 from tests.app.mail.helpers import outbox_rows, register, register_body
 
 

@@ -18,6 +18,8 @@ from typing import Any
 from sqlalchemy import func, select, text
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from app.places import ledger
+
 PASSWORD = "correct horse battery"
 BASE = "http://madang.test"
 
@@ -143,7 +145,6 @@ def assert_invariants(db) -> None:
     """Seats taken equal confirmed in-person bookings and never exceed capacity, for every
     session and forum; waitlist positions are 1..n with no gaps or repeats."""
     from app.models import Booking, Forum, ForumSession, Registration
-    from app.registration import operations as registrations
 
     fresh(db)
     for session in db.session.scalars(select(ForumSession)):
@@ -164,7 +165,7 @@ def assert_invariants(db) -> None:
         waiting = db.session.scalars(
             select(Booking).where(Booking.session_id == session.id, Booking.status == "waitlisted")
         ).all()
-        positions = sorted(registrations.booking_waitlist_position(b) for b in waiting)
+        positions = sorted(ledger.booking_waitlist_position(b) for b in waiting)
         assert positions == list(range(1, len(waiting) + 1)), (session.id, positions)
         assert len({b.waitlist_seq for b in waiting}) == len(waiting)
         if waiting:
@@ -181,7 +182,7 @@ def assert_invariants(db) -> None:
             )
         )
         # The counter is kept while there is a capacity; without one, the places are counted.
-        assert registrations.places_taken(forum) == confirmed
+        assert ledger.places_taken(forum) == confirmed
         if forum.in_person_capacity is not None:
             assert forum.in_person_taken == confirmed, (forum.slug, forum.in_person_taken)
             assert forum.in_person_taken <= forum.in_person_capacity
@@ -190,7 +191,7 @@ def assert_invariants(db) -> None:
                 Registration.forum_id == forum.id, Registration.status == "waitlisted"
             )
         ).all()
-        positions = sorted(registrations.forum_waitlist_position(r) for r in waiting)
+        positions = sorted(ledger.forum_waitlist_position(r) for r in waiting)
         assert positions == list(range(1, len(waiting) + 1)), (forum.slug, positions)
         if waiting:
             assert forum.in_person_capacity is not None

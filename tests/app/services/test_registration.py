@@ -20,6 +20,7 @@ from app.core.errors import (
 )
 from app.core.tokens import hash_token
 from app.models import Booking, Forum, ForumSession, OutboxMessage, Registration
+from app.places import ledger
 from app.registration import operations as registrations
 
 # The messages asserted below are the English ones.
@@ -106,7 +107,7 @@ def reload(db, registration_id: int) -> Registration:
 
 
 def position(db, registration_id: int, session_id: int) -> int | None:
-    return registrations.booking_waitlist_position(booking_of(db, registration_id, session_id))
+    return ledger.booking_waitlist_position(booking_of(db, registration_id, session_id))
 
 
 # -------------------------------------------------------------------------------- window
@@ -863,7 +864,7 @@ def test_coming_back_takes_the_old_session_again_under_the_seat_rules(db, make_f
     back = registrations.register(forum, person(1, session_ids=[tour.id]))
     db.session.expire_all()
     [booking] = back.registration.bookings  # the old row, reused
-    assert (booking.status, registrations.booking_waitlist_position(booking)) == ("waitlisted", 1)
+    assert (booking.status, ledger.booking_waitlist_position(booking)) == ("waitlisted", 1)
     assert db.session.get(ForumSession, tour.id).seats_taken == 1
 
 
