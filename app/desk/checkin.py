@@ -40,14 +40,10 @@ from app.core.tokens import (
     CODE_ALPHABET,
     CODE_LENGTH,
     QR_PREFIX,
-    hash_token,
     is_well_formed_code,
-    new_confirmation_code,
-    new_token,
     normalise_code,
     verify_checkin_payload,
 )
-from app.mail import outbox
 from app.models import (
     AuditEntry,
     Booking,
@@ -62,6 +58,7 @@ from app.models import (
 )
 from app.places import ledger
 from app.registration import operations as registrations
+from app.registration import walk_in
 
 INPUT_MAX = 200
 SEARCH_MIN = 2
@@ -767,7 +764,7 @@ def register_walk_in(
     forum_id = forum.id
     operator_id = desk.operator.id if desk.operator is not None else None
     organizer = can_organize(desk.operator, forum)
-    manage_token, calendar_token = new_token(), new_token()
+    person = walk_in.WalkInPerson(name, email, affiliation, locale)
 
     def existing_with_email() -> Registration | None:
         if email is None:
@@ -789,36 +786,20 @@ def register_walk_in(
             found = existing_with_email()
             if found is not None:
                 raise already(found)
-            over = False
-            if not ledger.take_forum_place(forum_id):
-                if not reason:
-                    raise _forum_full(forum_id)
-                if not organizer:
+            if not reason:
+                admitted = walk_in.admit(forum_id, person, now=now)
+            elif organizer:
+                admitted = walk_in.admit(forum_id, person, now=now, beyond_capacity_reason=reason)
+            else:
+                admitted = walk_in.admit(forum_id, person, now=now)
+                if admitted is None:
                     raise Forbidden(
                         _("Only an organizer can admit a person beyond the forum's capacity.")
                     )
-                ledger.take_forum_place_beyond_capacity(forum_id)
-                over = True
-            registration = Registration(
-                forum_id=forum_id,
-                confirmation_code=new_confirmation_code(),
-                name=name,
-                email=email[0] if email else "",
-                email_normalized=email[1] if email else None,
-                affiliation=affiliation,
-                attendance="in_person",
-                locale=locale,
-                status="confirmed",
-                source="desk",
-                manage_token_hash=hash_token(manage_token),
-                calendar_token_hash=hash_token(calendar_token),
-                consent_version=registrations.CONSENT_VERSION,
-                consented_at=now,
-                checked_in_at=now,
-                over_capacity_reason=reason if over else "",
-            )
-            db.session.add(registration)
-            db.session.flush()
+            if admitted is None:
+                raise _forum_full(forum_id)
+            registration, over = admitted.registration, admitted.over_capacity
+            manage_token, calendar_token = admitted.manage_token, admitted.calendar_token
             db.session.add(
                 CheckIn(
                     registration_id=registration.id,
@@ -832,19 +813,6 @@ def register_walk_in(
             _audit(desk, "walk_in_registered", registration.id, {"desk": desk.name}, now)
             if over:
                 _audit(desk, "admitted_over_capacity", registration.id, {"reason": reason}, now)
-            if email is not None:
-                outbox.enqueue(
-                    "registration_confirmed",
-                    recipient=registration.email,
-                    locale=locale,
-                    context={
-                        "registration_id": registration.id,
-                        "manage_token": manage_token,
-                        "calendar_token": calendar_token,
-                    },
-                    forum_id=forum_id,
-                    registration_id=registration.id,
-                )
     except IntegrityError:
         # Registered with the same address at the same moment at another desk (or, once in
         # a trillion, a code collision): nothing of ours was written.
