@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -56,9 +56,11 @@ from app.models import (
     User,
     Venue,
 )
+from app.models.enums import AttendanceMode, PlaceStatus
 from app.places import ledger
 from app.registration import operations as registrations
 from app.registration import walk_in
+from app.registration.state import Refusal, attendance_state
 
 INPUT_MAX = 200
 SEARCH_MIN = 2
@@ -474,7 +476,13 @@ def _claim_session_checkin(booking_id: int, now: datetime) -> bool:
         .where(
             Booking.id == booking_id,
             Booking.checked_in_at.is_(None),
-            Booking.status == "confirmed",
+            Booking.status == PlaceStatus.CONFIRMED,
+            # A seat admits only with the forum's in-person place (not online, not waiting).
+            exists().where(
+                Registration.id == Booking.registration_id,
+                Registration.status == PlaceStatus.CONFIRMED,
+                Registration.attendance == AttendanceMode.IN_PERSON,
+            ),
         )
         .values(checked_in_at=now)
         .execution_options(synchronize_session=False)
@@ -483,60 +491,47 @@ def _claim_session_checkin(booking_id: int, now: datetime) -> bool:
 
 
 def _refuse_unless_admitted(desk: Desk, registration: Registration) -> Booking | None:
-    """Raise the clear refusal for a person who holds no place here; the booking for a
-    session desk."""
-    if registration.status == "cancelled":
+    """Raise the clear refusal for a person who holds no place here (the attendance state
+    decides); the booking for a session desk."""
+    session_id = desk.session.id if desk.session is not None else None
+    state = attendance_state(registration)
+    refusal = state.refusal(session_id)
+    if refusal is None:
+        if session_id is None:
+            return None
+        return next(b for b in registration.bookings if b.session_id == session_id)
+    rid = registration.id
+    if refusal is Refusal.CANCELLED:
         raise RegistrationCancelled(
             _("This registration was cancelled. Do not check this person in with it."),
-            registration_id=registration.id,
+            registration_id=rid,
         )
-    if desk.session is not None:
-        booking = next((b for b in registration.bookings if b.session_id == desk.session.id), None)
-        if booking is None:
-            raise NotAdmitted(
-                "not_booked",
-                _("This person has no place in this session."),
-                registration_id=registration.id,
-            )
-        if booking.status == "waitlisted":
-            raise NotAdmitted(
-                "session_waitlisted",
-                _(
-                    "This person is on the waiting list of this session (position %(n)s),"
-                    " without a seat.",
-                    n=ledger.booking_waitlist_position(booking) or "?",
-                ),
-                registration_id=registration.id,
-            )
-        if booking.status == "cancelled":
-            raise NotAdmitted(
-                "session_cancelled",
-                _("This person cancelled their place in this session."),
-                registration_id=registration.id,
-            )
-        return booking
-    if registration.status == "waitlisted":
-        position = ledger.forum_waitlist_position(registration)
-        raise NotAdmitted(
-            "waitlisted",
-            _(
-                "This person is only on the waiting list (position %(n)s) and has no"
-                " in-person place. An organizer can admit them beyond capacity.",
-                n=position or "?",
-            ),
-            position=position,
-            registration_id=registration.id,
+    if refusal is Refusal.NOT_BOOKED:
+        message = _("This person has no place in this session.")
+        raise NotAdmitted(refusal, message, registration_id=rid)
+    if refusal is Refusal.SESSION_WAITLISTED:
+        place = state.sessions[session_id]
+        message = _(
+            "This person is on the waiting list of this session (position %(n)s), without a seat.",
+            n=place.waitlist_position or "?",
         )
-    if registration.attendance != "in_person":
-        raise NotAdmitted(
-            "online",
-            _(
-                "This person registered to attend online and holds no in-person place."
-                " Register them as a walk-in if places are left."
-            ),
-            registration_id=registration.id,
+        raise NotAdmitted(refusal, message, registration_id=rid)
+    if refusal is Refusal.SESSION_CANCELLED:
+        message = _("This person cancelled their place in this session.")
+        raise NotAdmitted(refusal, message, registration_id=rid)
+    if refusal is Refusal.WAITLISTED:
+        position = state.forum_position
+        message = _(
+            "This person is only on the waiting list (position %(n)s) and has no"
+            " in-person place. An organizer can admit them beyond capacity.",
+            n=position or "?",
         )
-    return None
+        raise NotAdmitted(refusal, message, position=position, registration_id=rid)
+    message = _(
+        "This person registered to attend online and holds no in-person place."
+        " Register them as a walk-in if places are left."
+    )
+    raise NotAdmitted(refusal, message, registration_id=rid)
 
 
 def _first_checkin_row(registration_id: int, session_id: int | None) -> CheckIn | None:

@@ -59,6 +59,7 @@ from app.models import (
 )
 from app.models.enums import SPEAKER_ROLES
 from app.programme.views import forum_info
+from app.registration.state import attendance_state
 from scheduling.calendar import build_calendar
 from scheduling.frab import build_frab_json, build_frab_xml
 from scheduling.types import Bilingual, ForumInfo
@@ -604,6 +605,23 @@ def session_calendar(session: ForumSession, *, include_private_streams: bool = F
     ).body
 
 
+def session_calendar_for(registration: Registration, session: ForumSession) -> bytes:
+    """One session as the registrant's calendar shows it, for a change notice: the same UID,
+    SEQUENCE and STATUS as their personal feed (TENTATIVE while they wait for a place), and
+    registrants-only links only for a person who holds a place."""
+    state = attendance_state(registration, positions=False)
+    tentative = state.is_tentative(session.id)
+    return _ics(
+        session.forum,
+        [session],
+        _site(),
+        filename=f"{session.forum.slug}-session-{session.id}.ics",
+        method="PUBLISH",
+        tentative_ids=frozenset({session.id}) if tentative else frozenset(),
+        include_private_streams=not tentative and not state.cancelled,
+    ).body
+
+
 # -- personal feeds -----------------------------------------------------------------------------
 
 
@@ -617,16 +635,16 @@ def personal_selection(
     tentative; while the forum place itself is waitlisted, everything is. Nothing for a
     cancelled registration. Cancelled sessions stay in (STATUS:CANCELLED), so calendars update.
     """
-    if registration.status == "cancelled":
+    state = attendance_state(registration, positions=False)
+    if state.cancelled:
         return [], frozenset()
-    held = {b.session_id: b.status for b in registration.bookings if b.status in _HELD}
     formats = PERSONAL_FORMATS.get(registration.attendance, ())
-    chosen = [s for s in sessions if s.id in held or (s.seats is None and s.format in formats)]
-    if registration.status == "waitlisted":
-        tentative = frozenset(s.id for s in chosen)
-    else:
-        tentative = frozenset(sid for sid, status in held.items() if status == "waitlisted")
-    return chosen, tentative
+    chosen = [
+        s
+        for s in sessions
+        if state.session(s.id) is not None or (s.seats is None and s.format in formats)
+    ]
+    return chosen, frozenset(s.id for s in chosen if state.is_tentative(s.id))
 
 
 def _selection_key(registration: Registration) -> tuple:

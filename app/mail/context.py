@@ -46,7 +46,7 @@ from app.core.db import db, utcnow
 from app.core.i18n import pick
 from app.core.presenters import tz_abbrev
 from app.core.tokens import checkin_qr, display_code, tokens_match
-from app.feeds.calendars import personal_calendar, personal_selection, session_calendar
+from app.feeds.calendars import personal_calendar, personal_selection, session_calendar_for
 from app.models import (
     Booking,
     Forum,
@@ -57,8 +57,9 @@ from app.models import (
     Venue,
 )
 from app.models.staff import ProgrammeChange
-from app.places.ledger import booking_waitlist_position, forum_waitlist_position
+from app.places.ledger import booking_waitlist_position
 from app.programme.views import forum_path
+from app.registration.state import attendance_state
 from notifications import Attachment, InlineImage, calendar_attachment
 from notifications.messages import mailbox
 
@@ -173,11 +174,6 @@ def calendar_attachment_for(
         return None
     ics = personal_calendar(registration)
     return ics if b"BEGIN:VEVENT" in ics else None
-
-
-def session_attachment_for(session: ForumSession, *, private_streams: bool) -> bytes | None:
-    """One session as an .ics (METHOD:PUBLISH, same UID as the feeds), or None."""
-    return session_calendar(session, include_private_streams=private_streams)
 
 
 # -- the builder --------------------------------------------------------------------------------
@@ -400,17 +396,11 @@ class ContextBuilder:
     def _kind_registration_waitlisted(self, row, registration, forum, locale):
         if registration.status == "cancelled":
             raise Obsolete("the registration was cancelled before the notice went out")
-        position = forum_waitlist_position(registration)
-        if position is None:
-            waiting = [
-                booking_waitlist_position(b)
-                for b in registration.bookings
-                if b.status == "waitlisted"
-            ]
-            position = min((p for p in waiting if p is not None), default=None)
-        if position is None:
-            # Every place came through before this notice left: say so instead.
+        state = attendance_state(registration)
+        if state.mail_kind != "registration_waitlisted":
+            # The forum place came through before this notice left: say so instead.
             return self._kind_registration_confirmed(row, registration, forum, locale)
+        position = state.forum_position
         manage_url, _ = self._urls(row, registration)
         context = {
             "recipient_name": registration.name,
@@ -505,11 +495,7 @@ class ContextBuilder:
             "note": row.context.get("note") or None,
             "calendar_url": calendar_url,
         }
-        held = next((b for b in registration.bookings if b.session_id == session.id), None)
-        private = registration.status == "confirmed" and (
-            held is None or held.status == "confirmed"
-        )
-        ics = session_attachment_for(session, private_streams=private)
+        ics = session_calendar_for(registration, session)
         filename = f"{forum.slug}-session-{session.id}.ics"
         attachments = [calendar_attachment(ics, filename)] if ics else []
         return "session_changed", context, attachments
@@ -628,6 +614,5 @@ __all__ = [
     "forum_when",
     "qr_image",
     "scrubbed",
-    "session_attachment_for",
     "span",
 ]

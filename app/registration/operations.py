@@ -40,6 +40,7 @@ from app.models.enums import (
 )
 from app.places import ledger
 from app.programme.views import window_state
+from app.registration.state import attendance_state
 
 NAME_MAX = 200
 AFFILIATION_MAX = 200
@@ -381,12 +382,7 @@ def _register_once(
         db.session.flush()  # its id, for the bookings and the mail (and the unique index)
         for session in sorted(sessions, key=lambda s: s.id):
             _book(registration, session)
-        kind = (
-            "registration_waitlisted"
-            if registration.status == "waitlisted"
-            or any(b.status == "waitlisted" for b in registration.bookings)
-            else "registration_confirmed"
-        )
+        kind = attendance_state(registration, positions=False).mail_kind
         notify(registration, kind, manage_token=manage_token, calendar_token=calendar_token)
     return registration
 
