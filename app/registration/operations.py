@@ -448,6 +448,13 @@ def update_registration(
     )
     if errors:
         raise ValidationFailed(errors)
+    if window_state(forum) != "open" and _takes_a_new_place(registration, new_attendance, wanted):
+        raise RegistrationClosed(
+            _(
+                "Pre-registration has closed: you can still give up places or cancel,"
+                " but not take new ones. The registration desk can help on the day."
+            )
+        )
 
     with write_transaction():
         lock_forum(forum.id)
@@ -472,6 +479,19 @@ def update_registration(
                 _book(registration, session)
         registration.updated_at = utcnow()
     return registration
+
+
+def _takes_a_new_place(
+    registration: Registration, attendance: str, wanted: Sequence[ForumSession]
+) -> bool:
+    """Whether a change asks for something the person does not hold yet: in-person attendance,
+    or a session not booked now. Giving things up never does."""
+    held = {b.session_id for b in registration.bookings if b.status != PlaceStatus.CANCELLED}
+    joins_in_person = (
+        attendance == AttendanceMode.IN_PERSON
+        and registration.attendance != AttendanceMode.IN_PERSON
+    )
+    return joins_in_person or any(s.id not in held for s in wanted)
 
 
 def cancel_registration(registration: Registration) -> Registration:

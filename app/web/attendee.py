@@ -201,7 +201,7 @@ def manage(token: str):
         except ValidationFailed as exc:
             _attach_errors(form, exc.errors)
             status = 422
-        except RegistrationCancelled as exc:
+        except (RegistrationCancelled, RegistrationClosed) as exc:
             flash(exc.message, "error")
             status = 409
         else:
