@@ -61,6 +61,8 @@ from app.mail.context import ContextBuilder, MessageDataError, Obsolete, scrubbe
 from app.mail.outbox import enqueue_once
 from app.mail.senders import get_sender
 from app.models import Forum, OutboxMessage, Registration
+from app.models.enums import OutboxStatus
+from app.registration.operations import renew_manage_token
 from notifications import (
     MAX_ATTEMPTS,
     OutgoingMessage,
@@ -480,9 +482,14 @@ def outbox_counts() -> dict[str, int]:
 
 
 def requeue_dead(ids: Sequence[int] | None = None, now: datetime | None = None) -> int:
-    """Give dead rows (all, or those in `ids`) a fresh set of attempts, due now."""
+    """Give dead rows (all, or those in `ids`) a fresh set of attempts, due now.
+
+    A dead row's manage token was scrubbed when it died, and only its hash is kept: a message
+    that carries the manage link gets a new one, so the person can still reach their
+    registration (the link they never received stops working; nothing else changes)."""
     now = now or utcnow()
     with write_transaction():
+        _renew_links(ids)
         statement = update(OutboxMessage).where(OutboxMessage.status == "dead")
         if ids is not None:
             statement = statement.where(OutboxMessage.id.in_(list(ids)))
@@ -496,6 +503,28 @@ def requeue_dead(ids: Sequence[int] | None = None, now: datetime | None = None) 
             ).execution_options(synchronize_session=False)
         )
     return result.rowcount
+
+
+# The kinds whose message carries the person's manage link (see `ContextBuilder._urls`).
+MANAGE_LINK_KINDS = ("registration_confirmed", "registration_waitlisted", "manage_link")
+
+
+def _renew_links(ids: Sequence[int] | None) -> None:
+    query = select(OutboxMessage).where(
+        OutboxMessage.status == OutboxStatus.DEAD,
+        OutboxMessage.kind.in_(MANAGE_LINK_KINDS),
+        OutboxMessage.registration_id.is_not(None),
+    )
+    if ids is not None:
+        query = query.where(OutboxMessage.id.in_(list(ids)))
+    for row in db.session.scalars(query):
+        registration = db.session.get(Registration, row.registration_id)
+        if registration is None or registration.anonymised_at is not None:
+            continue
+        if not row.context.get("manage_token"):
+            token = renew_manage_token(registration)
+            row.context = {**row.context, "manage_token": token}
+    db.session.flush()
 
 
 __all__ = [

@@ -417,9 +417,15 @@ def _resend_manage_link(registration: Registration, *, now: datetime) -> None:
     )
     if recent >= limit:
         return
+    notify(registration, "manage_link", manage_token=renew_manage_token(registration))
+
+
+def renew_manage_token(registration: Registration) -> str:
+    """A new manage link for the registration (inside the caller's transaction); earlier
+    links stop working."""
     token = new_token()
     registration.manage_token_hash = hash_token(token)
-    notify(registration, "manage_link", manage_token=token)
+    return token
 
 
 def update_registration(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import threading
 import time
+from urllib.parse import urlsplit
 
 from app.mail.in_process import in_process_worker, stop_in_process_delivery
 from app.mail.senders import memory_outbox
-from tests.app.mail.helpers import outbox_rows, register, register_body
+from tests.app.mail.helpers import body, outbox_rows, register, register_body
 
 
 def test_outbox_deliver_sends_what_is_due_and_prints_the_counts(
@@ -123,3 +124,26 @@ def test_the_watch_loop_survives_a_failing_round(app, db, client, make_forum, mo
     assert calls["n"] == 2
     assert len(memory_outbox(app)) == 1
     assert [r.status for r in outbox_rows(db)] == ["sent"]
+
+
+def test_a_requeued_confirmation_carries_a_working_manage_link(
+    app, db, client, make_forum, smtp, mail_to
+):
+    forum = make_forum()
+    mail_to(smtp)
+    register(client, forum, 1, email="gone@example.org", locale="en")
+    smtp.sink.rcpt_replies["gone@example.org"] = "550 5.1.1 unknown"
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["outbox", "deliver"]).output.startswith("sent 0, retrying 0, dead 1")
+
+    del smtp.sink.rcpt_replies["gone@example.org"]
+    assert runner.invoke(args=["outbox", "requeue", "--all-dead"]).exit_code == 0
+    assert runner.invoke(args=["outbox", "deliver"]).output.startswith("sent 1,")
+    text = body(smtp.sink.messages()[-1])
+    assert "use the link in the confirmation email" not in text
+    manage = next(w for w in text.split() if "/manage/" in w)
+    page = client.get(urlsplit(manage).path)
+    assert page.status_code == 200
+    # Once sent, the row keeps no plain token.
+    db.session.rollback()
+    assert "manage_token" not in outbox_rows(db)[-1].context
