@@ -58,7 +58,7 @@ from app.models import (
 )
 from app.models.staff import ProgrammeChange
 from app.places.ledger import booking_waitlist_position
-from app.programme.views import forum_path
+from app.programme.views import forum_path, main_venue
 from app.registration.state import attendance_state
 from notifications import Attachment, InlineImage, calendar_attachment
 from notifications.messages import mailbox
@@ -250,21 +250,11 @@ class ContextBuilder:
         return self.base_url + forum_path(forum.slug)
 
     def _venue(self, forum: Forum, registration: Registration, locale: str) -> dict | None:
-        """Where an in-person attendee goes: the venue of their first in-person session."""
+        """Where an in-person attendee goes: the forum's own venue (each booked session's room
+        is listed with the session)."""
         if registration.attendance != "in_person":
             return None
-        held = {b.session_id for b in registration.bookings if b.status != "cancelled"}
-        candidates = [
-            s
-            for s in forum.sessions
-            if s.status == "scheduled" and s.venue is not None and s.venue.kind != "studio"
-        ]
-        chosen = [s for s in candidates if s.id in held] or [
-            s for s in candidates if s.seats is None and s.format != "online"
-        ]
-        venue: Venue | None = chosen[0].venue if chosen else None
-        if venue is None:
-            venue = next((v for v in forum.venues if v.kind != "studio"), None)
+        venue = main_venue(forum)
         if venue is None:
             return None
         return {

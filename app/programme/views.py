@@ -12,7 +12,7 @@ everywhere. Streams keep their visibility (`registrants_only`); public consumers
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -123,6 +123,28 @@ def session_seats_left(session: ForumSession) -> int | None:
 def is_upcoming(forum: Forum, now: datetime) -> bool:
     """True until the forum's last local day is over."""
     return now < forum_ends_at(forum)
+
+
+def main_venue(forum: Forum) -> Venue | None:
+    """Where the forum itself takes place: the venue most of its forum-wide in-person sessions
+    (those without seats of their own) use; else its first hall; else any venue with an
+    audience. Never a studio, and never a tour's room that only some attendees booked."""
+    used = Counter(
+        s.venue_id
+        for s in forum.sessions
+        if s.status == "scheduled"
+        and s.seats is None
+        and s.format != "online"
+        and s.venue is not None
+        and s.venue.kind == "hall"
+    )
+    venues = {v.id: v for v in forum.venues}
+    if used:
+        return venues[used.most_common(1)[0][0]]
+    halls = [v for v in forum.venues if v.kind == "hall"]
+    if halls:
+        return halls[0]
+    return next((v for v in forum.venues if v.kind != "studio"), None)
 
 
 # -- rows to plain data -----------------------------------------------------------------------
