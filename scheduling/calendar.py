@@ -103,10 +103,11 @@ def build_calendar(
     organizer_of = (forum.organizer_email, forum.organizer_name) if with_organizer else None
     header = [line for line in cal.content_lines() if line][:-1]  # all but END:VCALENDAR
     parts = [_fold(line) + b"\r\n" for line in header]
-    if ordered:
-        # VTIMEZONE from the tz database, limited to the span we publish so it stays short;
-        # the span depends only on the data, so the bytes stay deterministic.
-        parts.append(_timezone_block(forum.timezone, *_span(forum, ordered, zone)))
+    # VTIMEZONE from the tz database, limited to the span we publish so it stays short; the
+    # span depends only on the data, so the bytes stay deterministic. A feed with no event
+    # still carries it: RFC 5545 (3.4) wants at least one component in a VCALENDAR.
+    span = _span(forum, ordered, zone) if ordered else (forum.first_day, forum.last_day)
+    parts.append(_timezone_block(forum.timezone, *span))
     parts.extend(
         _event_block(
             session,
@@ -115,6 +116,7 @@ def build_calendar(
             tentative=session.id in tentative_ids,
             include_private_streams=include_private_streams,
             organizer=organizer_of,
+            forum_streams=forum.streams,
         )
         for session in ordered
     )
@@ -135,6 +137,7 @@ def _event_block(
     tentative: bool,
     include_private_streams: bool,
     organizer: tuple[str, str] | None,
+    forum_streams: tuple[StreamInfo, ...] = (),
 ) -> bytes:
     """One VEVENT, folded. Cached by everything it shows: after an edit, a feed renders only
     the events that changed (a 500-session feed costs ~1.5 ms of CPU an event otherwise)."""
@@ -146,6 +149,7 @@ def _event_block(
             tentative=tentative,
             include_private_streams=include_private_streams,
             organizer=organizer,
+            forum_streams=forum_streams,
         )
     )
 
@@ -167,11 +171,14 @@ def _event(
     tentative: bool,
     include_private_streams: bool,
     organizer: tuple[str, str] | None,
+    forum_streams: tuple[StreamInfo, ...] = (),
 ) -> Event:
     cancelled = session.status == "cancelled"
     updated = _aware(session.updated_at).astimezone(UTC).replace(microsecond=0)
-    # No join links for a session that will not happen.
-    streams = [] if cancelled else _visible_streams(session.streams, include_private_streams)
+    # No join links for a session that will not happen. A session watched online without a
+    # stream of its own is on the forum's streams.
+    own = session.streams or (forum_streams if session.format != "in_person" else ())
+    streams = [] if cancelled else _visible_streams(own, include_private_streams)
     summary = _clean(session.title.both())
     if cancelled:
         summary = CANCELLED_PREFIX + summary
@@ -208,8 +215,9 @@ def _visible_streams(streams: Iterable[StreamInfo], include_private: bool) -> li
 
 def _location(session: SessionInfo) -> str:
     venue = session.venue
-    if venue is None:
-        fallback = _FORMAT_LOCATIONS.get(session.format)
+    if venue is None or venue.kind == "studio":
+        # A broadcast studio has no audience: never send anyone there.
+        fallback = _FORMAT_LOCATIONS["online"] if venue else _FORMAT_LOCATIONS.get(session.format)
         return fallback.both() if fallback else ""
     parts = (venue.name.both(), venue.building, venue.floor, venue.room, venue.address)
     cleaned = (_clean(p).strip() for p in parts)

@@ -53,13 +53,13 @@ from app.models import (
     ForumSession,
     OutboxMessage,
     Registration,
-    StreamLink,
     Venue,
 )
 from app.models.staff import ProgrammeChange
 from app.places.ledger import booking_waitlist_position
 from app.programme.views import forum_path, main_venue
 from app.registration.state import attendance_state
+from app.registration.streams import watchable_streams
 from notifications import Attachment, InlineImage, calendar_attachment
 from notifications.messages import mailbox
 
@@ -292,30 +292,10 @@ class ContextBuilder:
         return items
 
     def _streams(self, registration: Registration, forum: Forum) -> list[dict]:
-        """Livestreams for a confirmed online attendee, registrants-only links included."""
-        if registration.attendance != "online" or registration.status != "confirmed":
-            return []
-        held = {b.session_id for b in registration.bookings if b.status == "confirmed"}
-        links: list[StreamLink] = list(forum.streams)
-        for session in forum.sessions:
-            if session.status == "scheduled" and (
-                session.id in held or (session.seats is None and session.format != "in_person")
-            ):
-                links.extend(session.streams)
-        seen: set[str] = set()
-        items = []
-        for link in links:
-            if not _http(link.url) or link.url in seen:
-                continue
-            seen.add(link.url)
-            items.append(
-                {
-                    "label": link.label or link.platform,
-                    "url": link.url,
-                    "registrants_only": link.visibility == "registrants",
-                }
-            )
-        return items
+        return [
+            {"label": s.label, "url": s.url, "registrants_only": s.registrants_only}
+            for s in watchable_streams(registration, forum)
+        ]
 
     def _contact(self, forum: Forum) -> tuple[str | None, str | None]:
         """(contact_email, Reply-To) from the forum's organiser, when the address is usable."""

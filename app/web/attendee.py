@@ -34,6 +34,7 @@ from app.privacy import operations as privacy
 from app.registration import operations as registrations
 from app.web.attendee_view import (
     attendance_choices,
+    manage_page_context,
     registration_page_context,
     session_choices,
 )
@@ -173,8 +174,6 @@ def _registration_or_404(token: str):
 
 
 def _manage_context(registration, token: str, *, calendar_token: str | None = None, form=None):
-    from app.web.attendee_view import manage_page_context
-
     return manage_page_context(registration, token, calendar_token=calendar_token, form=form)
 
 

@@ -14,6 +14,7 @@ from app.core.tokens import checkin_qr, display_code
 from app.models import Booking, Forum, ForumSession, Registration
 from app.places import ledger
 from app.registration import operations as registrations
+from app.registration.streams import watchable_streams
 
 
 def attendance_choices(forum: Forum) -> list[SelectChoice]:
@@ -93,4 +94,6 @@ def manage_page_context(
         if calendar_url
         else None,
         "form": form,
+        "streams": watchable_streams(registration, registration.forum),
+        "in_person": registration.attendance == "in_person",
     }

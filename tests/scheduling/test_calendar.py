@@ -20,12 +20,13 @@ from scheduling.calendar import (
     build_calendar,
     session_uid,
 )
-from scheduling.types import Bilingual, SessionInfo
+from scheduling.types import Bilingual, SessionInfo, StreamInfo
 from tests.scheduling.factories import (
     DOMAIN,
     LONG_TITLE,
     PANEL_ZOOM,
     WEBEX,
+    YOUTUBE,
     cancelled,
     keynote,
     kst,
@@ -34,6 +35,7 @@ from tests.scheduling.factories import (
     sample_forum,
     sample_sessions,
     stamp,
+    workshop,
 )
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -470,6 +472,27 @@ def test_empty_calendar_is_still_valid() -> None:
     assert_rfc5545_lines(data)
     assert parse(data).walk("VEVENT") == []
     assert b"X-WR-CALNAME:" in data
+    # RFC 5545 3.4: a VCALENDAR holds at least one component (here the forum's time zone).
+    assert [c.name for c in parse(data).subcomponents] == ["VTIMEZONE"]
+
+
+def test_a_studio_is_never_given_as_the_place_to_go() -> None:
+    event = events_by_uid(build_calendar(sample_forum(), [workshop()], domain=DOMAIN))
+    assert event[session_uid(105, DOMAIN)]["LOCATION"] == "온라인 / Online"
+
+
+def test_forum_streams_reach_the_sessions_watched_online_without_a_stream_of_their_own() -> None:
+    forum_wide = StreamInfo(id=9, platform="YouTube", url="https://www.youtube.com/@seoul")
+    online = keynote(id=201, format="online", streams=())
+    in_person = keynote(id=202, format="in_person", streams=())
+    own = keynote(id=203, format="hybrid")
+    data = build_calendar(
+        sample_forum(streams=(forum_wide,)), [online, in_person, own], domain=DOMAIN
+    )
+    events = events_by_uid(data)
+    assert str(events[session_uid(201, DOMAIN)]["CONFERENCE"]) == forum_wide.url
+    assert "CONFERENCE" not in events[session_uid(202, DOMAIN)]
+    assert str(events[session_uid(203, DOMAIN)]["CONFERENCE"]) == YOUTUBE.url
 
 
 def test_session_type_is_plain_data() -> None:

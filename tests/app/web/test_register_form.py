@@ -30,13 +30,6 @@ BASE = "http://madang.test"
 CODE_RE = re.compile(rf"\b([{CODE_ALPHABET}]{{4}})-([{CODE_ALPHABET}]{{4}})\b")
 
 
-@pytest.fixture
-def web(client):
-    """The test client, asking for English pages."""
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
 # ------------------------------------------------------------------------------- helpers
 
 

@@ -1,0 +1,49 @@
+"""The livestreams a registrant may watch: one rule for the done and manage pages and the mail.
+
+An online attendee watches the forum's own streams and those of the sessions open to them: the
+ones they booked, and the forum-wide sessions (no seats of their own) that are not in person
+only. Registrants-only links are included: the person is registered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.models import Forum, Registration, StreamLink
+from app.models.enums import PlaceStatus, SessionStatus
+from app.registration.state import attendance_state
+
+
+@dataclass(frozen=True)
+class Watchable:
+    label: str
+    url: str
+    registrants_only: bool
+
+
+def _http(url: str | None) -> bool:
+    return bool(url) and url.lower().startswith(("https://", "http://"))
+
+
+def watchable_streams(registration: Registration, forum: Forum) -> list[Watchable]:
+    state = attendance_state(registration, positions=False)
+    if not state.watches_online():
+        return []
+    links: list[StreamLink] = list(forum.streams)
+    for session in forum.sessions:
+        place = state.session(session.id)
+        if session.status == SessionStatus.SCHEDULED and (
+            (place is not None and place.status == PlaceStatus.CONFIRMED)
+            or (session.seats is None and session.format != "in_person")
+        ):
+            links.extend(session.streams)
+    seen: set[str] = set()
+    found = []
+    for link in links:
+        if not _http(link.url) or link.url in seen:
+            continue
+        seen.add(link.url)
+        found.append(
+            Watchable(link.label or link.platform, link.url, link.visibility == "registrants")
+        )
+    return found
