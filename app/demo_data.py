@@ -1082,8 +1082,8 @@ WEGO_GENERAL_ASSEMBLY_2023: dict[str, Any] = {
     ),
     "venues": {
         "floor3": {
-            "name_ko": "서울시청 본관 3층",
-            "name_en": "Seoul City Hall main building, 3F",
+            "name_ko": "서울시청 본관",
+            "name_en": "Seoul City Hall main building",
             "kind": "hall",
             "building": "Seoul City Hall (main building) / 서울시청 본관",
             "floor": "3F",

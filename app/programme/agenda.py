@@ -894,8 +894,11 @@ def _check_speaker(raw: Mapping[str, Any]) -> dict[str, Any]:
 def create_speaker(forum: Forum, raw: Mapping[str, Any], user: User) -> Speaker:
     cleaned = _check_speaker(raw)
     with write_transaction():
+        lock_forum(forum.id)
         speaker = Speaker(forum_id=forum.id, **cleaned)
         db.session.add(speaker)
+        db.session.refresh(forum)
+        _touch_programme(forum)
     return speaker
 
 

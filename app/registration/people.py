@@ -43,9 +43,10 @@ class PersonRow:
 class ForumCounts:
     confirmed_in_person: int = 0
     confirmed_online: int = 0
-    waitlisted: int = 0
+    waitlisted: int = 0  # for a forum place
     cancelled: int = 0
     checked_in: int = 0
+    waiting_for_a_session: int = 0  # people with a place (or none needed) waiting for a seat
 
     @property
     def active(self) -> int:
@@ -83,7 +84,17 @@ def forum_counts(forum_id: int) -> ForumCounts:
             Registration.status != "cancelled",
         )
     )
+    waiting_for_a_session = db.session.scalar(
+        select(func.count(func.distinct(Booking.registration_id)))
+        .join(Registration, Registration.id == Booking.registration_id)
+        .where(
+            Registration.forum_id == forum_id,
+            Registration.status != PlaceStatus.CANCELLED,
+            Booking.status == PlaceStatus.WAITLISTED,
+        )
+    )
     return ForumCounts(
+        waiting_for_a_session=int(waiting_for_a_session or 0),
         confirmed_in_person=by.get(("confirmed", "in_person"), 0),
         confirmed_online=by.get(("confirmed", "online"), 0),
         waitlisted=sum(n for (s, _a), n in by.items() if s == "waitlisted"),
