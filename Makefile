@@ -32,6 +32,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 clean-db:
 	rm -f instance/madang.sqlite3 instance/madang.sqlite3-wal instance/madang.sqlite3-shm

@@ -175,9 +175,9 @@ def _stream_fields(i: int) -> dict:
 def seed_mail(app, *, count: int, forum_id: int | None = None, tag: str = "m") -> list[str]:
     """`count` confirmed in-person registrations, each with its confirmation queued in the
     outbox exactly as the registration service queues it. Returns the Message-IDs."""
+    from app import outbox
     from app.core.db import db, utcnow
     from app.core.tokens import hash_token, new_confirmation_code, new_token
-    from app.mail import outbox
     from app.models import OutboxMessage, Registration
     from app.registration.operations import CONSENT_VERSION
 

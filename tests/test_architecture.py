@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -41,6 +43,7 @@ def offending(package: str, forbidden: tuple[str, ...], allowed: tuple[str, ...]
 FEATURES = (
     "app/core",
     "app/accounts",
+    "app/places",
     "app/registration",
     "app/programme",
     "app/desk",
@@ -54,8 +57,6 @@ WEB_AND_DB = ("app", "flask", "flask_sqlalchemy", "flask_wtf", "sqlalchemy", "wt
 @pytest.mark.parametrize(
     ("package", "forbidden", "allowed"),
     [
-        ("scheduling", (*WEB_AND_DB, "notifications"), ()),
-        ("notifications", (*WEB_AND_DB, "scheduling", "jinja2"), ()),
         ("app/models", ("app.services", "app.forms", "app.web", "flask_wtf", "wtforms"), ()),
         # Forms may name the vocabulary, never query the database.
         (
@@ -74,3 +75,46 @@ def test_the_scan_sees_a_forbidden_import(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("from app.models import Forum\nimport flask\n", encoding="utf-8")
     assert imported_modules(bad) == {"app.models", "flask"}
+
+
+def test_the_import_contracts_hold():
+    """The layers, the absence of cycles and the pure packages (pyproject's
+    [tool.importlinter]); `lint-imports` prints the details."""
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "lint-imports"), "--no-cache"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "0 broken" in result.stdout
+
+
+def function_level_app_imports(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found = []
+    for function in ast.walk(tree):
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for node in ast.walk(function):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "app":
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.module}")
+    return found
+
+
+@pytest.mark.parametrize("package", [p.removeprefix("app/") for p in FEATURES] + ["web"])
+def test_features_and_pages_import_at_the_top(package):
+    """A function-level import to dodge a cycle is a sign the cut is wrong: none here."""
+    found = [
+        line for path in python_files(f"app/{package}") for line in function_level_app_imports(path)
+    ]
+    assert found == []
+
+
+def test_the_function_level_scan_sees_one(tmp_path):
+    sample = ROOT / "app" / "core" / "_probe_for_test.py"
+    try:
+        sample.write_text("def f():\n    from app.core import db\n", encoding="utf-8")
+        assert function_level_app_imports(sample) == ["app/core/_probe_for_test.py:2 app.core"]
+    finally:
+        sample.unlink()

@@ -8,6 +8,7 @@ from typing import Any
 from flask import abort
 from flask_login import current_user
 
+from app.extensions import login_manager
 from app.models import Forum, User
 
 
@@ -38,8 +39,6 @@ def require_roles(*roles: str):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
-                from app.extensions import login_manager
-
                 return login_manager.unauthorized()
             if current_user.role not in roles:
                 abort(403)

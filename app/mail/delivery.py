@@ -1,6 +1,6 @@
 """The mail outbox's delivery: rows written in the caller's transaction, delivered after commit.
 
-Rows are written by `app.mail.outbox` in the caller's transaction.
+Rows are written by `app.outbox` in the caller's transaction.
 
 Delivery (`deliver_due`, run by `flask outbox deliver` and the worker)
 ---------------------------------------------------------------------
@@ -58,10 +58,10 @@ from sqlalchemy.exc import DBAPIError
 
 from app.core.db import db, utcnow, write_transaction
 from app.mail.context import ContextBuilder, MessageDataError, Obsolete, scrubbed
-from app.mail.outbox import enqueue_once
 from app.mail.senders import get_sender
 from app.models import Forum, OutboxMessage, Registration
 from app.models.enums import OutboxStatus
+from app.outbox import enqueue_once
 from app.registration.operations import renew_manage_token
 from notifications import (
     MAX_ATTEMPTS,

@@ -20,9 +20,9 @@ from __future__ import annotations
 from sqlalchemy import Select, func, select, update
 
 from app.core.db import db
-from app.mail.outbox import notify
 from app.models import Booking, Forum, ForumSession, Registration
 from app.models.enums import AttendanceMode, PlaceStatus
+from app.outbox import notify
 
 # Counters move with Core UPDATEs: no ORM bookkeeping, no autoflush.
 _FORUMS = Forum.__table__

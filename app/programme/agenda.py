@@ -50,11 +50,11 @@ from flask_babel import ngettext
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
 
+from app import outbox
 from app.core.db import db, utcnow, write_transaction
 from app.core.errors import DomainError, NotFound, ValidationFailed
 from app.core.locks import lock_forum
 from app.core.text import normalise_email
-from app.mail import outbox
 from app.models import (
     Booking,
     ConflictAcceptance,

@@ -29,7 +29,6 @@ from app.core.errors import (
 from app.core.locks import CapacityChanged, lock_forum, share_forum
 from app.core.text import ID_MAX, check_text, normalise_email
 from app.core.tokens import hash_token, new_confirmation_code, new_token
-from app.mail.outbox import notify
 from app.models import Booking, Forum, ForumSession, OutboxMessage, Registration
 from app.models.enums import (
     ACCESSIBILITY_NEEDS,
@@ -38,6 +37,7 @@ from app.models.enums import (
     AttendanceMode,
     PlaceStatus,
 )
+from app.outbox import notify
 from app.places import ledger
 from app.programme.views import window_state
 from app.registration.state import attendance_state

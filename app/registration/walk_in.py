@@ -12,9 +12,9 @@ from datetime import datetime
 from app.core.db import db
 from app.core.locks import lock_forum
 from app.core.tokens import hash_token, new_confirmation_code, new_token
-from app.mail.outbox import notify
 from app.models import Registration
 from app.models.enums import AttendanceMode, PlaceStatus
+from app.outbox import notify
 from app.places import ledger
 from app.registration.operations import CONSENT_VERSION
 

@@ -11,8 +11,8 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
+from app import outbox
 from app.core.db import write_transaction
-from app.mail import outbox
 from app.mail.delivery import deliver_due
 from app.models import ForumSession, Registration
 from app.models.staff import ProgrammeChange

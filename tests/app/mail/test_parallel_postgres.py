@@ -17,9 +17,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, update
 
+from app import outbox
 from app.core.db import db, utcnow, write_transaction
 from app.core.tokens import hash_token, new_confirmation_code, new_token
-from app.mail import delivery, outbox
+from app.mail import delivery
 from app.models import Forum, OutboxMessage, Registration
 from notifications import SMTPSender
 from tests.app.mail.helpers import MAIL_FROM

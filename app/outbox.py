@@ -3,7 +3,7 @@
 `enqueue()` adds a row to the current transaction: no SMTP, no I/O, nothing that can fail the
 request. The Message-ID is fixed here, so every retry carries the same one. `enqueue_once()`
 does the same for messages that must go once (a reminder): a second call with the same
-`dedupe_key` adds nothing, whichever process makes it. Delivery is `app.mail.delivery`.
+`dedupe_key` adds nothing, whichever process makes it. Delivery is `app.mail`.
 
 A leaf: every feature queues mail through this module, and it imports none of them.
 """
