@@ -62,7 +62,7 @@ from app.models import AuditEntry, Booking, Forum, ForumSession, Registration, U
 from app.models.enums import SPEAKER_ROLES
 from app.places import ledger
 from app.places.ledger import booking_waitlist_position
-from app.programme import agenda
+from app.programme import agenda, checks, session_edits
 
 MAX_BYTES = 2_000_000
 MAX_ROWS = 2_000
@@ -197,7 +197,7 @@ class RowPlan:
     session_id: int | None = None
     errors: list[str] = field(default_factory=list)
     cleaned: dict[str, Any] | None = None
-    speakers: list[agenda.SpeakerLine] = field(default_factory=list)
+    speakers: list[session_edits.SpeakerLine] = field(default_factory=list)
     block: str = ""
 
 
@@ -300,7 +300,9 @@ _FIELD_LABELS = {
 }
 
 
-def _same(session: ForumSession, cleaned: dict[str, Any], lines: list[agenda.SpeakerLine]) -> bool:
+def _same(
+    session: ForumSession, cleaned: dict[str, Any], lines: list[session_edits.SpeakerLine]
+) -> bool:
     if any(getattr(session, k) != v for k, v in cleaned.items()):
         return False
     current = sorted((li.position, li.speaker_id, li.role) for li in session.speaker_links)
@@ -377,7 +379,7 @@ def plan_import(forum: Forum, data: bytes) -> ImportPlan:
         plan.block = raw.get("block", "").strip()
         values["parent_id"] = None
         try:
-            cleaned = agenda.check_session(forum, values, current=current)
+            cleaned = session_edits.check_session(forum, values, current=current)
         except ValidationFailed as exc:
             for name, messages in exc.errors.items():
                 for message in messages:
@@ -393,8 +395,8 @@ def plan_import(forum: Forum, data: bytes) -> ImportPlan:
         current = sessions[plan.session_id]
         parent = plan.cleaned.get("parent_id")
         if isinstance(parent, int):
-            fields = agenda.Fields({})
-            agenda._check_parent(fields, forum, parent, current)
+            fields = checks.Fields({})
+            session_edits._check_parent(fields, forum, parent, current)
             plan.errors.extend(f"block: {m}" for m in fields.errors.get("parent_id", []))
         seats = plan.cleaned["seats"]
         if current.seats is not None and seats is not None and seats < current.seats_taken:
@@ -469,14 +471,14 @@ def apply_import(forum: Forum, data: bytes, user: User) -> ImportResult:
             cleaned = dict(row.cleaned)
             parent = cleaned.pop("parent_id")
             if row.action == "create":
-                session, _changes = agenda.apply_create(
+                session, _changes = session_edits.apply_create(
                     forum, {**cleaned, "parent_id": None}, row.speakers, user, now=now
                 )
             else:
                 session = db.session.get(ForumSession, row.session_id)
                 if row.action == "update":
                     cleaned["parent_id"] = session.parent_id if parent == "pending" else parent
-                    _edited, _changes, sent = agenda.apply_update(
+                    _edited, _changes, sent = session_edits.apply_update(
                         forum, session, cleaned, row.speakers, user, now=now
                     )
                     notices += sent
@@ -502,7 +504,7 @@ def _csv(header: list[str], rows: Iterable[list[Any]]) -> str:
 
 
 def _local(moment: datetime, tz: str) -> str:
-    return agenda.local_input(moment, tz).replace("T", " ")
+    return checks.local_input(moment, tz).replace("T", " ")
 
 
 def export_programme(forum: Forum, *, korean_header: bool = False) -> str:

@@ -22,12 +22,12 @@ from app.core.locks import lock_forum
 from app.models import AuditEntry, Booking, Forum, ForumSession, Registration, User
 from app.models.enums import ACCESSIBILITY_NEEDS, PlaceStatus
 from app.places import ledger
-from app.programme.agenda import FOLLOWS, InvalidState, get_session
+from app.programme.agenda import get_session
+from app.programme.checks import FOLLOWS, InvalidState
 from app.registration import operations
 
 PAGE_SIZE = 100
 STATUSES = ("confirmed", "waitlisted", "cancelled")
-
 
 # ============================================================================ reading
 

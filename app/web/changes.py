@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from app.core.errors import NotFound
 from app.core.i18n import current_locale, pick
 from app.core.presenters import fmt_datetime, fmt_day, fmt_time
-from app.programme import agenda
+from app.programme import change_notices
 
 bp = Blueprint("changes", __name__)
 
@@ -40,7 +40,7 @@ def _bilingual(data: dict, field: str, locale: str) -> str:
     return data.get(f"{field}_{first}") or data.get(f"{field}_{second}") or ""
 
 
-def describe(entry: agenda.ChangeEntry, tz: str, locale: str) -> ChangeLine:
+def describe(entry: change_notices.ChangeEntry, tz: str, locale: str) -> ChangeLine:
     change, session = entry.change, entry.session
     before, after = change.before or {}, change.after or {}
     old = new = ""
@@ -65,7 +65,7 @@ def describe(entry: agenda.ChangeEntry, tz: str, locale: str) -> ChangeLine:
 @bp.get("/forums/<slug>/changes")
 def forum_changes(slug: str):
     try:
-        forum, entries = agenda.public_changes(slug)
+        forum, entries = change_notices.public_changes(slug)
     except NotFound:
         abort(404)
     locale = current_locale()

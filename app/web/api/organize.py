@@ -24,7 +24,7 @@ from app.accounts.access import can_organize
 from app.core.errors import DomainError, ValidationFailed
 from app.extensions import limiter
 from app.models import Forum, ForumSession, Speaker, User, Venue
-from app.programme import agenda
+from app.programme import agenda, checks, records, session_edits
 from app.web.api import bp
 from app.web.api.forums import local_iso, utc_iso
 
@@ -54,7 +54,7 @@ def _error(exc: DomainError):
     body: dict[str, Any] = {"error": exc.code, "message": exc.message}
     if isinstance(exc, ValidationFailed):
         body["errors"] = exc.errors
-    if isinstance(exc, agenda.PublishBlocked):
+    if isinstance(exc, checks.PublishBlocked):
         body["conflicts"] = [_conflict_json(agenda.ConflictView(c, None)) for c in exc.conflicts]
     for key, value in exc.details.items():
         body.setdefault(key, value)
@@ -147,20 +147,20 @@ def session_json(session: ForumSession, forum: Forum) -> dict[str, Any]:
             for li in session.speaker_links
         ],
         "revision": session.revision,
-        "fingerprint": agenda.session_fingerprint(session),
+        "fingerprint": session_edits.session_fingerprint(session),
         "updated_at": utc_iso(session.updated_at),
     }
 
 
 def venue_json(venue: Venue) -> dict[str, Any]:
-    return {"id": venue.id, **agenda.venue_values(venue)}
+    return {"id": venue.id, **records.venue_values(venue)}
 
 
 def speaker_json(speaker: Speaker) -> dict[str, Any]:
-    return {"id": speaker.id, **agenda.speaker_values(speaker)}
+    return {"id": speaker.id, **records.speaker_values(speaker)}
 
 
-def _saved_json(saved: agenda.SessionSaved, forum: Forum) -> dict[str, Any]:
+def _saved_json(saved: session_edits.SessionSaved, forum: Forum) -> dict[str, Any]:
     return {
         "session": session_json(saved.session, forum),
         "changes": [{"id": c.id, "kind": c.kind} for c in saved.changes],
@@ -228,8 +228,8 @@ def organize_conflicts(user: User, forum: Forum):
 @limiter.limit(api_limit)
 @organizer_api
 def organize_create_session(user: User, forum: Forum):
-    body = _body(agenda.SESSION_FIELDS)
-    saved = agenda.create_session(forum, body, user)
+    body = _body(checks.SESSION_FIELDS)
+    saved = session_edits.create_session(forum, body, user)
     response = jsonify(_saved_json(saved, forum))
     response.status_code = 201
     response.headers["Location"] = url_for(
@@ -254,14 +254,14 @@ def organize_session(user: User, forum: Forum, session_id: int):
 @organizer_api
 def organize_update_session(user: User, forum: Forum, session_id: int):
     agenda.get_session(forum, session_id)
-    body = _body(agenda.SESSION_FIELDS, extra=("revision", "fingerprint"))
+    body = _body(checks.SESSION_FIELDS, extra=("revision", "fingerprint"))
     revision = body.pop("revision", None)
     fingerprint = body.pop("fingerprint", None)
     if fingerprint is not None and not isinstance(fingerprint, str):
         raise ValidationFailed({"fingerprint": [_("This field has the wrong type.")]})
     if revision is None:
         raise ValidationFailed({"revision": [_("Send the revision you started from.")]})
-    saved = agenda.update_session(
+    saved = session_edits.update_session(
         forum, session_id, body, user, revision=revision, fingerprint=fingerprint
     )
     return jsonify(_saved_json(saved, forum))
@@ -278,7 +278,7 @@ def organize_delete_session(user: User, forum: Forum, session_id: int):
         revision = body.get("revision") if isinstance(body, dict) else None
     if revision is None:
         raise ValidationFailed({"revision": [_("Send the revision you started from.")]})
-    agenda.delete_session(forum, session_id, user, revision=revision)
+    session_edits.delete_session(forum, session_id, user, revision=revision)
     return "", 204
 
 
@@ -325,19 +325,19 @@ def _record_routes(name: str, fields, get, create, update, delete, to_json) -> N
 
 _record_routes(
     "venue",
-    agenda.VENUE_FIELDS,
+    checks.VENUE_FIELDS,
     agenda.get_venue,
-    agenda.create_venue,
-    agenda.update_venue,
-    agenda.delete_venue,
+    records.create_venue,
+    records.update_venue,
+    records.delete_venue,
     venue_json,
 )
 _record_routes(
     "speaker",
-    agenda.SPEAKER_FIELDS,
+    checks.SPEAKER_FIELDS,
     agenda.get_speaker,
-    agenda.create_speaker,
-    agenda.update_speaker,
-    agenda.delete_speaker,
+    records.create_speaker,
+    records.update_speaker,
+    records.delete_speaker,
     speaker_json,
 )

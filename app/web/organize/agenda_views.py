@@ -20,7 +20,7 @@ from app.forms.organize import (
     VenueForm,
 )
 from app.models import Forum, ForumSession
-from app.programme import agenda
+from app.programme import agenda, checks, records, session_edits
 from app.registration import people
 from app.web.organize import bp
 from app.web.organize.common import (
@@ -68,12 +68,12 @@ def _prepare_session_form(form: SessionForm, forum: Forum, session: ForumSession
 
 
 def _session_raw(form: SessionForm) -> dict[str, Any]:
-    raw = raw_from(form, [n for n in agenda.SESSION_FIELDS if n != "speakers"])
+    raw = raw_from(form, [n for n in checks.SESSION_FIELDS if n != "speakers"])
     raw["speakers"] = form.speaker_lines()
     return raw
 
 
-def _saved_message(saved: agenda.SessionSaved) -> None:
+def _saved_message(saved: session_edits.SessionSaved) -> None:
     flash(_("The session is saved."), "success")
     if saved.notices:
         flash(
@@ -121,7 +121,7 @@ def new_session(forum: Forum):
     status = 200
     if form.validate_on_submit():
         try:
-            saved = agenda.create_session(forum, _session_raw(form), user())
+            saved = session_edits.create_session(forum, _session_raw(form), user())
         except ValidationFailed as exc:
             apply_errors(form, exc.errors)
             status = 422
@@ -140,9 +140,9 @@ def edit_session(forum: Forum, session_id: int):
     if request.method == "GET":
         form = SessionForm(
             data={
-                **agenda.session_values(session, forum.timezone),
+                **session_edits.session_values(session, forum.timezone),
                 "revision": session.revision,
-                "fingerprint": agenda.session_fingerprint(session),
+                "fingerprint": session_edits.session_fingerprint(session),
             }
         )
     else:
@@ -152,7 +152,7 @@ def edit_session(forum: Forum, session_id: int):
     stale = None
     if form.validate_on_submit():
         try:
-            saved = agenda.update_session(
+            saved = session_edits.update_session(
                 forum,
                 session_id,
                 _session_raw(form),
@@ -160,7 +160,7 @@ def edit_session(forum: Forum, session_id: int):
                 revision=form.revision.data,
                 fingerprint=form.fingerprint.data or None,
             )
-        except agenda.StaleRevision as exc:
+        except checks.StaleRevision as exc:
             form.form_errors.append(exc.message)
             stale = exc
             status = 409
@@ -190,7 +190,7 @@ def delete_session(forum: Forum, session_id: int):
     if not form.validate_on_submit():
         return back("organize.edit_session", forum, session_id=session_id)
     try:
-        agenda.delete_session(forum, session_id, user(), revision=form.revision.data)
+        session_edits.delete_session(forum, session_id, user(), revision=form.revision.data)
     except (DomainError, ValidationFailed) as exc:
         return refused(exc, "organize.edit_session", forum, session_id=session_id)
     flash(_("The session is deleted."), "success")
@@ -307,36 +307,36 @@ def _stream_choices(form: StreamForm, forum: Forum) -> None:
 _record_pages(
     name="venue",
     form_class=VenueForm,
-    fields=agenda.VENUE_FIELDS,
+    fields=checks.VENUE_FIELDS,
     get=agenda.get_venue,
-    values=agenda.venue_values,
-    create=agenda.create_venue,
-    update=agenda.update_venue,
-    delete=agenda.delete_venue,
+    values=records.venue_values,
+    create=records.create_venue,
+    update=records.update_venue,
+    delete=records.delete_venue,
     saved=_l("The venue is saved."),
     deleted=_l("The venue is deleted."),
 )
 _record_pages(
     name="speaker",
     form_class=SpeakerForm,
-    fields=agenda.SPEAKER_FIELDS,
+    fields=checks.SPEAKER_FIELDS,
     get=agenda.get_speaker,
-    values=agenda.speaker_values,
-    create=agenda.create_speaker,
-    update=agenda.update_speaker,
-    delete=agenda.delete_speaker,
+    values=records.speaker_values,
+    create=records.create_speaker,
+    update=records.update_speaker,
+    delete=records.delete_speaker,
     saved=_l("The speaker is saved."),
     deleted=_l("The speaker is deleted."),
 )
 _record_pages(
     name="stream",
     form_class=StreamForm,
-    fields=agenda.STREAM_FIELDS,
+    fields=checks.STREAM_FIELDS,
     get=agenda.get_stream,
-    values=agenda.stream_values,
-    create=agenda.create_stream,
-    update=agenda.update_stream,
-    delete=agenda.delete_stream,
+    values=records.stream_values,
+    create=records.create_stream,
+    update=records.update_stream,
+    delete=records.delete_stream,
     saved=_l("The stream link is saved."),
     deleted=_l("The stream link is deleted."),
     choices=_stream_choices,

@@ -9,7 +9,7 @@ from app.core.errors import DomainError, ValidationFailed
 from app.core.i18n import current_locale
 from app.forms.organize import AcceptForm, DeleteForm, ForumForm, PublishForm
 from app.models import Forum
-from app.programme import agenda
+from app.programme import agenda, checks
 from app.registration import people
 from app.web.organize import bp
 from app.web.organize.common import apply_errors, back, organizer_view, raw_from, refused, user
@@ -30,7 +30,7 @@ def new_forum():
     status = 200
     if form.validate_on_submit():
         try:
-            forum = agenda.create_forum(raw_from(form, ("slug", *agenda.FORUM_FIELDS)), user())
+            forum = agenda.create_forum(raw_from(form, ("slug", *checks.FORUM_FIELDS)), user())
         except ValidationFailed as exc:
             apply_errors(form, exc.errors)
             status = 422
@@ -64,7 +64,7 @@ def edit_forum(forum: Forum):
     status = 200
     if form.validate_on_submit():
         try:
-            agenda.update_forum(forum, raw_from(form, agenda.FORUM_FIELDS), user())
+            agenda.update_forum(forum, raw_from(form, checks.FORUM_FIELDS), user())
         except ValidationFailed as exc:
             apply_errors(form, exc.errors)
             status = 422
@@ -142,7 +142,7 @@ def publish(forum: Forum):
     if form.validate_on_submit():
         try:
             agenda.publish_forum(forum, user(), accept=form.accept.data or [], note=form.note.data)
-        except agenda.PublishBlocked as exc:
+        except checks.PublishBlocked as exc:
             form.form_errors.append(exc.message)
             blocked = [c.key for c in exc.conflicts]
             status = 409

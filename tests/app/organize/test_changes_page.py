@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.programme import agenda
+from app.programme import session_edits
 from tests.app.web.test_public import assert_page_structure, text_of
 
 
@@ -35,15 +35,15 @@ def test_the_changes_page_lists_each_change_latest_first(
     talk = make_session(forum, title_en="Smart mobility", venue=hall)
     user = make_user("organizer", forum)
     day = forum.first_day.isoformat()
-    agenda.update_session(
+    session_edits.update_session(
         forum,
         talk.id,
         {"starts_at": f"{day}T14:00", "ends_at": f"{day}T15:00", "venue_id": room.id},
         user,
         revision=1,
     )
-    agenda.update_session(forum, talk.id, {"status": "cancelled"}, user, revision=2)
-    agenda.create_session(
+    session_edits.update_session(forum, talk.id, {"status": "cancelled"}, user, revision=2)
+    session_edits.create_session(
         forum,
         {"title_en": "Late addition", "starts_at": f"{day}T16:00", "ends_at": f"{day}T17:00"},
         user,

@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from app.models import Forum, ForumSession, User
-from app.programme import agenda
+from app.programme import checks, session_edits
 
 WRITERS = 8
 
@@ -27,7 +27,7 @@ def race(app, forum_id: int, session_id: int, user_id: int, fingerprint: str) ->
             user = db.session.get(User, user_id)
             barrier.wait()
             try:
-                agenda.update_session(
+                session_edits.update_session(
                     forum,
                     session_id,
                     {"description_en": f"writer {n}"},
@@ -36,7 +36,7 @@ def race(app, forum_id: int, session_id: int, user_id: int, fingerprint: str) ->
                     fingerprint=fingerprint,
                 )
                 result = "saved"
-            except agenda.StaleRevision:
+            except checks.StaleRevision:
                 result = "stale"
             finally:
                 db.session.remove()
@@ -56,7 +56,7 @@ def contested(db, make_forum, make_session, make_user):
     forum = make_forum(slug="contested", status="draft")
     session = make_session(forum)
     user = make_user("organizer", forum)
-    return forum.id, session.id, user.id, agenda.session_fingerprint(session)
+    return forum.id, session.id, user.id, session_edits.session_fingerprint(session)
 
 
 def test_concurrent_saves_from_one_revision_let_exactly_one_through(app, db, contested):
@@ -67,7 +67,7 @@ def test_concurrent_saves_from_one_revision_let_exactly_one_through(app, db, con
 
 
 def test_negative_control_without_the_guard_every_save_overwrites(app, db, contested, monkeypatch):
-    monkeypatch.setattr(agenda, "_lock_session", lambda session_id, revision: True)
-    monkeypatch.setattr(agenda, "session_fingerprint", lambda session: "same")
+    monkeypatch.setattr(session_edits, "_lock_session", lambda session_id, revision: True)
+    monkeypatch.setattr(session_edits, "session_fingerprint", lambda session: "same")
     outcomes = race(app, *contested[:3], "same")
     assert outcomes.count("saved") == WRITERS  # last write wins: what the guard prevents

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.core.errors import ValidationFailed
 from app.models import Forum, StreamLink, Venue
-from app.programme import agenda
+from app.programme import agenda, checks, records
 
 # The messages asserted below are the English ones.
 pytestmark = pytest.mark.usefixtures("english")
@@ -18,12 +18,12 @@ pytestmark = pytest.mark.usefixtures("english")
 
 def test_local_times_become_utc_and_offsets_are_respected():
     seoul = ZoneInfo("Asia/Seoul")
-    assert agenda.parse_moment("2026-04-01T10:00", seoul) == datetime(2026, 4, 1, 1, tzinfo=UTC)
-    assert agenda.parse_moment("2026-04-01 10:00", seoul) == datetime(2026, 4, 1, 1, tzinfo=UTC)
-    assert agenda.parse_moment("2026-04-01T10:00:00Z", seoul) == datetime(
+    assert checks.parse_moment("2026-04-01T10:00", seoul) == datetime(2026, 4, 1, 1, tzinfo=UTC)
+    assert checks.parse_moment("2026-04-01 10:00", seoul) == datetime(2026, 4, 1, 1, tzinfo=UTC)
+    assert checks.parse_moment("2026-04-01T10:00:00Z", seoul) == datetime(
         2026, 4, 1, 10, tzinfo=UTC
     )
-    assert agenda.parse_moment("2026-04-01T10:00+02:00", seoul) == datetime(
+    assert checks.parse_moment("2026-04-01T10:00+02:00", seoul) == datetime(
         2026, 4, 1, 8, tzinfo=UTC
     )
 
@@ -39,12 +39,12 @@ def test_local_times_become_utc_and_offsets_are_respected():
 )
 def test_bad_times_are_refused(value, message):
     with pytest.raises(ValueError, match=message):
-        agenda.parse_moment(value, ZoneInfo("Asia/Seoul"))
+        checks.parse_moment(value, ZoneInfo("Asia/Seoul"))
 
 
 def test_a_wall_clock_time_skipped_by_a_clock_change_is_refused():
     with pytest.raises(ValueError, match="does not exist in America/New_York"):
-        agenda.parse_moment("2026-03-08T02:30", ZoneInfo("America/New_York"))
+        checks.parse_moment("2026-03-08T02:30", ZoneInfo("America/New_York"))
 
 
 def test_create_forum_checks_its_fields(db, make_user):
@@ -122,11 +122,11 @@ def test_stream_links_need_a_web_address_and_a_session_of_this_forum(
     theirs = make_session(other)
     user = make_user("admin")
     with pytest.raises(ValidationFailed) as caught:
-        agenda.create_stream(
+        records.create_stream(
             forum, {"platform": "", "url": "ftp://x", "session_id": theirs.id}, user
         )
     assert set(caught.value.errors) == {"platform", "url", "session_id"}
-    stream = agenda.create_stream(
+    stream = records.create_stream(
         forum,
         {"platform": "YouTube", "url": "https://youtu.be/abc", "visibility": "registrants"},
         user,
@@ -138,8 +138,8 @@ def test_a_venue_in_use_is_not_deleted(db, make_forum, make_venue, make_session,
     forum = make_forum()
     venue = make_venue(forum)
     make_session(forum, venue=venue, title_en="Uses it")
-    with pytest.raises(agenda.InUse, match="Uses it"):
-        agenda.delete_venue(forum, venue.id, make_user("admin"))
+    with pytest.raises(checks.InUse, match="Uses it"):
+        records.delete_venue(forum, venue.id, make_user("admin"))
     assert db.session.get(Venue, venue.id) is not None
 
 
@@ -149,6 +149,6 @@ def test_a_published_forum_counts_venue_edits_as_programme_changes(
     forum = make_forum(status="published")
     venue = make_venue(forum)
     revision = forum.programme_revision
-    agenda.update_venue(forum, venue.id, {"name_en": "Renamed hall"}, make_user("admin"))
+    records.update_venue(forum, venue.id, {"name_en": "Renamed hall"}, make_user("admin"))
     db.session.expire_all()
     assert db.session.get(Forum, forum.id).programme_revision == revision + 1

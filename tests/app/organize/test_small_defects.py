@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from app.demo import load_demo
 from app.models import Forum, ProgrammeChange
-from app.programme import agenda
+from app.programme import records
 from app.registration import operations as registrations
 from tests.app.services.test_registration import person
 
@@ -17,7 +17,9 @@ def test_adding_a_speaker_to_a_published_forum_bumps_the_programme_revision(
 ):
     forum = make_forum()
     before = forum.programme_revision
-    agenda.create_speaker(forum, {"name_ko": "김민지", "name_en": "Kim Min-ji"}, make_user("admin"))
+    records.create_speaker(
+        forum, {"name_ko": "김민지", "name_en": "Kim Min-ji"}, make_user("admin")
+    )
     db.session.expire_all()
     assert db.session.get(Forum, forum.id).programme_revision == before + 1
 
@@ -40,7 +42,7 @@ def test_a_time_change_is_named_as_one_in_korean(db, client, make_forum, make_se
     db.session.commit()
     page = client.get(f"/forums/{forum.slug}/changes", headers={"Accept-Language": "ko"})
     html = page.get_data(as_text=True)
-    assert "변경된 시간" in html
+    assert "일정 변경" in html
     assert "장소 변경" not in html
 
 

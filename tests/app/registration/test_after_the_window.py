@@ -63,9 +63,11 @@ def test_a_change_that_takes_a_new_place_is_refused_after_the_window(
         change = {"session_ids": [talk.id, tour.id]}
     close()
     before = _state(db)
-    response = client.patch(f"/api/v1/registrations/{token}", json=change)
+    response = client.patch(
+        f"/api/v1/registrations/{token}", json=change, headers={"Accept-Language": "en"}
+    )
     assert response.status_code == 409
-    assert "closed" in response.get_json()["message"]
+    assert "Pre-registration has closed" in response.get_json()["message"]
     assert _state(db) == before
 
 

@@ -1,0 +1,137 @@
+"""Programme changes after publishing: the notices to registrants (grouped over a few minutes)
+and the public list of changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+
+from app import outbox
+from app.core.db import db
+from app.core.errors import NotFound
+from app.models import (
+    Booking,
+    Forum,
+    ForumSession,
+    OutboxMessage,
+    ProgrammeChange,
+    Registration,
+)
+from app.programme.checks import FOLLOWS, NOTICE_DELAY_MINUTES, NOTICE_KIND, NOTIFYING_KINDS
+
+# ============================================================================ notices
+
+
+def _affected(session: ForumSession, formats: set[str]) -> list[Registration]:
+    """Registrants a change concerns: holders of a confirmed or waitlisted place in the
+    session; for a session without seats of its own, also every registrant of the forum
+    (not cancelled) whose attendance follows its format."""
+    held = select(Registration).join(Booking, Booking.registration_id == Registration.id)
+    held = held.where(
+        Booking.session_id == session.id,
+        Booking.status.in_(("confirmed", "waitlisted")),
+        Registration.status != "cancelled",
+    )
+    found = {r.id: r for r in db.session.scalars(held)}
+    if session.seats is None:
+        modes = [mode for mode, followed in FOLLOWS.items() if set(followed) & formats]
+        for r in db.session.scalars(
+            select(Registration).where(
+                Registration.forum_id == session.forum_id,
+                Registration.status != "cancelled",
+                Registration.attendance.in_(modes),
+            )
+        ):
+            found.setdefault(r.id, r)
+    return [
+        r for r in sorted(found.values(), key=lambda r: r.id) if r.email and r.anonymised_at is None
+    ]
+
+
+def _notify(
+    session: ForumSession, changes: list[ProgrammeChange], formats: set[str], *, now: datetime
+) -> int:
+    """Queue (or merge into a pending one) a `session_changed` notice per affected person."""
+    if not any(c.kind in NOTIFYING_KINDS for c in changes):
+        return 0
+    change_ids = [c.id for c in changes]
+    delay = timedelta(
+        minutes=current_app.config.get("CHANGE_NOTICE_DELAY_MINUTES", NOTICE_DELAY_MINUTES)
+    )
+    people = _affected(session, formats)
+    # One query for every notice still waiting to go: merge into it rather than add one.
+    pending = db.session.scalars(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.forum_id == session.forum_id,
+            OutboxMessage.kind == NOTICE_KIND,
+            OutboxMessage.status == "pending",
+            OutboxMessage.attempts == 0,
+            OutboxMessage.sent_at.is_(None),
+            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+        )
+        .order_by(OutboxMessage.id)
+        .with_for_update(skip_locked=True)  # PostgreSQL: rows a worker holds are left alone
+    ).all()
+    waiting = {
+        (m.registration_id, m.context.get("session_id")): m
+        for m in reversed(pending)  # the oldest wins
+    }
+    count = 0
+    for registration in people:
+        mergeable = waiting.get((registration.id, session.id))
+        if mergeable is not None:
+            ids = [*mergeable.context.get("change_ids", []), *change_ids]
+            mergeable.context = {**mergeable.context, "change_ids": ids}
+        else:
+            message = outbox.enqueue(
+                NOTICE_KIND,
+                recipient=registration.email,
+                locale=registration.locale,
+                context={
+                    "registration_id": registration.id,
+                    "session_id": session.id,
+                    "change_ids": change_ids,
+                },
+                forum_id=registration.forum_id,
+                registration_id=registration.id,
+            )
+            message.next_attempt_at = now + delay
+        count += 1
+    return count
+
+
+# ============================================================================ public changes
+
+
+@dataclass(frozen=True)
+class ChangeEntry:
+    change: ProgrammeChange
+    session: ForumSession | None
+
+
+def programme_changes(forum: Forum, *, limit: int = 500) -> list[ChangeEntry]:
+    """The changes recorded for a forum's published programme, latest first."""
+    rows = db.session.scalars(
+        select(ProgrammeChange)
+        .where(ProgrammeChange.forum_id == forum.id)
+        .order_by(ProgrammeChange.created_at.desc(), ProgrammeChange.id.desc())
+        .limit(limit)
+    ).all()
+    ids = {r.session_id for r in rows if r.session_id is not None}
+    sessions = {
+        s.id: s for s in db.session.scalars(select(ForumSession).where(ForumSession.id.in_(ids)))
+    }
+    return [ChangeEntry(r, sessions.get(r.session_id)) for r in rows]
+
+
+def public_changes(slug: str) -> tuple[Forum, list[ChangeEntry]]:
+    forum = db.session.scalar(select(Forum).where(Forum.slug == slug))
+    if forum is None or forum.status != "published":
+        raise NotFound(_("There is no such forum."))
+    return forum, programme_changes(forum)
