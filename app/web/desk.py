@@ -41,7 +41,7 @@ from app.core.i18n import pick
 from app.core.presenters import fmt_time
 from app.core.text import ID_MAX
 from app.core.tokens import checkin_qr, display_code
-from app.desk import checkin
+from app.desk import checkin, desks, screens, walk_ins
 from app.extensions import limiter, login_manager
 from app.models import Forum, Registration
 from app.registration import operations as registrations
@@ -132,7 +132,7 @@ def _staff_forum(slug: str, *, organizer: bool = False) -> Forum:
     """The forum, for someone who may work its desk (or organize it); else login / 404 / 403."""
     if not current_user.is_authenticated:
         abort(login_manager.unauthorized())
-    forum = checkin.forum_by_slug(slug)
+    forum = desks.forum_by_slug(slug)
     if forum is None:
         abort(404)
     allowed = can_organize if organizer else can_work_desk
@@ -142,17 +142,17 @@ def _staff_forum(slug: str, *, organizer: bool = False) -> Forum:
 
 
 def _desk_label() -> str:
-    return checkin.clean_desk_label(session.get(DESK_LABEL_KEY)) or _("Desk")
+    return desks.clean_desk_label(session.get(DESK_LABEL_KEY)) or _("Desk")
 
 
-def _desk(forum: Forum, session_id: int | None = None) -> checkin.Desk:
+def _desk(forum: Forum, session_id: int | None = None) -> desks.Desk:
     chosen = None
     if session_id:
         try:
             chosen = checkin.desk_session(forum, session_id)
         except NotFound:
             abort(404)
-    return checkin.Desk(forum=forum, operator=current_user, label=_desk_label(), session=chosen)
+    return desks.Desk(forum=forum, operator=current_user, label=_desk_label(), session=chosen)
 
 
 def _session_arg() -> int | None:
@@ -179,7 +179,7 @@ class Outcome:
 
 def _already_message(result: checkin.CheckInResult, forum: Forum) -> str:
     time = _fmt_time(result.at, forum)
-    if result.desk == checkin.KIOSK_DESK:
+    if result.desk == desks.KIOSK_DESK:
         return _("Already checked in at %(time)s at the self check-in kiosk.", time=time)
     if result.by and result.desk:
         return _(
@@ -254,23 +254,23 @@ def _error_outcome(exc: DomainError, forum: Forum) -> Outcome:
 def index():
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
-    forums = [f for f in checkin.all_forums() if can_work_desk(current_user, f)]
+    forums = [f for f in desks.all_forums() if can_work_desk(current_user, f)]
     return render_template("desk/index.html", forums=forums)
 
 
-def _desk_page(forum: Forum, desk: checkin.Desk, *, outcome=None, found=None, query="", status=200):
+def _desk_page(forum: Forum, desk: desks.Desk, *, outcome=None, found=None, query="", status=200):
     return (
         render_template(
             "desk/desk.html",
             forum=forum,
             desk=desk,
-            state=checkin.desk_state(forum, _now()),
+            state=desks.desk_state(forum, _now()),
             sessions=checkin.desk_sessions(forum),
             outcome=outcome,
             found=found,
             query=query,
             can_organize=can_organize(current_user, forum),
-            walk_in_state=checkin.walk_in_state(forum, _now()),
+            walk_in_state=desks.walk_in_state(forum, _now()),
         ),
         status,
     )
@@ -297,7 +297,7 @@ def desk(slug: str):
 @bp.post("/desk/<slug>/desk-name")
 def desk_name(slug: str):
     _staff_forum(slug)
-    session[DESK_LABEL_KEY] = checkin.clean_desk_label(request.form.get("desk_label"))
+    session[DESK_LABEL_KEY] = desks.clean_desk_label(request.form.get("desk_label"))
     flash(_("This desk's name is saved."), "success")
     return redirect(url_for("desk.desk", slug=slug, session=_session_arg()), code=303)
 
@@ -316,7 +316,7 @@ def _person_page(forum, desk_, registration, *, outcome=None, status=200):
             history=checkin.history(registration),
             outcome=outcome,
             can_organize=can_organize(current_user, forum),
-            state=checkin.desk_state(forum, _now()),
+            state=desks.desk_state(forum, _now()),
         ),
         status,
     )
@@ -373,7 +373,7 @@ def person_admit(slug: str, registration_id: int):
     desk_ = _desk(forum)
     registration = _registration_or_404(forum, registration_id)
     try:
-        result = checkin.admit_waitlisted(
+        result = walk_ins.admit_waitlisted(
             desk_, registration, request.form.get("over_capacity_reason", ""), now=_now()
         )
     except ValidationFailed as exc:
@@ -395,14 +395,14 @@ def walk_in(slug: str):
     forum = _staff_forum(slug)
     form = WalkInForm()
     organizer = can_organize(current_user, forum)
-    state = checkin.walk_in_state(forum, _now())
+    state = desks.walk_in_state(forum, _now())
     status = 200
     outcome = None
     if request.method == "POST":
         try:
-            result = checkin.register_walk_in(
+            result = walk_ins.register_walk_in(
                 _desk(forum),
-                checkin.WalkInRequest(
+                walk_ins.WalkInRequest(
                     name=form.name.data or "",
                     affiliation=form.affiliation.data or "",
                     email=form.email.data or "",
@@ -421,7 +421,7 @@ def walk_in(slug: str):
             if isinstance(registration_id, int):
                 outcome.registration = checkin.registration_for_desk(forum, registration_id)
             status = 409
-        except checkin.ForumFull as exc:
+        except desks.ForumFull as exc:
             outcome = Outcome("error", _("The forum is full"), exc.message)
             status = 409
         except DomainError as exc:
@@ -472,7 +472,7 @@ def _badge_size() -> str:
 @bp.get("/desk/<slug>/badges")
 def badges(slug: str):
     forum = _staff_forum(slug)
-    people = checkin.badge_people(forum)
+    people = screens.badge_people(forum)
     pages = max((len(people) + BADGES_PER_PAGE - 1) // BADGES_PER_PAGE, 1)
     page = request.args.get("page", "1")
     page = int(page) if page.isdigit() and 1 <= int(page) <= pages else 1
@@ -542,7 +542,7 @@ def counts(slug: str):
     return render_template(
         "desk/counts.html",
         forum=forum,
-        counts=checkin.live_counts(forum, now=_now()),
+        counts=screens.live_counts(forum, now=_now()),
         refresh=_refresh(COUNTS_REFRESH_SECONDS),
     )
 
@@ -563,7 +563,7 @@ def settings(slug: str):
         action = request.form.get("action", "")
         try:
             if action in ("open", "closed", "automatic"):
-                checkin.set_desk_override(
+                screens.set_desk_override(
                     forum, None if action == "automatic" else action, current_user
                 )
                 flash(
@@ -575,7 +575,7 @@ def settings(slug: str):
                     "success",
                 )
             elif action in ("kiosk_on", "kiosk_off"):
-                checkin.set_kiosk(forum, action == "kiosk_on", current_user)
+                screens.set_kiosk(forum, action == "kiosk_on", current_user)
                 flash(
                     _("The self check-in kiosk is on.")
                     if action == "kiosk_on"
@@ -590,7 +590,7 @@ def settings(slug: str):
     return render_template(
         "desk/settings.html",
         forum=forum,
-        state=checkin.desk_state(forum, _now()),
+        state=desks.desk_state(forum, _now()),
         can_organize=True,
     )
 
@@ -599,7 +599,7 @@ def settings(slug: str):
 
 
 def _kiosk_forum(slug: str) -> Forum:
-    forum = checkin.published_forum(slug)
+    forum = desks.published_forum(slug)
     if forum is None or not forum.kiosk_enabled:
         abort(404)
     return forum
@@ -630,11 +630,11 @@ def _kiosk_error(exc: DomainError) -> str:
 @limiter.limit(desk_search_limit, methods=["POST"], key_func=per_operator)
 def kiosk(slug: str):
     forum = _kiosk_forum(slug)
-    state = checkin.desk_state(forum, _now())
+    state = desks.desk_state(forum, _now())
     outcome = None
     status = 200
     if request.method == "POST":
-        desk_ = checkin.Desk(forum=forum, operator=None, label=checkin.KIOSK_DESK)
+        desk_ = desks.Desk(forum=forum, operator=None, label=desks.KIOSK_DESK)
         try:
             result = checkin.scan(
                 desk_, request.form.get("code", ""), allow_search=False, now=_now()
@@ -678,7 +678,7 @@ def kiosk(slug: str):
 
 @bp.get("/forums/<slug>/venues/<int:venue_id>/now")
 def door(slug: str, venue_id: int):
-    view = checkin.door_view(slug, venue_id, now=_now())
+    view = screens.door_view(slug, venue_id, now=_now())
     if view is None:
         abort(404)
     return render_template("desk/now.html", view=view, refresh=_refresh(DOOR_REFRESH_SECONDS))

@@ -37,7 +37,7 @@ def open_desk(live_app, staff_account):
     """The sample forum is a month away: an organizer opens its desk for the test (and lets
     it open by itself again afterwards)."""
     from app.core.db import db
-    from app.desk import checkin
+    from app.desk import screens
     from app.models import Forum, User
 
     organizer = staff_account("organizer", SAMPLE)
@@ -45,7 +45,7 @@ def open_desk(live_app, staff_account):
     def override(value: str | None) -> None:
         with live_app.app_context():
             forum = db.session.scalar(select(Forum).where(Forum.slug == SAMPLE))
-            checkin.set_desk_override(forum, value, db.session.get(User, organizer.id))
+            screens.set_desk_override(forum, value, db.session.get(User, organizer.id))
 
     override("open")
     yield

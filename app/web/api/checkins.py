@@ -19,7 +19,7 @@ from app.accounts.users import user_for_api_token
 from app.core.errors import DomainError, NotFound, ValidationFailed
 from app.core.text import ID_MAX
 from app.core.tokens import display_code
-from app.desk import checkin
+from app.desk import checkin, desks
 from app.extensions import limiter
 from app.web.api import bp
 from app.web.api.forums import local_iso, utc_iso
@@ -80,7 +80,7 @@ def create_checkin(slug: str):
     user = user_for_api_token(_bearer_token())
     if user is None:
         return _problem(401, "unauthorized", _("Send a valid desk token: Authorization: Bearer …"))
-    forum = checkin.forum_by_slug(slug)
+    forum = desks.forum_by_slug(slug)
     if forum is None:
         return _problem(404, "not_found", _("There is no such forum."))
     if not can_work_desk(user, forum):
@@ -106,7 +106,7 @@ def create_checkin(slug: str):
             if not 0 < session_id <= ID_MAX:
                 raise NotFound(_("This session has no check-in of its own at this forum."))
             session = checkin.desk_session(forum, session_id)
-        desk = checkin.Desk(forum=forum, operator=user, label=label or "API", session=session)
+        desk = desks.Desk(forum=forum, operator=user, label=label or "API", session=session)
         result = checkin.scan(desk, code, allow_search=False)
     except ValidationFailed as exc:
         return _problem(exc.status, exc.code, exc.message, errors=exc.errors)

@@ -10,17 +10,17 @@ import pytest
 from sqlalchemy import event
 
 from app.core.tokens import checkin_payload
-from app.desk import checkin
+from app.desk import checkin, codes, desks
 
 SECRET = "testing-secret-key"
 
 
 def parse(raw, **kwargs):
-    return checkin.parse_input(raw, secret=SECRET, **kwargs)
+    return codes.parse_input(raw, secret=SECRET, **kwargs)
 
 
 def reason(raw, **kwargs) -> str:
-    with pytest.raises(checkin.InvalidInput) as info:
+    with pytest.raises(desks.InvalidInput) as info:
         parse(raw, **kwargs)
     return info.value.reason
 
@@ -30,7 +30,7 @@ def reason(raw, **kwargs) -> str:
 
 def test_a_genuine_payload_gives_its_code():
     genuine = checkin_payload(SECRET, "ABCD2345")
-    assert parse(genuine) == checkin.ParsedInput("code", "ABCD2345", scanned=True)
+    assert parse(genuine) == codes.ParsedInput("code", "ABCD2345", scanned=True)
     # A scanner with caps lock on, and stray spaces around it.
     assert parse(f"  {genuine.upper()} \n".strip()).value == "ABCD2345"
 
@@ -40,7 +40,7 @@ def test_a_genuine_payload_gives_its_code():
     ["ABCD2345", "abcd-2345", "ABCD 2345", " abcd2345 "],
 )
 def test_typed_codes(raw):
-    assert parse(raw) == checkin.ParsedInput("code", "ABCD2345")
+    assert parse(raw) == codes.ParsedInput("code", "ABCD2345")
 
 
 def test_an_all_letter_code_may_also_be_a_name():
@@ -83,8 +83,8 @@ def test_bad_input_is_refused_with_its_reason(raw, expected):
 
 
 def test_searches():
-    assert parse("민지") == checkin.ParsedInput("search", "민지")
-    assert parse("Anna Schmidt") == checkin.ParsedInput("search", "Anna Schmidt")
+    assert parse("민지") == codes.ParsedInput("search", "민지")
+    assert parse("Anna Schmidt") == codes.ParsedInput("search", "Anna Schmidt")
     assert parse("minji@example.org").kind == "search"
     assert parse("'; DROP TABLE registrations; --").kind == "search"
     # Korean typed as decomposed jamo (macOS) is searched composed, as names are stored.
@@ -112,7 +112,7 @@ def test_the_kiosk_and_the_api_never_search():
 )
 def test_a_bad_scan_asks_the_database_nothing(app, db, open_forum, staff, raw):
     forum = open_forum()
-    desk = checkin.Desk(forum=forum, operator=staff("desk", forum))
+    desk = desks.Desk(forum=forum, operator=staff("desk", forum))
     statements: list[str] = []
 
     def count(conn, cursor, statement, *args):
@@ -120,7 +120,7 @@ def test_a_bad_scan_asks_the_database_nothing(app, db, open_forum, staff, raw):
 
     event.listen(db.engine, "before_cursor_execute", count)
     try:
-        with pytest.raises(checkin.InvalidInput):
+        with pytest.raises(desks.InvalidInput):
             checkin.scan(desk, raw)
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
@@ -131,7 +131,7 @@ def test_a_genuine_payload_is_looked_up(app, db, open_forum, staff, register):
     """The control for the test above: the listener does see look-ups."""
     forum = open_forum()
     person = register(forum, "Someone")
-    desk = checkin.Desk(forum=forum, operator=staff("desk", forum))
+    desk = desks.Desk(forum=forum, operator=staff("desk", forum))
     statements: list[str] = []
 
     def count(conn, cursor, statement, *args):
@@ -161,15 +161,13 @@ def _seoul(y, m, d, h, minute=0) -> datetime:
 
 def test_the_desk_opens_by_itself_on_the_forums_days_in_its_time_zone():
     forum = _Forum(date(2026, 9, 22), date(2026, 9, 23))
-    assert checkin.desk_state(forum, _seoul(2026, 9, 21, 23, 59)).is_open is False
+    assert desks.desk_state(forum, _seoul(2026, 9, 21, 23, 59)).is_open is False
     # 00:10 in Seoul on the first day is still the day before in UTC.
     early = _seoul(2026, 9, 22, 0, 10)
     assert early.astimezone(UTC).date() == date(2026, 9, 21)
-    assert checkin.desk_state(forum, early) == checkin.DeskState(
-        True, "forum_day", date(2026, 9, 22)
-    )
-    assert checkin.desk_state(forum, _seoul(2026, 9, 23, 23, 59)).is_open is True
-    assert checkin.desk_state(forum, _seoul(2026, 9, 24, 0, 0)).why == "not_forum_day"
+    assert desks.desk_state(forum, early) == desks.DeskState(True, "forum_day", date(2026, 9, 22))
+    assert desks.desk_state(forum, _seoul(2026, 9, 23, 23, 59)).is_open is True
+    assert desks.desk_state(forum, _seoul(2026, 9, 24, 0, 0)).why == "not_forum_day"
 
 
 def test_an_organizer_opens_the_desk_earlier_or_closes_it():
@@ -177,25 +175,25 @@ def test_an_organizer_opens_the_desk_earlier_or_closes_it():
     forum_day = _seoul(2026, 9, 22, 9)
     opened = _Forum(date(2026, 9, 22), date(2026, 9, 22), override="open")
     closed = _Forum(date(2026, 9, 22), date(2026, 9, 22), override="closed")
-    assert checkin.desk_state(opened, day_before).why == "opened"
-    assert checkin.desk_state(opened, day_before).is_open is True
-    assert checkin.desk_state(closed, forum_day).is_open is False
-    assert checkin.desk_state(closed, forum_day).why == "closed"
+    assert desks.desk_state(opened, day_before).why == "opened"
+    assert desks.desk_state(opened, day_before).is_open is True
+    assert desks.desk_state(closed, forum_day).is_open is False
+    assert desks.desk_state(closed, forum_day).why == "closed"
 
 
 def test_check_in_on_the_forum_day_without_any_override(app, db, make_forum, staff, register):
     today = datetime.now(ZoneInfo("Asia/Seoul")).date()
     forum = make_forum(first_day=today, last_day=today + timedelta(days=1))
     person = register(forum, "On The Day")
-    result = checkin.check_in(checkin.Desk(forum=forum, operator=staff("desk", forum)), person)
+    result = checkin.check_in(desks.Desk(forum=forum, operator=staff("desk", forum)), person)
     assert result.first is True
     # And the day after the last day, it is closed again.
     later = datetime.now(UTC) + timedelta(days=3)
-    with pytest.raises(checkin.DeskClosed):
-        checkin.check_in(checkin.Desk(forum=forum, operator=None), person, now=later)
+    with pytest.raises(desks.DeskClosed):
+        checkin.check_in(desks.Desk(forum=forum, operator=None), person, now=later)
 
 
 def test_clean_desk_label():
-    assert checkin.clean_desk_label("  Gate\nA  ") == "GateA"
-    assert checkin.clean_desk_label(None) == ""
-    assert len(checkin.clean_desk_label("x" * 500)) == checkin.DESK_LABEL_MAX
+    assert desks.clean_desk_label("  Gate\nA  ") == "GateA"
+    assert desks.clean_desk_label(None) == ""
+    assert len(desks.clean_desk_label("x" * 500)) == desks.DESK_LABEL_MAX

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select
 
-from app.desk import checkin
+from app.desk import desks, walk_ins
 from app.models import AuditEntry, CheckIn, Forum, OutboxMessage, Registration
 from app.places import ledger
 from app.registration import operations as registrations
@@ -258,15 +258,15 @@ def test_racing_walk_ins_for_the_last_place_admit_one(app, open_forum, staff, db
             from app.core.db import db as _db
             from app.models import User
 
-            desk = checkin.Desk(
+            desk = desks.Desk(
                 forum=_db.session.get(Forum, forum_id), operator=_db.session.get(User, user_id)
             )
-            request = checkin.WalkInRequest(name=f"Walk-in {i}", consent_personal_data=True)
+            request = walk_ins.WalkInRequest(name=f"Walk-in {i}", consent_personal_data=True)
             barrier.wait()
             try:
-                checkin.register_walk_in(desk, request)
+                walk_ins.register_walk_in(desk, request)
                 return "registered"
-            except checkin.ForumFull:
+            except desks.ForumFull:
                 return "full"
             finally:
                 _db.session.remove()

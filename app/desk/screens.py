@@ -1,0 +1,300 @@
+"""What the desk and the doors show: organizer settings for desks, badges, live counts and
+the now-and-next display at a venue's door.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app.accounts.access import can_organize
+from app.core.db import db, utcnow, write_transaction
+from app.core.errors import (
+    ValidationFailed,
+)
+from app.core.text import ID_MAX
+from app.desk.checkin import desk_sessions
+from app.desk.desks import Forbidden, published_forum
+from app.models import (
+    AuditEntry,
+    Booking,
+    Forum,
+    ForumSession,
+    ProgrammeChange,
+    Registration,
+    SessionSpeaker,
+    User,
+    Venue,
+)
+from app.places import ledger
+
+
+# ------------------------------------------------------------------- organizer settings
+def set_desk_override(forum: Forum, value: str | None, user: User) -> None:
+    """Open the desk now, close it, or let it open by itself on the forum's days (None)."""
+    if not can_organize(user, forum):
+        raise Forbidden(_("Only an organizer of this forum can open or close its desk."))
+    if value not in (None, "open", "closed"):
+        raise ValidationFailed({"desk": [_("Choose open, closed or automatic.")]})
+    with write_transaction():
+        fresh = db.session.get(Forum, forum.id, populate_existing=True)
+        fresh.desk_override = value
+        db.session.add(
+            AuditEntry(
+                user_id=user.id,
+                action="desk_override",
+                forum_id=forum.id,
+                details={"desk_override": value},
+            )
+        )
+
+
+def set_kiosk(forum: Forum, enabled: bool, user: User) -> None:
+    if not can_organize(user, forum):
+        raise Forbidden(_("Only an organizer of this forum can turn its kiosk on or off."))
+    with write_transaction():
+        fresh = db.session.get(Forum, forum.id, populate_existing=True)
+        fresh.kiosk_enabled = bool(enabled)
+        db.session.add(
+            AuditEntry(
+                user_id=user.id,
+                action="kiosk_enabled" if enabled else "kiosk_disabled",
+                forum_id=forum.id,
+                details={},
+            )
+        )
+
+
+# ------------------------------------------------------------------------------- badges
+
+
+def badge_people(forum: Forum) -> list[Registration]:
+    """Everyone pre-registered with a confirmed in-person place, by name: the batch to print."""
+    return list(
+        db.session.scalars(
+            select(Registration)
+            .where(
+                Registration.forum_id == forum.id,
+                Registration.status == "confirmed",
+                Registration.attendance == "in_person",
+                Registration.source != "desk",
+                Registration.anonymised_at.is_(None),
+            )
+            .order_by(Registration.name, Registration.id)
+        )
+    )
+
+
+# ---------------------------------------------------------------------------- live counts
+
+
+@dataclass
+class SessionCount:
+    session: ForumSession
+    confirmed: int = 0
+    waitlisted: int = 0
+    checked_in: int = 0
+
+
+@dataclass
+class Counts:
+    at: datetime
+    capacity: int | None
+    taken: int
+    # Confirmed registrations and check-ins per attendance mode (walk-ins included).
+    registered: dict[str, int] = field(default_factory=dict)
+    checked_in: dict[str, int] = field(default_factory=dict)
+    waitlisted: int = 0
+    cancelled: int = 0
+    walk_ins: int = 0
+    over_capacity: int = 0
+    sessions: list[SessionCount] = field(default_factory=list)
+
+    @property
+    def registered_total(self) -> int:
+        return sum(self.registered.values())
+
+    @property
+    def checked_in_total(self) -> int:
+        return sum(self.checked_in.values())
+
+    @property
+    def pre_registered(self) -> int:
+        return self.registered_total - self.walk_ins
+
+
+def live_counts(forum: Forum, *, now: datetime | None = None) -> Counts:
+    fresh = db.session.get(Forum, forum.id, populate_existing=True)
+    counts = Counts(
+        at=now or utcnow(),
+        capacity=fresh.in_person_capacity,
+        taken=ledger.places_taken(fresh),
+        registered={"in_person": 0, "online": 0},
+        checked_in={"in_person": 0, "online": 0},
+    )
+    rows = db.session.execute(
+        select(
+            Registration.attendance,
+            Registration.status,
+            Registration.source,
+            func.count(),
+            func.count(Registration.checked_in_at),
+        )
+        .where(Registration.forum_id == forum.id)
+        .group_by(Registration.attendance, Registration.status, Registration.source)
+    ).all()
+    for attendance, status, source, total, checked in rows:
+        if status == "confirmed":
+            counts.registered[attendance] = counts.registered.get(attendance, 0) + total
+            counts.checked_in[attendance] = counts.checked_in.get(attendance, 0) + checked
+            if source == "desk":
+                counts.walk_ins += total
+        elif status == "waitlisted":
+            counts.waitlisted += total
+        else:
+            counts.cancelled += total
+    counts.over_capacity = db.session.scalar(
+        select(func.count())
+        .select_from(Registration)
+        .where(
+            Registration.forum_id == forum.id,
+            Registration.status == "confirmed",
+            Registration.over_capacity_reason != "",
+        )
+    )
+    sessions = {s.id: SessionCount(s) for s in desk_sessions(forum)}
+    if sessions:
+        for session_id, status, total, checked in db.session.execute(
+            select(
+                Booking.session_id,
+                Booking.status,
+                func.count(),
+                func.count(Booking.checked_in_at),
+            )
+            .where(Booking.session_id.in_(list(sessions)))
+            .group_by(Booking.session_id, Booking.status)
+        ):
+            item = sessions[session_id]
+            if status == "confirmed":
+                item.confirmed += total
+                item.checked_in += checked
+            elif status == "waitlisted":
+                item.waitlisted += total
+    counts.sessions = list(sessions.values())
+    return counts
+
+
+# ------------------------------------------------------------------- now and next at a door
+
+
+@dataclass
+class DoorItem:
+    session: ForumSession
+    block: ForumSession | None = None
+    new_time: bool = False
+    moved_here: bool = False
+
+    @property
+    def cancelled(self) -> bool:
+        return self.session.status == "cancelled"
+
+
+@dataclass
+class MovedAway:
+    session: ForumSession
+
+
+@dataclass
+class DoorView:
+    forum: Forum
+    venue: Venue
+    now: datetime
+    current: list[DoorItem]
+    next: list[DoorItem]
+    later: list[DoorItem]
+    moved_away: list[MovedAway]
+
+
+def _before_venue(change: ProgrammeChange) -> int | None:
+    before = change.before or {}
+    value = before.get("venue_id", before.get("venue"))
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def door_view(slug: str, venue_id: int, *, now: datetime | None = None) -> DoorView | None:
+    """What the screen at a venue's door shows: the session on now, what comes next (a
+    cancelled session shown plainly, with the next one that does take place), the rest of the
+    day, and sessions moved away from this room. None for an unknown forum or venue."""
+    now = now or utcnow()
+    forum = published_forum(slug)
+    if forum is None or not 0 < venue_id <= ID_MAX:
+        return None
+    venue = db.session.scalar(select(Venue).where(Venue.id == venue_id, Venue.forum_id == forum.id))
+    if venue is None:
+        return None
+    sessions = list(
+        db.session.scalars(
+            select(ForumSession)
+            .where(ForumSession.forum_id == forum.id)
+            .options(
+                selectinload(ForumSession.venue),
+                selectinload(ForumSession.parent),
+                selectinload(ForumSession.speaker_links).selectinload(SessionSpeaker.speaker),
+            )
+            .order_by(ForumSession.starts_at, ForumSession.id)
+        )
+    )
+    here = [s for s in sessions if s.venue_id == venue.id]
+    # A programme block whose parts take place in this room is shown through its parts.
+    parents_here = {s.parent_id for s in here if s.parent_id is not None}
+    leaves = [s for s in here if s.id not in parents_here]
+    changes = list(
+        db.session.scalars(
+            select(ProgrammeChange)
+            .where(ProgrammeChange.forum_id == forum.id, ProgrammeChange.session_id.is_not(None))
+            .order_by(ProgrammeChange.created_at, ProgrammeChange.id)
+        )
+    )
+    retimed = {c.session_id for c in changes if c.kind == "moved"}
+    moved_in = {
+        c.session_id
+        for c in changes
+        if c.kind == "venue" and _before_venue(c) not in (None, venue.id)
+    }
+    zone = ZoneInfo(forum.timezone)
+    today = now.astimezone(zone).date()
+
+    def item(s: ForumSession) -> DoorItem:
+        block = s.parent if s.parent is not None and s.parent.id != s.id else None
+        return DoorItem(s, block, s.id in retimed, s.id in moved_in)
+
+    current = [item(s) for s in leaves if s.starts_at <= now < s.ends_at]
+    upcoming = [item(s) for s in leaves if s.starts_at > now]
+    nxt: list[DoorItem] = []
+    for entry in upcoming:
+        nxt.append(entry)
+        if not entry.cancelled:
+            break
+    later = [
+        entry
+        for entry in upcoming[len(nxt) :]
+        if entry.session.starts_at.astimezone(zone).date() == today
+    ]
+    by_id = {s.id: s for s in sessions}
+    moved_away: dict[int, MovedAway] = {}
+    for change in changes:
+        moved = by_id.get(change.session_id)
+        if (
+            moved is not None
+            and change.kind == "venue"
+            and _before_venue(change) == venue.id
+            and moved.venue_id != venue.id
+            and moved.ends_at > now
+        ):
+            moved_away[moved.id] = MovedAway(moved)
+    return DoorView(forum, venue, now, current, nxt, later, list(moved_away.values()))
