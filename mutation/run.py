@@ -137,8 +137,7 @@ def mutmut(work: Path, *args: str, env: dict[str, str], log=None) -> subprocess.
     )
 
 
-def run_target(target: Target, max_children: int) -> Outcome:
-    outcome = Outcome(target)
+def run_target(target: Target, max_children: int) -> None:
     work = prepare(target)
     env = dict(os.environ)
     if not target.postgres:
@@ -148,11 +147,23 @@ def run_target(target: Target, max_children: int) -> Outcome:
         ran = mutmut(
             work, "run", "--max-children", str(max_children), *target.patterns(), env=env, log=log
         )
-    outcome.seconds = time.monotonic() - started
+    (work / "seconds.txt").write_text(f"{time.monotonic() - started:.0f}\n")
     if ran.returncode != 0:
-        outcome.error = f"mutmut run failed (exit {ran.returncode}); see {work / 'mutmut.log'}"
+        (work / "error.txt").write_text(
+            f"mutmut run failed (exit {ran.returncode}); see {work / 'mutmut.log'}\n"
+        )
+
+
+def collect(target: Target) -> Outcome | None:
+    """The last run's results of a target (None if it never ran)."""
+    work = WORK / target.name
+    if not (work / "seconds.txt").exists():
+        return None
+    outcome = Outcome(target, seconds=float((work / "seconds.txt").read_text()))
+    if (work / "error.txt").exists():
+        outcome.error = (work / "error.txt").read_text().strip()
         return outcome
-    listed = mutmut(work, "results", "--all", "true", env=env)
+    listed = mutmut(work, "results", "--all", "true", env=dict(os.environ))
     for line in listed.stdout.splitlines():
         match = RESULT_LINE.match(line)
         if match and any(fnmatch.fnmatch(match.group(1), p) for p in target.patterns()):
@@ -209,27 +220,30 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("targets", nargs="*", help="target names (default: all)")
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
+    parser.add_argument(
+        "--report", action="store_true", help="only write the report from the last runs"
+    )
     args = parser.parse_args(argv)
     targets = load_targets()
     unknown = set(args.targets) - {t.name for t in targets}
     if unknown:
         parser.error(f"unknown targets: {', '.join(sorted(unknown))}")
     chosen = [t for t in targets if not args.targets or t.name in args.targets]
-    outcomes = []
-    for target in chosen:
+    for target in [] if args.report else chosen:
         print(f"mutating {target.module} ({target.name})…", flush=True)
-        outcome = run_target(target, args.max_children)
-        outcomes.append(outcome)
+        run_target(target, args.max_children)
+        outcome = collect(target)
         if outcome.error:
             print(f"  {outcome.error}", flush=True)
         else:
-            survivors = outcome.count(UNDETECTED)
             print(
-                f"  {outcome.checked} mutants, {survivors} survived, score {outcome.score:.1f}%"
-                f" in {outcome.seconds / 60:.1f} min",
+                f"  {outcome.checked} mutants, {outcome.count(UNDETECTED)} survived,"
+                f" score {outcome.score:.1f}% in {outcome.seconds / 60:.1f} min",
                 flush=True,
             )
-        write_report(outcomes, load_equivalent())
+    # The report covers every target that has run, this time or before.
+    outcomes = [o for o in map(collect, targets) if o is not None]
+    write_report(outcomes, load_equivalent())
     print(f"report: {REPORT.relative_to(ROOT)}")
     return 1 if any(o.error for o in outcomes) else 0
 
