@@ -6,7 +6,7 @@ PORT ?= 5000
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint bench bench-smoke clean-db
+.PHONY: run test install lint bench bench-smoke clean-db mutate
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,3 +59,16 @@ bench: install $(BENCH_STAMP)
 # A few seconds per scenario: the scripts still run and the invariants still hold.
 bench-smoke: install $(BENCH_STAMP)
 	$(BIN)/python -m bench.all --smoke $(BENCH_ARGS)
+
+# Mutation testing (mutation/run.py): mutmut over the modules listed in mutation/targets.toml,
+# each against its own fast tests; scores and surviving mutants in mutation/report.md. Not part
+# of `make test`. MUTATE_ARGS picks targets and options, e.g. MUTATE_ARGS="tokens conflicts".
+MUTATE_STAMP := $(VENV)/.installed-mutate
+MUTATE_ARGS ?=
+
+$(MUTATE_STAMP): pyproject.toml | $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,mutate]'
+	touch $(MUTATE_STAMP)
+
+mutate: install $(MUTATE_STAMP)
+	$(BIN)/python mutation/run.py $(MUTATE_ARGS)

@@ -136,6 +136,12 @@ def lease_is_safe(lease: timedelta, batch_size: int, timeout: float) -> bool:
     return lease.total_seconds() >= 2 * batch_size * timeout
 
 
+# How `claim_due` locks the due rows it stamps. SKIP LOCKED lets a claimant pass over the rows
+# another one holds instead of waiting for them (PostgreSQL; SQLite holds the write lock). One
+# name, so the tests can show what happens without it.
+CLAIM_ROW_LOCK: dict[str, bool] = {"skip_locked": True}
+
+
 def claim_due(
     worker_id: str, *, limit: int, lease: timedelta, now: datetime | None = None
 ) -> list[OutboxMessage]:
@@ -151,7 +157,7 @@ def claim_due(
             )
             .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
             .limit(limit)
-            .with_for_update(skip_locked=True)  # PostgreSQL; SQLite holds the write lock
+            .with_for_update(**CLAIM_ROW_LOCK)
             .cte("due")
         )
         ids = list(

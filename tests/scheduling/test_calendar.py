@@ -6,8 +6,9 @@ import dataclasses
 import os
 import random
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
@@ -17,12 +18,14 @@ from scheduling.calendar import (
     CANCELLED_PREFIX,
     PRODID,
     _event_block,
+    _timezone_block,
     build_calendar,
     session_uid,
 )
-from scheduling.types import Bilingual, SessionInfo, StreamInfo
+from scheduling.types import Bilingual, SessionInfo, SpeakerRole, StreamInfo
 from tests.scheduling.factories import (
     DOMAIN,
+    KST,
     LONG_TITLE,
     PANEL_ZOOM,
     WEBEX,
@@ -39,6 +42,14 @@ from tests.scheduling.factories import (
 )
 
 GOLDEN = Path(__file__).parent / "golden"
+
+
+@pytest.fixture(autouse=True)
+def rendered_afresh() -> None:
+    """Each test renders its events and time zones itself, never from an earlier test's
+    memo: what it checks is what the code builds now."""
+    _event_block.cache_clear()
+    _timezone_block.cache_clear()
 
 
 def assert_golden(name: str, data: bytes) -> None:
@@ -498,3 +509,85 @@ def test_forum_streams_reach_the_sessions_watched_online_without_a_stream_of_the
 def test_session_type_is_plain_data() -> None:
     # Guard for the factories: sessions are the real dataclass, so tests exercise real inputs.
     assert all(isinstance(s, SessionInfo) for s in sample_sessions())
+
+
+# --- details each rule owns -------------------------------------------------------------------
+
+
+def test_stamps_are_written_in_utc_whatever_zone_they_come_in() -> None:
+    edited = keynote(updated_at=datetime(2025, 9, 1, 21, 0, tzinfo=KST))
+    text = unfold(build_calendar(sample_forum(), [edited], domain=DOMAIN))
+    assert "DTSTAMP:20250901T120000Z\r\n" in text
+    assert "LAST-MODIFIED:20250901T120000Z\r\n" in text
+
+
+def test_a_session_without_a_kind_has_no_categories() -> None:
+    text = unfold(build_calendar(sample_forum(), [keynote(kind="")], domain=DOMAIN))
+    assert "CATEGORIES" not in text
+
+
+def test_the_organizer_is_named_when_the_forum_has_a_name() -> None:
+    data = build_calendar(sample_forum(), [keynote()], domain=DOMAIN, method="PUBLISH")
+    assert (
+        'ORGANIZER;CN="서울특별시 스마트도시정책관":mailto:forum@smartcity.seoul.example\r\n'
+        in unfold(data)
+    )
+    nameless = sample_forum(organizer_name="")
+    data = build_calendar(nameless, [keynote()], domain=DOMAIN, method="PUBLISH")
+    assert "ORGANIZER:mailto:forum@smartcity.seoul.example\r\n" in unfold(data)
+
+
+def test_a_session_in_no_venue_and_not_online_has_no_location() -> None:
+    session = keynote(venue=None, format="in_person")
+    assert "LOCATION" not in unfold(build_calendar(sample_forum(), [session], domain=DOMAIN))
+
+
+def test_a_role_without_a_label_is_spelled_out() -> None:
+    chair = SpeakerRole(21, Bilingual(en="Kim Min-ji"), "session_chair")
+    session = keynote(speakers=(chair,))
+    event = events_by_uid(build_calendar(sample_forum(), [session], domain=DOMAIN))
+    (description,) = [str(e["DESCRIPTION"]) for e in event.values()]
+    assert "Session chair: Kim Min-ji" in description.split("\n")
+
+
+def test_a_description_the_same_in_both_languages_is_given_once() -> None:
+    same = keynote(description=Bilingual(ko="Smart city", en="Smart city"), url=None)
+    events = events_by_uid(build_calendar(sample_forum(), [same], domain=DOMAIN))
+    (description,) = [str(e["DESCRIPTION"]) for e in events.values()]
+    assert description.count("Smart city") == 1
+    assert "Session page" not in description  # no page, no link
+
+
+def test_a_datetime_whose_zone_gives_no_offset_is_refused() -> None:
+    class NoOffset(tzinfo):
+        def utcoffset(self, dt):
+            return None
+
+    with pytest.raises(ValueError, match="naive"):
+        build_calendar(
+            sample_forum(),
+            [keynote(start=datetime(2025, 10, 14, 10, tzinfo=NoOffset()))],
+            domain=DOMAIN,
+        )
+
+
+def test_a_lone_carriage_return_becomes_a_line_break() -> None:
+    session = keynote(title=Bilingual(ko="첫 줄\r둘째 줄", en=""))
+    assert "SUMMARY:첫 줄\\n둘째 줄\r\n" in unfold(
+        build_calendar(sample_forum(), [session], domain=DOMAIN)
+    )
+
+
+def test_the_vtimezone_covers_the_forum_days_in_its_own_zone() -> None:
+    # Berlin moves to summer time early on 30 March 2025. A forum on 31 March with a session
+    # at 00:30 local time (22:30 UTC the day before) needs summer time only.
+    forum = sample_forum(
+        timezone="Europe/Berlin", first_day=date(2025, 3, 31), last_day=date(2025, 3, 31)
+    )
+    berlin = ZoneInfo("Europe/Berlin")
+    early = keynote(
+        start=datetime(2025, 3, 31, 0, 30, tzinfo=berlin),
+        end=datetime(2025, 3, 31, 1, 0, tzinfo=berlin),
+    )
+    (timezone,) = parse(build_calendar(forum, [early], domain=DOMAIN)).walk("VTIMEZONE")
+    assert [c.name for c in timezone.subcomponents] == ["DAYLIGHT"]

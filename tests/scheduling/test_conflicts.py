@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import random
 from datetime import UTC, date, datetime, timedelta
@@ -477,3 +478,130 @@ def test_five_hundred_sessions_match_the_pairwise_definition() -> None:
     assert got == expected
     assert len({c.key for c in found}) == len(found)  # keys are unique
     assert found == sorted(found, key=lambda c: (c.code, c.session_ids, c.key))
+
+
+# -- messages and keys in full ----------------------------------------------------------------
+
+
+def test_every_conflict_reads_in_full_in_both_languages() -> None:
+    """What the organizer reads, word for word: names, times in the forum's zone, keys."""
+    sessions = [
+        session(1, "11:00", "10:30", venue=None),
+        session(2, "18:00", "20:00", day=DAY1 - timedelta(days=1), venue=None),
+        session(3, "09:00", "10:00", venue=ROOM_A, seats=50),
+        session(4, "09:00", "10:00", venue=STUDIO, format="in_person"),
+        session(10, "13:00", "15:00", venue=None),
+        session(11, "12:45", "13:30", venue=None, parent_id=10),
+        session(20, "16:00", "17:00"),
+        session(21, "16:30", "17:30"),
+        session(30, "18:00", "19:00", venue=None, speakers=(KIM,)),
+        session(31, "18:30", "19:30", venue=None, speakers=(KIM,)),
+        session(40, "10:00", "11:00", day=DAY2, venue=None, format="online", streams=(YOUTUBE,)),
+        session(41, "10:30", "23:30", day=DAY2, venue=None, format="online", streams=(YOUTUBE,)),
+    ]
+    digest = hashlib.sha256(YOUTUBE.url.encode()).hexdigest()[:12]
+    found = [
+        (c.code, c.session_ids, c.key, c.message_en, c.message_ko)
+        for c in find_conflicts(FORUM, sessions)
+    ]
+    assert found == [
+        (
+            "audience_in_studio",
+            (4,),
+            "audience_in_studio:4",
+            'Session #4 "Session 4" is in-person but Studio is a broadcast studio with no '
+            "audience.",
+            "세션 #4 「세션 4」: 현장 참석이 있는 세션인데 장소(방송 스튜디오)는 관객이 없는 "
+            "방송 스튜디오입니다.",
+        ),
+        (
+            "end_not_after_start",
+            (1,),
+            "end_not_after_start:1",
+            'Session #1 "Session 1" ends (2025-10-14 10:30) no later than it starts '
+            "(2025-10-14 11:00).",
+            "세션 #1 「세션 1」: 종료 시각(2025-10-14 10:30)이 시작 시각(2025-10-14 11:00) "
+            "이후가 아닙니다.",
+        ),
+        (
+            "outside_forum_days",
+            (2,),
+            "outside_forum_days:2",
+            'Session #2 "Session 2" (2025-10-13 18:00–20:00) falls outside the forum days '
+            "2025-10-14 – 2025-10-15.",
+            "세션 #2 「세션 2」(2025-10-13 18:00–20:00): 포럼 기간(2025-10-14 – 2025-10-15) "
+            "밖의 일정입니다.",
+        ),
+        (
+            "part_outside_block",
+            (10, 11),
+            "part_outside_block:10:11",
+            'Part #11 "Session 11" (2025-10-14 12:45–13:30) runs outside its block '
+            '#10 "Session 10" (2025-10-14 13:00–15:00).',
+            "세부 세션 #11 「세션 11」(2025-10-14 12:45–13:30)의 시간이 상위 블록 "
+            "#10 「세션 10」(2025-10-14 13:00–15:00)의 범위를 벗어납니다.",
+        ),
+        (
+            "seats_exceed_venue",
+            (3,),
+            "seats_exceed_venue:3",
+            'Session #3 "Session 3" offers 50 seats but Room A holds 40.',
+            "세션 #3 「세션 3」: 좌석 수(50)가 장소(회의실 A)의 수용 인원(40)을 넘습니다.",
+        ),
+        (
+            "speaker_double_booked",
+            (30, 31),
+            "speaker_double_booked:30:31:speaker=7",
+            'Speaker Kim Minji is in two overlapping sessions: #30 "Session 30" and '
+            '#31 "Session 31" (2025-10-14 18:30–19:00).',
+            "시간이 겹치는 두 세션에 같은 연사(김민지)가 배정되어 있습니다: "
+            "#30 「세션 30」, #31 「세션 31」 (2025-10-14 18:30–19:00)",
+        ),
+        (
+            "stream_shared",
+            (40, 41),
+            f"stream_shared:40:41:url={digest}",
+            'Sessions #40 "Session 40" and #41 "Session 41" overlap (2025-10-15 10:30–11:00) '
+            "and use the same stream https://youtube.com/live/abc.",
+            "시간이 겹치는 세션이 같은 중계 주소(https://youtube.com/live/abc)를 사용합니다: "
+            "#40 「세션 40」, #41 「세션 41」 (2025-10-15 10:30–11:00)",
+        ),
+        (
+            "venue_double_booked",
+            (20, 21),
+            "venue_double_booked:20:21",
+            'Sessions #20 "Session 20" and #21 "Session 21" overlap in Main Hall '
+            "(2025-10-14 16:30–17:00).",
+            "같은 장소(대강당)에서 시간이 겹치는 세션: #20 「세션 20」, #21 「세션 21」 "
+            "(2025-10-14 16:30–17:00)",
+        ),
+    ]
+
+
+# -- edges the checks must not blur -----------------------------------------------------------
+
+
+def test_an_instant_at_the_midnight_after_the_last_day_is_outside() -> None:
+    midnight = at(DAY2 + timedelta(days=1), "00:00")
+    found = keys("outside_forum_days", [session(1, midnight, midnight)])
+    assert found == ["outside_forum_days:1"]
+
+
+def test_an_instant_at_the_first_midnight_is_inside() -> None:
+    midnight = at(DAY1, "00:00")
+    assert of("outside_forum_days", [session(1, midnight, midnight)]) == []
+
+
+def test_every_part_outside_its_block_is_found_whatever_comes_before_it() -> None:
+    sessions = [
+        session(10, "13:00", "15:00"),
+        session(5, "09:00", "10:00", parent_id=99),  # its block is not given: skipped
+        session(3, "13:00", "14:00", parent_id=10),  # inside: fine
+        session(4, "14:30", "15:30", parent_id=10),  # outside
+    ]
+    assert keys("part_outside_block", sessions) == ["part_outside_block:4:10"]
+
+
+def test_a_part_whose_block_is_not_given_still_collides_with_others() -> None:
+    sessions = [session(3, "10:00", "11:00", parent_id=99), session(4, "10:30", "11:30")]
+    assert keys("venue_double_booked", sessions) == ["venue_double_booked:3:4"]

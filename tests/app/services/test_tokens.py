@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import re
 
 import pytest
 
 from app.core import tokens
+from tests.qr import scan_png
 
 SECRET = "testing-secret-key"
 
@@ -27,6 +29,11 @@ def test_tokens_carry_at_least_128_bits_and_are_url_safe():
     length = len(next(iter(seen)))
     for i in range(length):
         assert len({t[i] for t in seen if len(t) == length}) > 10
+
+
+def test_tokens_are_192_bits():
+    token = tokens.new_token()
+    assert len(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))) * 8 == 192
 
 
 def test_only_the_sha256_of_a_token_is_kept():
@@ -126,3 +133,19 @@ def test_a_payload_signed_with_another_secret_is_refused():
     assert foreign != tokens.checkin_payload(SECRET, code)
     assert tokens.verify_checkin_payload(SECRET, foreign) is None
     assert tokens.verify_checkin_payload("another-secret", foreign) == code
+
+
+@pytest.mark.parametrize("code", ["ABCDEFGH", "K7M9P2QX"])
+def test_the_checkin_qr_reads_back_as_the_signed_payload(code):
+    qr = tokens.checkin_qr(SECRET, code)
+    png = io.BytesIO()
+    qr.save(png, kind="png", scale=4)
+    assert scan_png(png.getvalue()) == [tokens.checkin_payload(SECRET, code)]
+    assert qr.error in {"M", "Q", "H"}  # survives a scuffed or glared phone screen
+    assert not qr.is_micro
+    assert qr.mask == 0  # fixed: the eight masks are not scored for every email
+
+
+def test_a_checkin_qr_is_the_same_every_time():
+    first, again = (tokens.checkin_qr(SECRET, "ABCDEFGH") for _ in range(2))
+    assert first.matrix == again.matrix
