@@ -305,8 +305,10 @@ class TimetableModel:
                 used = []
                 for i in range(len(prep.grid.day_spans)):
                     day_used = self.model.new_bool_var(f"used{k}_{i}")
-                    for sid in sids:
-                        self.model.add_implication(self.day_of(sid)[i], day_used)
+                    on_day = [self.day_of(sid)[i] for sid in sids]
+                    for on in on_day:
+                        self.model.add_implication(on, day_used)
+                    self.model.add_bool_or(on_day).only_enforce_if(day_used)
                     used.append(day_used)
                 # Every day used beyond the first costs; the first is free.
                 extra = self.model.new_int_var(0, len(used), f"extra_days{k}")
@@ -317,6 +319,10 @@ class TimetableModel:
             for sid, starts in sorted(prep.preferred.items()):
                 inside = self.model.new_bool_var(f"pref{sid}")
                 self._in_domain(self.start[sid], starts, [inside])
+                if starts:
+                    self.model.add_linear_expression_in_domain(
+                        self.start[sid], domain(starts).complement()
+                    ).only_enforce_if(inside.Not())
                 terms.append((w.preferred, inside.Not()))
         self.penalties.extend(terms)
         self.soft_max += sum(points for points, _ in terms)
@@ -339,6 +345,7 @@ class TimetableModel:
                 self.model.add(stay == 0)
             else:
                 self.model.add_implication(stay, x)
+                self.model.add(self.start[sid] != step).only_enforce_if([stay.Not(), x])
             self.moved[sid] = stay.Not()
             cost.append((per_move + per_registrant * reg.get(sid, 0), stay.Not()))
         self.model.minimize(sum(c * lit for c, lit in cost) + soft)

@@ -280,7 +280,9 @@ def _availability(prep: Prepared, speaker_id: int) -> Reason:
         parts_ko.append(own_ko)
     sids = tuple(prep.by_speaker[speaker_id])
     count = len(sids)
-    en_sessions = "both of their sessions" if count == 2 else f"{count} session(s)"
+    en_sessions = {1: "their session", 2: "both of their sessions"}.get(
+        count, f"all {count} of their sessions"
+    )
     return Reason(
         AVAILABILITY,
         sids,
