@@ -33,6 +33,7 @@ DURING_BREAK = "during_break"
 TRAVEL_TOO_SHORT = "travel_too_short"
 FIXED_MOVED = "fixed_moved"
 OFF_GRID = "off_grid"
+OUTSIDE_PROGRAMME_HOURS = "outside_programme_hours"
 
 Steps = Mapping[int, tuple[int, int | None]]  # session id -> (start step, venue id)
 
@@ -219,6 +220,15 @@ def _time_rules(prep: Prepared, steps: Steps) -> list[Reason]:
                         " 없습니다.",
                     )
                 )
+        if prep.programme is not None and not g.covers(prep.programme, start, end):
+            out.append(
+                _reason(
+                    OUTSIDE_PROGRAMME_HOURS,
+                    (sid,),
+                    f"{_en(prep, sid)} ({when}) is outside the programme's hours.",
+                    f"{_ko(prep, sid)}({when_ko}): 프로그램 운영 시간 밖입니다.",
+                )
+            )
         if not prep.is_block(sid) and g.intersect([(start, end)], prep.break_spans):
             out.append(
                 _reason(

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from ortools.sat.python import cp_model
 
 from scheduling.solver import grid as g
+from scheduling.solver.greedy import first_fit
 from scheduling.solver.grid import Span
 from scheduling.solver.model import REPAIR
 from scheduling.solver.prepare import (
@@ -92,19 +93,17 @@ class TimetableModel:
             d = prep.duration[s.id]
             start = self.model.new_int_var(0, max(0, horizon - d), f"start{s.id}")
             self.start[s.id] = start
-            if self.explain:
-                self.model.add(start + d <= prep.window[1]).only_enforce_if(
-                    self.guard((FORUM_DAYS,))
-                )
+            if self.explain or prep.programme is not None:
+                self._in_domain(start, prep.programme_starts(s.id), self.guard((FORUM_DAYS,)))
             self._add_options(s)
             self._add_time_windows(s)
         self._add_blocks()
         self._add_fixed()
         self._add_resources()
         self._add_travel()
-        self._add_hints()
         if not self.explain:
             self._add_objective()
+        self._add_hints()
 
     def _add_options(self, s) -> None:
         prep = self.prep
@@ -259,7 +258,11 @@ class TimetableModel:
     # -- objective ---------------------------------------------------------------------------
 
     def _add_hints(self) -> None:
-        for sid, (step, venue_id) in self.prep.current.items():
+        """Start the search from the current timetable, mended first-fit where it breaks a
+        rule (or, for a draft, from a first-fit timetable)."""
+        if self.explain:
+            return
+        for sid, (step, venue_id) in first_fit(self.prep, keep=self.prep.current).items():
             self.model.add_hint(self.start[sid], step)
             for option, x in self.options[sid].items():
                 self.model.add_hint(x, option == venue_id)

@@ -119,13 +119,18 @@ def _titles(prep: Prepared, sids) -> tuple[str, str]:
 
 def _forum_days(prep: Prepared) -> Reason:
     first, last = prep.grid.days[0], prep.grid.days[-1]
+    hours = prep.problem.hours
+    en = ko = ""
+    if hours is not None:
+        en = f", {hours[0]:%H:%M}{_DASH}{hours[1]:%H:%M} each day"
+        ko = f", 매일 {hours[0]:%H:%M}{_DASH}{hours[1]:%H:%M}"
     return Reason(
         FORUM_DAYS,
         (),
-        f"Every session must fall within the forum days {first} {_DASH} {last}"
+        f"Every session must fall within the forum days {first} {_DASH} {last}{en}"
         f" ({prep.problem.timezone}).",
-        f"모든 세션은 포럼 기간({first} {_DASH} {last}, {prep.problem.timezone}) 안에 있어야"
-        " 합니다.",
+        f"모든 세션은 포럼 기간({first} {_DASH} {last}{ko}, {prep.problem.timezone}) 안에"
+        " 있어야 합니다.",
     )
 
 

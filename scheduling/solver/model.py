@@ -137,6 +137,9 @@ class Problem:
     shared_registrants: Mapping[tuple[int, int], int] = field(default_factory=dict)
     weights: Weights = Weights()
     step_minutes: int = 5  # every start, duration and window is on this grid
+    # The programme's hours each forum day (forum zone); None: around the clock. Sessions with
+    # no venue (online through a stream) keep to them too.
+    hours: tuple[time, time] | None = None
 
 
 @dataclass(frozen=True, slots=True)

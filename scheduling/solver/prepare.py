@@ -69,6 +69,7 @@ class Prepared:
         self.venues = {v.id: v for v in problem.venues}
         self.speakers = {k.id: k for k in problem.speakers}
         self.window: Span = (0, grid.end)
+        self.programme: list[Span] | None = None  # the programme's hours, if it has some
         self.duration = {s.id: s.duration_minutes // grid.step for s in problem.sessions}
         self.children: dict[int, list[int]] = defaultdict(list)
         for s in problem.sessions:
@@ -136,6 +137,10 @@ class Prepared:
     def by_stream_of(self, s: Session) -> list[str]:
         return [u.strip() for u in s.stream_urls if u.strip()]
 
+    def programme_starts(self, sid: int) -> list[Span]:
+        """Starts within the forum days (and the programme's hours, if any)."""
+        return g.starts_within(self.programme or [self.window], self.duration[sid])
+
     def available_starts(self, speaker_id: int, sid: int) -> list[Span] | None:
         spans = self.available.get(speaker_id)
         if spans is None:
@@ -181,6 +186,7 @@ def prepare(problem: Problem) -> Prepared:
     if errors:
         raise SolverInputError(errors)
     _check_sessions(prep, errors)
+    _check_hours(prep, errors)
     _check_venues(prep, errors)
     _check_speakers(prep, errors)
     _check_breaks_travel_preferences(prep, errors)
@@ -270,6 +276,26 @@ def _check_sessions(prep: Prepared, errors: list[tuple[str, str]]) -> None:
                     f"세션 {ko}: 예상 인원이 음수입니다.",
                 )
             )
+
+
+def _check_hours(prep: Prepared, errors: list[tuple[str, str]]) -> None:
+    hours = prep.problem.hours
+    if hours is None:
+        return
+    opens, closes = hours
+    if closes <= opens:
+        errors.append(
+            (
+                f"The programme's hours end ({closes:%H:%M}) no later than they start"
+                f" ({opens:%H:%M}).",
+                f"프로그램 운영 시간의 끝({closes:%H:%M})이 시작({opens:%H:%M}) 이후가 아닙니다.",
+            )
+        )
+        return
+    grid = prep.grid
+    prep.programme = g.normalise(
+        (grid.ceil(grid.local(d, opens)), grid.floor(grid.local(d, closes))) for d in grid.days
+    )
 
 
 def _check_venues(prep: Prepared, errors: list[tuple[str, str]]) -> None:

@@ -549,3 +549,14 @@ def test_same_input_same_proposal():
     changed = dataclasses.replace(problem, current=first.placements, shared_registrants={})
     one, two = repair(changed, options), repair(changed, options)
     assert one.moves == two.moves == ()
+
+
+def test_programme_hours_hold_for_sessions_without_a_venue():
+    online = [solver_session(1, format="online", stream_urls=("https://tbs.seoul.kr/live",))]
+    ok = solved(solver_problem(online, hours=(time(9), time(18))))
+    assert ok.placements[1].venue_id is None and local(ok.placements[1]) >= "14 09:00"
+    night = solver_speaker(availability=(Window(at(14, 19), at(14, 21)),))
+    late = [dataclasses.replace(online[0], speaker_ids=(11,))]
+    result = refused(solver_problem(late, speakers=[night], hours=(time(9), time(18))))
+    assert codes(result) == {"availability", "forum_days"}
+    assert any("09:00–18:00 each day" in r.message_en for r in result.reasons)
