@@ -11,7 +11,7 @@ mode each group is switched by a literal so that CP-SAT can name the groups that
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ortools.sat.python import cp_model
 
@@ -34,6 +34,11 @@ from scheduling.solver.prepare import (
 )
 
 Literal = cp_model.IntVar
+Placed = dict[int, tuple[int, int | None]]
+
+
+def _overlap(placed: Placed, a: int, da: int, b: int, db: int) -> bool:
+    return placed[a][0] < placed[b][0] + db and placed[b][0] < placed[a][0] + da
 
 
 def _some(lit: Literal | None) -> list[Literal]:
@@ -59,6 +64,8 @@ class TimetableModel:
         self.moved: dict[int, Literal] = {}
         self.penalties: list[tuple[int, Literal]] = []  # soft: (points, literal)
         self.soft_max = 0  # the most the soft penalties can add up to
+        # Objective helpers and how to compute each from placements, to complete the hint.
+        self._derived: list[tuple[cp_model.IntVar, Callable[[Placed], int]]] = []
         self._build()
 
     # -- groups ------------------------------------------------------------------------------
@@ -262,10 +269,19 @@ class TimetableModel:
         rule (or, for a draft, from a first-fit timetable)."""
         if self.explain:
             return
-        for sid, (step, venue_id) in first_fit(self.prep, keep=self.prep.current).items():
+        placed = first_fit(self.prep, keep=self.prep.current)
+        for sid, (step, venue_id) in placed.items():
             self.model.add_hint(self.start[sid], step)
             for option, x in self.options[sid].items():
                 self.model.add_hint(x, option == venue_id)
+        for var, value_of in self._derived:
+            try:
+                self.model.add_hint(var, int(value_of(placed)))
+            except KeyError:  # a session the first fit could not place
+                continue
+
+    def _day_index(self, placed: Placed, sid: int) -> int | None:
+        return self.prep.grid.day_index(placed[sid][0])
 
     def day_of(self, sid: int) -> list[Literal]:
         """One literal per forum day: the session starts that day."""
@@ -273,6 +289,7 @@ class TimetableModel:
             lits = []
             for i, (lo, hi) in enumerate(self.prep.grid.day_spans):
                 on = self.model.new_bool_var(f"day{sid}_{i}")
+                self._derived.append((on, lambda p, sid=sid, i=i: self._day_index(p, sid) == i))
                 self.model.add_linear_expression_in_domain(
                     self.start[sid], cp_model.Domain(lo, hi - 1)
                 ).only_enforce_if(on)
@@ -293,6 +310,12 @@ class TimetableModel:
             overlap = self.model.new_bool_var(f"overlap{a}_{b}")
             a_first = self.model.new_bool_var("")
             b_first = self.model.new_bool_var("")
+            da, db = prep.duration[a], prep.duration[b]
+            self._derived += [
+                (a_first, lambda p, a=a, b=b, da=da: p[a][0] + da <= p[b][0]),
+                (b_first, lambda p, a=a, b=b, db=db: p[b][0] + db <= p[a][0]),
+                (overlap, lambda p, a=a, b=b, da=da, db=db: _overlap(p, a, da, b, db)),
+            ]
             self.model.add(self.start[a] + prep.duration[a] <= self.start[b]).only_enforce_if(
                 a_first
             )
@@ -308,6 +331,14 @@ class TimetableModel:
                 used = []
                 for i in range(len(prep.grid.day_spans)):
                     day_used = self.model.new_bool_var(f"used{k}_{i}")
+                    self._derived.append(
+                        (
+                            day_used,
+                            lambda p, sids=sids, i=i: any(
+                                self._day_index(p, sid) == i for sid in sids
+                            ),
+                        )
+                    )
                     on_day = [self.day_of(sid)[i] for sid in sids]
                     for on in on_day:
                         self.model.add_implication(on, day_used)
@@ -315,12 +346,23 @@ class TimetableModel:
                     used.append(day_used)
                 # Every day used beyond the first costs; the first is free.
                 extra = self.model.new_int_var(0, len(used), f"extra_days{k}")
+                self._derived.append(
+                    (extra, lambda p, sids=sids: len({self._day_index(p, x) for x in sids}) - 1)
+                )
                 self.model.add(extra >= sum(used) - 1)
                 self.penalties.append((w.speaker_days, extra))
                 self.soft_max += w.speaker_days * (len(used) - 1)
         if w.preferred:
             for sid, starts in sorted(prep.preferred.items()):
                 inside = self.model.new_bool_var(f"pref{sid}")
+                self._derived.append(
+                    (
+                        inside,
+                        lambda p, sid=sid, starts=starts: any(
+                            lo <= p[sid][0] < hi for lo, hi in starts
+                        ),
+                    )
+                )
                 self._in_domain(self.start[sid], starts, [inside])
                 if starts:
                     self.model.add_linear_expression_in_domain(
@@ -342,6 +384,7 @@ class TimetableModel:
         cost = []
         for sid, (step, venue_id) in sorted(prep.current.items()):
             stay = self.model.new_bool_var(f"stay{sid}")
+            self._derived.append((stay, lambda p, sid=sid, here=(step, venue_id): p[sid] == here))
             self.model.add(self.start[sid] == step).only_enforce_if(stay)
             x = self.options[sid].get(venue_id)
             if x is None:

@@ -66,6 +66,7 @@ def clashing_groups(
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = seed
+        solver.parameters.cp_model_probing_level = 0
         solver.parameters.max_time_in_seconds = max(0.01, deadline - clock.monotonic())
         status = solver.solve(tm.model)
         core: list[Group] = []

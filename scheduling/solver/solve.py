@@ -78,6 +78,9 @@ def _solve(problem: Problem, options: SolveOptions, mode: str) -> Proposal:
     # One thread taking turns between CP-SAT's strategies (LNS among them): still deterministic,
     # and it mends a timetable's small penalties far faster than the plain search alone.
     solver.parameters.interleave_search = options.workers == 1
+    # Presolve probing costs tens of seconds on a few hundred sessions (the venues' no-overlap
+    # constraints make each probe dear) and buys little here: the hint gives a solution at once.
+    solver.parameters.cp_model_probing_level = 0
     callback = _FirstSolution()
     status = _STATUS.get(solver.solve(tm.model, callback), UNKNOWN)
     build_s = clock.monotonic() - started - solver.wall_time
