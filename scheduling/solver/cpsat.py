@@ -51,10 +51,28 @@ def domain(spans: Sequence[Span]) -> cp_model.Domain:
 
 
 class TimetableModel:
-    def __init__(self, prep: Prepared, *, mode: str, explain: bool = False) -> None:
+    def __init__(
+        self,
+        prep: Prepared,
+        *,
+        mode: str,
+        explain: bool = False,
+        free: set[int] | None = None,
+        hint: Placed | None = None,
+    ) -> None:
+        """`free`: only these sessions may move, the others keep their current placement (a
+        much smaller model: rules among kept sessions alone are left out, their penalties are
+        a constant). `hint`: placements to start from instead of the current timetable."""
         self.prep = prep
         self.mode = mode
         self.explain = explain
+        self.kept: Placed = (
+            {}
+            if free is None
+            else {sid: prep.current[sid] for sid in prep.sessions if sid not in free}
+        )
+        self._hint = hint
+        self.constant = 0  # penalty points of the kept sessions among themselves
         self.model = cp_model.CpModel()
         self.groups: dict[Group, Literal] = {}
         self.start: dict[int, cp_model.IntVar] = {}
@@ -98,6 +116,13 @@ class TimetableModel:
         horizon = prep.window[1] + spare
         for s in prep.problem.sessions:
             d = prep.duration[s.id]
+            if s.id in self.kept:
+                step, venue_id = self.kept[s.id]
+                self.start[s.id] = self.model.new_int_var(step, step, f"start{s.id}")
+                x = self.model.new_bool_var(f"x{s.id}_{venue_id}")
+                self.model.add_bool_or([x])
+                self.options[s.id] = {venue_id: x}
+                continue
             start = self.model.new_int_var(0, max(0, horizon - d), f"start{s.id}")
             self.start[s.id] = start
             if self.explain or prep.programme is not None:
@@ -164,7 +189,7 @@ class TimetableModel:
     def _add_blocks(self) -> None:
         prep = self.prep
         for s in prep.problem.sessions:
-            if s.parent_id is None:
+            if s.parent_id is None or self._both_kept(s.id, s.parent_id):
                 continue
             enforce = self.guard((BLOCK, s.id))
             child, parent = self.start[s.id], self.start[s.parent_id]
@@ -175,7 +200,7 @@ class TimetableModel:
 
     def _add_fixed(self) -> None:
         for s in self.prep.problem.sessions:
-            if not s.fixed:
+            if not s.fixed or s.id in self.kept:
                 continue
             step, venue_id = self.prep.current[s.id]
             enforce = self.guard((FIXED, s.id))
@@ -211,6 +236,8 @@ class TimetableModel:
         for (b, blit), (o, olit) in itertools.product(blocks, members):
             if b == o or self.prep.nested(b, o) or (self.prep.is_block(o) and o < b):
                 continue
+            if self._both_kept(b, o):
+                continue
             self._apart(b, o, 0, [*_some(blit), *_some(olit), *enforce])
 
     def _apart(self, a: int, b: int, gap: int, enforce: list[Literal]) -> Literal:
@@ -242,7 +269,7 @@ class TimetableModel:
         for k, sids in sorted(prep.by_speaker.items()):
             enforce = self.guard((TRAVEL, k))
             for a, b in itertools.combinations(sids, 2):
-                if prep.nested(a, b):
+                if prep.nested(a, b) or self._both_kept(a, b):
                     continue
                 order = None
                 for (va, xa), (vb, xb) in itertools.product(
@@ -269,7 +296,7 @@ class TimetableModel:
         rule (or, for a draft, from a first-fit timetable)."""
         if self.explain:
             return
-        placed = first_fit(self.prep, keep=self.prep.current)
+        placed = first_fit(self.prep, keep=self._hint or self.prep.current)
         for sid, (step, venue_id) in placed.items():
             self.model.add_hint(self.start[sid], step)
             for option, x in self.options[sid].items():
@@ -279,6 +306,9 @@ class TimetableModel:
                 self.model.add_hint(var, int(value_of(placed)))
             except KeyError:  # a session the first fit could not place
                 continue
+
+    def _both_kept(self, a: int, b: int) -> bool:
+        return a in self.kept and b in self.kept
 
     def _day_index(self, placed: Placed, sid: int) -> int | None:
         return self.prep.grid.day_index(placed[sid][0])
@@ -307,6 +337,11 @@ class TimetableModel:
                 continue
             if prep.nested(a, b):
                 continue
+            if self._both_kept(a, b):
+                self.soft_max += w.keep_apart * shared
+                if _overlap(self.kept, a, prep.duration[a], b, prep.duration[b]):
+                    self.constant += w.keep_apart * shared
+                continue
             overlap = self.model.new_bool_var(f"overlap{a}_{b}")
             a_first = self.model.new_bool_var("")
             b_first = self.model.new_bool_var("")
@@ -327,6 +362,11 @@ class TimetableModel:
         if w.speaker_days and len(prep.grid.day_spans) > 1:
             for k, sids in sorted(prep.by_speaker.items()):
                 if len(sids) < 2:
+                    continue
+                if all(sid in self.kept for sid in sids):
+                    days = {self._day_index(self.kept, sid) for sid in sids}
+                    self.constant += w.speaker_days * (len(days) - 1)
+                    self.soft_max += w.speaker_days * (len(prep.grid.day_spans) - 1)
                     continue
                 used = []
                 for i in range(len(prep.grid.day_spans)):
@@ -354,6 +394,11 @@ class TimetableModel:
                 self.soft_max += w.speaker_days * (len(used) - 1)
         if w.preferred:
             for sid, starts in sorted(prep.preferred.items()):
+                if sid in self.kept:
+                    self.soft_max += w.preferred
+                    if not any(lo <= self.kept[sid][0] < hi for lo, hi in starts):
+                        self.constant += w.preferred
+                    continue
                 inside = self.model.new_bool_var(f"pref{sid}")
                 self._derived.append(
                     (
@@ -371,7 +416,7 @@ class TimetableModel:
                 terms.append((w.preferred, inside.Not()))
         self.penalties.extend(terms)
         self.soft_max += sum(points for points, _ in terms)
-        soft = sum(points * lit for points, lit in self.penalties)
+        soft = sum(points * lit for points, lit in self.penalties) + self.constant
         if self.mode != REPAIR:
             self.model.minimize(soft)
             return
@@ -383,6 +428,8 @@ class TimetableModel:
         per_move = per_registrant * (sum(reg.get(sid, 0) for sid in prep.current) + 1)
         cost = []
         for sid, (step, venue_id) in sorted(prep.current.items()):
+            if sid in self.kept:
+                continue
             stay = self.model.new_bool_var(f"stay{sid}")
             self._derived.append((stay, lambda p, sid=sid, here=(step, venue_id): p[sid] == here))
             self.model.add(self.start[sid] == step).only_enforce_if(stay)

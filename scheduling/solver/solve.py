@@ -68,41 +68,33 @@ def _solve(problem: Problem, options: SolveOptions, mode: str) -> Proposal:
     check_options(options)
     started = clock.monotonic()
     prep = prepare(problem)
-    tm = TimetableModel(prep, mode=mode)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(
-        0.01, options.time_limit_s - (clock.monotonic() - started)
-    )
-    solver.parameters.random_seed = options.seed
-    solver.parameters.num_workers = options.workers
-    # One thread taking turns between CP-SAT's strategies (LNS among them): still deterministic,
-    # and it mends a timetable's small penalties far faster than the plain search alone.
-    solver.parameters.interleave_search = options.workers == 1
-    # Presolve probing costs tens of seconds on a few hundred sessions (the venues' no-overlap
-    # constraints make each probe dear) and buys little here: the hint gives a solution at once.
-    solver.parameters.cp_model_probing_level = 0
-    callback = _FirstSolution()
-    status = _STATUS.get(solver.solve(tm.model, callback), UNKNOWN)
-    build_s = clock.monotonic() - started - solver.wall_time
-    first_s = None if callback.first_s is None else build_s + callback.first_s
+
+    def remaining() -> float:
+        return max(0.01, options.time_limit_s - (clock.monotonic() - started))
+
+    first_s: float | None = None
+    hint = None
+    if mode == REPAIR:
+        # Moving only the sessions that break a rule is a far smaller model. When it needs at
+        # most one move it is the best repair: any one-move repair moves one of them.
+        free = _breaking(prep)
+        if len(free) < len(prep.sessions):
+            tm = TimetableModel(prep, mode=mode, free=free)
+            status, solver, first = _run(tm, options, remaining(), started)
+            first_s = first
+            if status in (OPTIMAL, FEASIBLE):
+                placements = _placements(prep, tm, solver)
+                if status == OPTIMAL and len(_moves(prep, placements)) <= 1:
+                    return _proposal(prep, mode, status, solver, placements, started, first_s)
+                hint = {
+                    sid: (prep.grid.floor(p.start), p.venue_id) for sid, p in placements.items()
+                }
+    tm = TimetableModel(prep, mode=mode, hint=hint)
+    status, solver, first = _run(tm, options, remaining(), started)
+    first_s = first_s if first_s is not None else first
     if status in (OPTIMAL, FEASIBLE):
         placements = _placements(prep, tm, solver)
-        broken = check.violations(prep, placements)
-        if broken:  # the model and the rules disagree: never hand that out
-            raise RuntimeError(
-                "the solver proposed a timetable that breaks a rule: " + broken[0].message_en
-            )
-        return Proposal(
-            mode=mode,
-            status=status,
-            wall_time_s=clock.monotonic() - started,
-            first_solution_s=first_s,
-            objective=round(solver.objective_value),
-            best_bound=solver.best_objective_bound,
-            score=check.score(prep, placements, count_moves=True),
-            placements=placements,
-            moves=_moves(prep, placements),
-        )
+        return _proposal(prep, mode, status, solver, placements, started, first_s)
     reasons: tuple[Reason, ...] = ()
     minimal = False
     if status == INFEASIBLE and options.explain:
@@ -123,6 +115,61 @@ def _solve(problem: Problem, options: SolveOptions, mode: str) -> Proposal:
         moves=(),
         reasons=reasons,
         reasons_minimal=minimal,
+    )
+
+
+def _run(
+    tm: TimetableModel, options: SolveOptions, seconds: float, started: float
+) -> tuple[str, cp_model.CpSolver, float | None]:
+    """Status, the solver, and when (since `started`) the first solution came."""
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = seconds
+    solver.parameters.random_seed = options.seed
+    solver.parameters.num_workers = options.workers
+    # One thread taking turns between CP-SAT's strategies (LNS among them): still deterministic,
+    # and it mends a timetable's small penalties far faster than the plain search alone.
+    solver.parameters.interleave_search = options.workers == 1
+    # Presolve probing costs tens of seconds on a few hundred sessions (the venues' no-overlap
+    # constraints make each probe dear) and buys little here: the hint gives a solution at once.
+    solver.parameters.cp_model_probing_level = 0
+    callback = _FirstSolution()
+    status = _STATUS.get(solver.solve(tm.model, callback), UNKNOWN)
+    solved_at = clock.monotonic() - started
+    first = None if callback.first_s is None else solved_at - solver.wall_time + callback.first_s
+    return status, solver, first
+
+
+def _breaking(prep: Prepared) -> set[int]:
+    """Sessions that break a rule where they are now, and those not placed yet."""
+    current = {sid: prep.problem.current[sid] for sid in prep.current}
+    involved = {sid for r in check.violations(prep, current) for sid in r.session_ids}
+    return involved | (set(prep.sessions) - set(prep.current))
+
+
+def _proposal(
+    prep: Prepared,
+    mode: str,
+    status: str,
+    solver: cp_model.CpSolver,
+    placements: dict[int, Placement],
+    started: float,
+    first_s: float | None,
+) -> Proposal:
+    broken = check.violations(prep, placements)
+    if broken:  # the model and the rules disagree: never hand that out
+        raise RuntimeError(
+            "the solver proposed a timetable that breaks a rule: " + broken[0].message_en
+        )
+    return Proposal(
+        mode=mode,
+        status=status,
+        wall_time_s=clock.monotonic() - started,
+        first_solution_s=first_s,
+        objective=round(solver.objective_value),
+        best_bound=solver.best_objective_bound,
+        score=check.score(prep, placements, count_moves=True),
+        placements=placements,
+        moves=_moves(prep, placements),
     )
 
 

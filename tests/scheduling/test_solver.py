@@ -558,3 +558,22 @@ def test_programme_hours_hold_for_sessions_without_a_venue():
     result = refused(solver_problem(late, speakers=[night], hours=(time(9), time(18))))
     assert codes(result) == {"availability", "forum_days"}
     assert any("09:00–18:00 each day" in r.message_en for r in result.reasons)
+
+
+def test_repair_moves_a_sound_session_out_of_the_way_when_it_must():
+    # Speaker 11 can now only come at 11:00, where session 2 is: 2 has to make room.
+    hall = solver_hall(open_hours=open_from(10, 13))
+    only_eleven = solver_speaker(availability=(Window(at(14, 11), at(14, 12)),))
+    sessions = [solver_session(1, speaker_ids=(11,)), solver_session(2), solver_session(3)]
+    current = {
+        1: Placement(at(14, 10), 1),
+        2: Placement(at(14, 11), 1),
+        3: Placement(at(14, 12), 1),
+    }
+    problem = solver_problem(sessions, venues=[hall], speakers=[only_eleven], current=current)
+    result = solved(problem, mode="repair")
+    assert result.status == OPTIMAL
+    assert [(m.session_id, local(m.after)) for m in result.moves] == [
+        (1, "14 11:00"),
+        (2, "14 10:00"),
+    ]
