@@ -8,7 +8,7 @@ checker, so a timetable the rules reject can never pass a test here.
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -543,10 +543,30 @@ def test_same_input_same_proposal():
     assert first.status == second.status == OPTIMAL
     assert first.placements == second.placements
     assert first.objective == second.objective
-    # A repair of that timetable after a change is just as repeatable.
-    changed = dataclasses.replace(problem, current=first.placements, shared_registrants={})
+    # A repair after a change is just as repeatable: the speaker of talk 1 can no longer come
+    # at its time, and the rooms are full enough that a move has choices.
+    talk = problem.sessions[0]
+    where = first.placements[talk.id]
+    busy_until = where.start + timedelta(minutes=talk.duration_minutes)
+    speakers = tuple(
+        dataclasses.replace(
+            k,
+            availability=(
+                Window(at(14, 0), where.start),
+                Window(busy_until, at(15, 23, 55)),
+            )
+            if where.start > at(14, 0)
+            else (Window(busy_until, at(15, 23, 55)),),
+        )
+        if k.id in talk.speaker_ids
+        else k
+        for k in problem.speakers
+    )
+    changed = dataclasses.replace(problem, speakers=speakers, current=first.placements)
     one, two = repair(changed, options), repair(changed, options)
-    assert one.moves == two.moves == ()
+    assert one.status == two.status == OPTIMAL
+    assert one.moves == two.moves and one.placements == two.placements
+    assert [m.session_id for m in one.moves] == [talk.id]
 
 
 def test_programme_hours_hold_for_sessions_without_a_venue():
