@@ -71,7 +71,9 @@ class Speaker:
     id: int
     name: Bilingual
     timezone: str = "Asia/Seoul"  # IANA; naive availability windows are read in it
-    availability: tuple[Window, ...] = ()  # empty: available throughout the forum
+    # Empty: available throughout the forum. A window wholly outside the forum's days, or two
+    # overlapping windows, are refused; a window reaching past the forum is cut to it.
+    availability: tuple[Window, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,9 +146,12 @@ class Problem:
 
 @dataclass(frozen=True, slots=True)
 class SolveOptions:
-    time_limit_s: float = 10.0
+    """One worker and a fixed seed give the same proposal for the same input whenever the
+    search ends before the time limit (a search cut short by the clock may stop elsewhere)."""
+
+    time_limit_s: float = 10.0  # more than 0, at most MAX_TIME_LIMIT_S
     seed: int = 0
-    workers: int = 1  # 1 with a fixed seed: the same input gives the same proposal
+    workers: int = 1
     explain: bool = True  # on infeasibility, look for a minimal set of clashing constraints
 
 
@@ -172,6 +177,8 @@ class Reason:
 @dataclass(frozen=True, slots=True)
 class Score:
     moved: int
+    # Registrants of the moved sessions, summed: someone registered for two moved sessions
+    # counts twice (registrants are known per session, not per person).
     affected_registrants: int
     keep_apart: int  # penalty points
     speaker_days: int
