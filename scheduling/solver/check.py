@@ -9,7 +9,6 @@ blocks) are checked by calling `scheduling.conflicts.find_conflicts`, so the two
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
 
 from scheduling.conflicts import find_conflicts
 from scheduling.solver import grid as g
@@ -306,10 +305,3 @@ def score(
             preferred += w.preferred
     return Score(moved, affected, keep_apart, speaker_days, preferred)
 
-
-def placement(prep: Prepared, start: int, venue_id: int | None) -> Placement:
-    return Placement(prep.grid.moment(start), venue_id)
-
-
-def end_of(prep: Prepared, sid: int, p: Placement) -> object:
-    return p.start + timedelta(minutes=prep.duration[sid] * prep.grid.step)
