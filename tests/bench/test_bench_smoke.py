@@ -13,7 +13,7 @@ import os
 import pytest
 
 from bench import all as bench_all
-from bench import calendar_polling, mail_delivery, rush
+from bench import calendar_polling, mail_delivery, rush, solver
 from bench.common import normalise_url
 
 
@@ -110,3 +110,26 @@ def test_mail_delivery(backend, pg_admin):
     assert faults["pending_after_outage"] > 0  # the outage did hold messages back
     assert madang["throughput"]["rate_per_s"] > 0
     assert_summarised("mail_delivery", backend, result)
+
+
+def test_agenda_solver():
+    """The solver scenario on the forum and the PyCon UK 2016 size, peer included: every
+    timetable and repair sound (checked against the rules, not the model), the peer run."""
+    args = solver.parser().parse_args(
+        [
+            *("--instances", "forum,pyconuk2016", "--time-limit", "5"),
+            *("--peer-time-limit", "30", "--peer-timeout", "240", "--no-save"),
+        ]
+    )
+    result = solver.run(args)
+    assert_checks(result["checks"])
+    ours = result["runs"]["ours"]
+    for name in ("forum", "pyconuk2016"):
+        assert ours[name]["propose"]["status"] in ("optimal", "feasible"), ours[name]
+        assert ours[name]["repair"]["moves"] >= 1  # the change did break the timetable
+        assert ours[name]["peak_rss_mb"] > 0
+    peer = result["runs"]["peer"]
+    assert set(peer) == {"pyconuk2016"}  # the forum's blocks and formats are beyond the peer
+    assert peer["pyconuk2016"]["propose"]["status"] == "Optimal", peer
+    assert peer["pyconuk2016"]["repair"]["moves"] >= 1
+    assert_summarised("agenda_solver", "-", result)

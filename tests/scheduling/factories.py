@@ -222,3 +222,141 @@ def sample_forum(**changes: Any) -> ForumInfo:
         sessions=tuple(sample_sessions()),
     )
     return dataclasses.replace(forum, **changes)
+
+
+# -- the agenda solver ------------------------------------------------------------------------
+# Small problems on the sample forum's days (14-15 Oct 2025, Asia/Seoul): a hall, a studio and
+# an off-site venue, built so that each test changes only what it is about. The solver (and
+# OR-Tools) is imported inside each builder so that the other scheduling tests never load it.
+
+SOLVER_DAY1 = date(2025, 10, 14)
+SOLVER_DAY2 = date(2025, 10, 15)
+
+
+def solver_hall(**changes: Any):
+    from scheduling.solver import Venue
+
+    return dataclasses.replace(
+        Venue(id=1, name=GRAND_HALL.name, kind="hall", capacity=GRAND_HALL.seats), **changes
+    )
+
+
+def solver_studio(**changes: Any):
+    from scheduling.solver import Venue
+
+    return dataclasses.replace(Venue(id=2, name=STUDIO.name, kind="studio"), **changes)
+
+
+def solver_offsite(**changes: Any):
+    from scheduling.solver import Venue
+
+    venue = Venue(
+        id=3,
+        name=Bilingual(ko="서울 스마트시티 리빙랩", en="Smart City Living Lab"),
+        kind="offsite",
+        capacity=40,
+    )
+    return dataclasses.replace(venue, **changes)
+
+
+def solver_speaker(id: int = 11, **changes: Any):
+    from scheduling.solver import Speaker
+
+    names = {
+        11: Bilingual(ko="빌라리뇨", en="Vilariño"),
+        12: Bilingual(ko="김민지", en="Kim Min-ji"),
+        13: Bilingual(ko="박준호", en="Park Jun-ho"),
+    }
+    speaker = Speaker(id=id, name=names.get(id, Bilingual(en=f"Speaker {id}")))
+    return dataclasses.replace(speaker, **changes)
+
+
+def solver_session(id: int, **changes: Any):
+    from scheduling.solver import Session
+
+    session = Session(
+        id=id, title=Bilingual(ko=f"세션 {id}", en=f"Session {id}"), duration_minutes=60
+    )
+    return dataclasses.replace(session, **changes)
+
+
+def solver_problem(sessions, venues=None, speakers=(), **changes: Any):
+    from scheduling.solver import Problem
+
+    problem = Problem(
+        timezone="Asia/Seoul",
+        first_day=SOLVER_DAY1,
+        last_day=SOLVER_DAY1,
+        sessions=tuple(sessions),
+        venues=tuple(venues if venues is not None else (solver_hall(),)),
+        speakers=tuple(speakers),
+    )
+    return dataclasses.replace(problem, **changes)
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    """A forum time in October 2025, KST (aware)."""
+    return datetime(2025, 10, day, hour, minute, tzinfo=KST)
+
+
+def random_problem(seed: int, *, sessions: int = 24, rooms: int = 3, days: int = 2):
+    """A small conference: 30-60 minute talks, rooms of 60-300 seats open 09:00-18:00, a lunch
+    break, speakers with one or two talks and random availability, registrants who share."""
+    import random
+    from datetime import time
+
+    from scheduling.solver import Break, OpeningHours, Problem, Session, Speaker, Venue, Window
+
+    rng = random.Random(seed)
+    first = SOLVER_DAY1
+    day_list = [first + timedelta(days=i) for i in range(days)]
+    venues = tuple(
+        Venue(
+            id=i + 1,
+            name=Bilingual(en=f"Room {i + 1}"),
+            kind="hall",
+            capacity=rng.choice((60, 120, 300)),
+            open_hours=(OpeningHours(time(9), time(18)),),
+        )
+        for i in range(rooms)
+    )
+    speakers = []
+    for k in range(1, sessions + 1):
+        windows = ()
+        if rng.random() < 0.3:
+            day = rng.choice(day_list)
+            start = rng.choice((9, 11, 13))
+            windows = (
+                Window(datetime.combine(day, time(start)), datetime.combine(day, time(start + 5))),
+            )
+        speakers.append(Speaker(id=k, name=Bilingual(en=f"Speaker {k}"), availability=windows))
+    talks = tuple(
+        Session(
+            id=i,
+            title=Bilingual(en=f"Talk {i}"),
+            duration_minutes=rng.choice((30, 60)),
+            audience=rng.randint(20, 60),
+            speaker_ids=(rng.randint(1, sessions),),
+        )
+        for i in range(1, sessions + 1)
+    )
+    used = {k for t in talks for k in t.speaker_ids}
+    shared = {}
+    for _ in range(sessions):
+        a, b = sorted(rng.sample(range(1, sessions + 1), 2))
+        shared[(a, b)] = rng.randint(1, 30)
+    return Problem(
+        timezone="Asia/Seoul",
+        first_day=first,
+        last_day=day_list[-1],
+        sessions=talks,
+        venues=venues,
+        speakers=tuple(s for s in speakers if s.id in used),
+        breaks=tuple(
+            Break(Window(datetime.combine(d, time(12)), datetime.combine(d, time(13))))
+            for d in day_list
+        ),
+        registrants={t.id: t.audience for t in talks},
+        shared_registrants=shared,
+        step_minutes=30,
+    )
