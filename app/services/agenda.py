@@ -75,6 +75,7 @@ from app.models.enums import (
     VENUE_KINDS,
 )
 from app.services import outbox, programme
+from app.services.bounds import id_in_range, parse_id, parse_whole_number
 from app.services.errors import DomainError, NotFound, ValidationFailed
 from scheduling.agenda import DayGrid, build_grid
 from scheduling.conflicts import Conflict, find_conflicts
@@ -326,7 +327,7 @@ class Fields:
             value = value.strip()
             if value == "":
                 return None
-            if not value.isdigit() or len(value) > 12:
+            if parse_id(value) is None:
                 self.add(name, _("Choose from the list."))
                 return None
             value = int(value)
@@ -334,6 +335,10 @@ class Fields:
             return None
         if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
             self._wrong_type(name)
+            return None
+        if not id_in_range(value):
+            # No row has it: the same answer as for an id of another forum.
+            self.add(name, _("Choose from the list."))
             return None
         return value
 
@@ -1350,9 +1355,8 @@ def update_session(
     """
     now = now or utcnow()
     session = get_session(forum, session_id)
-    if isinstance(revision, str) and revision.strip().isdigit():
-        revision = int(revision)
-    if isinstance(revision, bool) or not isinstance(revision, int):
+    revision = parse_whole_number(revision)
+    if revision is None:
         raise ValidationFailed(
             {"revision": [_("Send the revision you started from (a whole number).")]}
         )
@@ -1434,9 +1438,8 @@ def delete_session(forum: Forum, session_id: int, user: User, *, revision: Any) 
     """Delete a session of a draft forum. In a published forum a session is cancelled
     instead (people are told); a session people hold places in or with parts stays."""
     session = get_session(forum, session_id)
-    if isinstance(revision, str) and revision.strip().isdigit():
-        revision = int(revision)
-    if isinstance(revision, bool) or not isinstance(revision, int):
+    revision = parse_whole_number(revision)
+    if revision is None:
         raise ValidationFailed(
             {"revision": [_("Send the revision you started from (a whole number).")]}
         )

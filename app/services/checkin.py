@@ -42,6 +42,7 @@ from app.models import (
 from app.services import outbox
 from app.services import registration as registrations
 from app.services.access import can_organize
+from app.services.bounds import ID_MAX
 from app.services.errors import (
     AlreadyRegistered,
     DomainError,
@@ -61,8 +62,6 @@ from app.services.tokens import (
     verify_checkin_payload,
 )
 
-# The largest id an INTEGER primary key holds on every supported database.
-ID_MAX = 2**31 - 1
 INPUT_MAX = 200
 SEARCH_MIN = 2
 SEARCH_LIMIT = 20

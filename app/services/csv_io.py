@@ -103,7 +103,17 @@ class CsvRefused(DomainError):
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """(text, encoding name): UTF-8 with or without BOM, else CP949; else refused."""
+    """(text, encoding name): UTF-8 with or without BOM, else CP949; else refused, and
+    refused too when the text holds a NUL byte, which no database column stores."""
+    text, encoding = _decode(data)
+    if "\x00" in text:
+        raise CsvRefused(
+            _("The file holds NUL bytes, so it is not CSV text. Save it as “CSV UTF-8”.")
+        )
+    return text, encoding
+
+
+def _decode(data: bytes) -> tuple[str, str]:
     if len(data) > MAX_BYTES:
         raise CsvRefused(_("The file is too large (at most 2 MB)."))
     if data.startswith(b"\xef\xbb\xbf"):

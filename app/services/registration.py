@@ -24,6 +24,7 @@ from app.db import db, utcnow, write_transaction
 from app.models import Booking, Forum, ForumSession, OutboxMessage, Registration
 from app.models.enums import ACCESSIBILITY_NEEDS, ATTENDANCE_MODES, LOCALES
 from app.services import outbox
+from app.services.bounds import ID_MAX
 from app.services.errors import (
     AlreadyRegistered,
     NotFound,
@@ -37,8 +38,6 @@ from app.services.tokens import hash_token, new_confirmation_code, new_token
 NAME_MAX = 200
 AFFILIATION_MAX = 200
 OTHER_NEEDS_MAX = 500
-# The largest id an INTEGER primary key holds on every supported database.
-ID_MAX = 2**31 - 1
 # The version of the consent text shown on the form; recorded with every registration.
 CONSENT_VERSION = "2026-11-v1"
 

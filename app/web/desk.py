@@ -37,6 +37,7 @@ from app.presenters import fmt_time
 from app.services import checkin
 from app.services import registration as registrations
 from app.services.access import can_organize, can_work_desk
+from app.services.bounds import parse_id
 from app.services.errors import (
     AlreadyRegistered,
     DomainError,
@@ -155,8 +156,7 @@ def _desk(forum: Forum, session_id: int | None = None) -> checkin.Desk:
 
 
 def _session_arg() -> int | None:
-    value = request.values.get("session", "")
-    return int(value) if value.isdigit() and 0 < int(value) <= checkin.ID_MAX else None
+    return parse_id(request.values.get("session", ""))
 
 
 # ------------------------------------------------------------------------------ outcomes
@@ -474,7 +474,8 @@ def badges(slug: str):
     people = checkin.badge_people(forum)
     pages = max((len(people) + BADGES_PER_PAGE - 1) // BADGES_PER_PAGE, 1)
     page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 1 <= int(page) <= pages else 1
+    page = parse_id(page) or 1
+    page = page if page <= pages else 1
     chunk = people[(page - 1) * BADGES_PER_PAGE : page * BADGES_PER_PAGE]
     return render_template(
         "desk/badges.html",

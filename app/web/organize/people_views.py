@@ -10,6 +10,7 @@ from app.i18n import current_locale
 from app.models import Forum
 from app.services import people
 from app.services import registration as registrations
+from app.services.bounds import parse_id
 from app.services.errors import DomainError
 from app.web.organize import bp
 from app.web.organize.common import back, organizer_view, refused, user
@@ -24,7 +25,7 @@ def people_list(forum: Forum):
         status=request.args.get("status") or None,
         attendance=request.args.get("attendance") or None,
         query=request.args.get("q", ""),
-        page=int(page) if page.isdigit() else 1,
+        page=parse_id(page) or 1,
     )
     return render_template(
         "organize/people.html",
