@@ -1,6 +1,6 @@
 """Input no database can hold is refused at the door, once for every route.
 
-- Paths, query strings and form fields with a NUL byte or an unpaired surrogate: 400.
+- A path with a NUL byte or an unpaired surrogate: 404; query strings and form fields: 400.
 - `<int:…>` in a route reads an id beyond every row's (2**31 and more) as 0: 404 for it.
 - JSON bodies go through one loader that bounds nesting (400 `bad_json`) and refuses the same
   characters in any key or string (422 naming the field), through `request_json()`.
@@ -108,8 +108,6 @@ class DatabaseIdConverter(IntegerConverter):
 
 
 def _unstorable_request() -> bool:
-    if not storable(request.path):
-        return True
     for values in (request.args, request.form):
         for key, value in values.items(multi=True):
             if not storable(key) or not storable(value):
@@ -127,6 +125,8 @@ def install_converters(app: Flask) -> None:
 
 
 def refuse_unstorable_text() -> None:
+    if not storable(request.path):
+        abort(404)  # nothing can live at such an address
     if _unstorable_request():
         abort(
             400,

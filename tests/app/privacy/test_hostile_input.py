@@ -72,11 +72,12 @@ def rows(db) -> dict[str, int]:
         "/api/v1/registrations/%00",
         "/forums/a%00b",
         "/?q=%00",
-        "/forums?x=%ED%A0%80",
+        "/forums/x?y=%ED%A0%80%00",
     ],
 )
 def test_nul_bytes_in_paths_and_query_strings_answer_4xx(world, path):
-    assert 400 <= answer(world["anonymous"], "GET", path) < 500
+    expected = 400 if "?" in path else 404
+    assert answer(world["anonymous"], "GET", path) == expected
 
 
 def test_nul_bytes_in_staff_paths_answer_4xx(world):
