@@ -408,14 +408,17 @@ def erase_registration(
             registrations._release_forum_place(fresh)
             fresh.status = "cancelled"
             fresh.cancelled_at = now
-        needles = _personal_values(fresh)
-        mentions = _mention_needles(fresh)
         email = fresh.email_normalized
-        for name, value in _anonymous_values(now).items():
-            setattr(fresh, name, value)
+        # The person's cancelled registrations that a fresh one replaced go with it.
+        rows = [fresh, *_replaced_registrations(forum_id, email)]
+        needles = {row.id: _personal_values(row) for row in rows}
+        mentions = [n for row in rows for n in _mention_needles(row)]
+        for row in rows:
+            for name, value in _anonymous_values(now).items():
+                setattr(row, name, value)
         fresh.waitlist_seq = None
-        dropped, scrubbed = _forget_mail([registration_id], forum_id=forum_id, email=email)
-        _scrub_audit({registration_id: needles})
+        dropped, scrubbed = _forget_mail(list(needles), forum_id=forum_id, email=email)
+        _scrub_audit(needles)
         _scrub_mentions(forum_id, mentions)
         db.session.add(
             AuditEntry(
@@ -426,12 +429,33 @@ def erase_registration(
                 details={
                     "by": "organizer" if user is not None else "attendee",
                     "previous_status": previous,
-                    "reason": _scrub_text(reason, needles),
+                    "reason": _scrub_text(reason, needles[registration_id]),
                 },
                 created_at=now,
             )
         )
     return Erasure(registration_id, forum_id, previous, now, dropped, scrubbed)
+
+
+def _replaced_registrations(forum_id: int, email_key: str | None) -> list[Registration]:
+    """Cancelled registrations of this address in this forum that gave up the address's key
+    when it registered again (see `registration._register_once`), not yet anonymised."""
+    if not email_key:
+        return []
+    candidates = db.session.scalars(
+        select(Registration).where(
+            Registration.forum_id == forum_id,
+            Registration.status == "cancelled",
+            Registration.email_normalized.is_(None),
+            Registration.anonymised_at.is_(None),
+            Registration.email != "",
+        )
+    )
+    return [
+        row
+        for row in candidates
+        if (checked := registrations.normalise_email(row.email)) and checked[1] == email_key
+    ]
 
 
 def _registration_of(forum: Forum, registration_id: int) -> Registration:
