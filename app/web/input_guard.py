@@ -9,9 +9,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, request
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter
@@ -107,8 +108,19 @@ class DatabaseIdConverter(IntegerConverter):
         return number if number <= ID_MAX else 0
 
 
+def answers_text_by_field(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a form view whose use case checks every text field itself (NUL and control
+    characters included) and shows the form again with the field's error: the hook leaves
+    its form fields to it. Paths and query strings are still checked."""
+    view.answers_text_by_field = True  # type: ignore[attr-defined]
+    return view
+
+
 def _unstorable_request() -> bool:
-    for values in (request.args, request.form):
+    view = current_app.view_functions.get(request.endpoint or "")
+    by_field = getattr(view, "answers_text_by_field", False)
+    sources = (request.args,) if by_field else (request.args, request.form)
+    for values in sources:
         for key, value in values.items(multi=True):
             if not storable(key) or not storable(value):
                 return True
