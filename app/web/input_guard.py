@@ -1,6 +1,7 @@
 """Input no database can hold is refused at the door, once for every route.
 
 - A path with a NUL byte or an unpaired surrogate: 404; query strings and form fields: 400.
+- A JSON body sent to a page (not the API): 415.
 - `<int:…>` in a route reads an id beyond every row's (2**31 and more) as 0: 404 for it.
 - JSON bodies go through one loader that bounds nesting (400 `bad_json`) and refuses the same
   characters in any key or string (422 naming the field), through `request_json()`.
@@ -139,6 +140,9 @@ def install_converters(app: Flask) -> None:
 def refuse_unstorable_text() -> None:
     if not storable(request.path):
         abort(404)  # nothing can live at such an address
+    if request.is_json and request.blueprint != "api" and request.method in _BODY_METHODS:
+        # Pages take web forms; Flask-WTF would read a JSON list or number as one and fail.
+        abort(415, description=_("This page takes a web form. The JSON API is under /api/v1."))
     if _unstorable_request():
         abort(
             400,
@@ -147,6 +151,9 @@ def refuse_unstorable_text() -> None:
                 " character). Remove them and try again."
             ),
         )
+
+
+_BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 
 def install(app: Flask) -> None:

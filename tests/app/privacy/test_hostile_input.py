@@ -365,3 +365,17 @@ def test_a_csv_with_nul_bytes_is_refused_and_changes_nothing(db, world):
         assert response.status_code == 422, (button, response.status_code)
         assert "NUL" in response.get_data(as_text=True)
     assert rows(db) == before
+
+
+@pytest.mark.parametrize("body", ["[1]", '["a"]', '{"email": [1, 2]}', '"x"', "1", "{"])
+def test_json_sent_to_a_page_answers_415(world, body):
+    forum = world["forum"]
+    for role, path in (
+        ("anonymous", "/login"),
+        ("anonymous", f"/forums/{forum.slug}/register"),
+        ("anonymous", f"/kiosk/{forum.slug}"),
+        ("desk", f"/desk/{forum.slug}"),
+        ("organizer", f"/organize/forums/{forum.slug}/venues/new"),
+    ):
+        response = world[role].post(path, data=body, content_type="application/json")
+        assert response.status_code == 415, (role, path, response.status_code)
