@@ -51,8 +51,12 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
 
+    from app.web import input_guard
+
+    input_guard.install_converters(app)
     _register_blueprints(app)
     _register_error_handlers(app)
+    input_guard.install(app)
     _start_requests_fresh(app)
     from app import security
 

@@ -57,11 +57,11 @@ WEB_AND_DB = ("app", "flask", "flask_sqlalchemy", "flask_wtf", "sqlalchemy", "wt
 @pytest.mark.parametrize(
     ("package", "forbidden", "allowed"),
     [
-        ("app/models", ("app.services", "app.forms", "app.web", "flask_wtf", "wtforms"), ()),
+        ("app/models", ("app.forms", "app.web", "flask_wtf", "wtforms"), ()),
         # Forms may name the vocabulary, never query the database.
         (
             "app/forms",
-            ("app.services", "app.models", "app.core.db", "sqlalchemy", "flask_sqlalchemy"),
+            ("app.models", "app.core.db", "sqlalchemy", "flask_sqlalchemy"),
             ("app.models.enums",),
         ),
         *((package, ("app.web", "app.forms"), ()) for package in FEATURES),

@@ -12,9 +12,6 @@ import unicodedata
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 
-# The largest id an INTEGER primary key holds on every supported database.
-ID_MAX = 2**31 - 1
-
 
 def has_control_characters(text: str) -> bool:
     # Cc: controls (CR, LF, NUL…); Zl/Zp: line and paragraph separators. Format characters

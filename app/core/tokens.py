@@ -22,11 +22,17 @@ def new_token() -> str:
 
 def hash_token(token: str) -> str:
     """What the database keeps of a token: its SHA-256, so a leaked table opens nothing."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def tokens_match(token: str, stored_hash: str) -> bool:
-    return hmac.compare_digest(hash_token(token), stored_hash)
+    return _same_ascii(hash_token(token), stored_hash)
+
+
+def _same_ascii(expected: str, given: str) -> bool:
+    """A constant-time comparison for any text: `hmac.compare_digest` raises TypeError on
+    non-ASCII str, and no secret of ours has a non-ASCII character."""
+    return given.isascii() and hmac.compare_digest(expected.encode(), given.encode())
 
 
 def new_confirmation_code() -> str:
@@ -74,6 +80,6 @@ def verify_checkin_payload(secret_key: str, payload: str) -> str | None:
     code, signature = parts[1], parts[2]
     if not is_well_formed_code(code):
         return None
-    if not hmac.compare_digest(_signature(secret_key, code), signature.lower()):
+    if not _same_ascii(_signature(secret_key, code), signature.lower()):
         return None
     return code

@@ -20,12 +20,12 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
+from app.core.bounds import ID_MAX
 from app.core.db import db, utcnow, write_transaction
 from app.core.errors import (
     NotFound,
     RegistrationCancelled,
 )
-from app.core.text import ID_MAX
 from app.desk.codes import parse_input
 from app.desk.desks import (
     SEARCH_LIMIT,

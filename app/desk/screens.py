@@ -13,11 +13,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.accounts.access import can_organize
+from app.core.bounds import ID_MAX
 from app.core.db import db, utcnow, write_transaction
 from app.core.errors import (
     ValidationFailed,
 )
-from app.core.text import ID_MAX
 from app.desk.checkin import desk_sessions
 from app.desk.desks import Forbidden, published_forum
 from app.models import (

@@ -5,8 +5,10 @@
   organizer actions on it. Nothing about anyone else (waitlist positions are ranks, not people).
 - `erase_registration`: the person's places go to the first people waiting, exactly as when
   they cancel (same transaction, same lock order); then every personal field is replaced by a
-  placeholder, the manage and calendar links stop working (their hashes are replaced by hashes
-  of random tokens nobody holds), unsent mail to the person is dropped and the rows of sent mail
+  placeholder, their name, address and code are cut out of free text elsewhere in the forum
+  (another person's over-capacity reason, conflict notes, audit details), the manage and
+  calendar links stop working (their hashes are replaced by hashes of random tokens nobody
+  holds), unsent mail to the person is dropped and the rows of sent mail
   keep no address, no secret and no free text. The row itself stays, so every count (places
   taken, waitlists, check-ins, how many registered) stays right.
 - Retention (`purge`): RETENTION_DAYS after a forum ends, every registration of it is
@@ -18,6 +20,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -29,15 +32,16 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
+from app.core.bounds import ID_MAX
 from app.core.db import db, utcnow, write_transaction
 from app.core.errors import DomainError, NotFound
 from app.core.locks import lock_forum
-from app.core.text import ID_MAX
 from app.core.tokens import hash_token, is_well_formed_code, new_token, normalise_code
 from app.models import (
     AuditEntry,
     Booking,
     CheckIn,
+    ConflictAcceptance,
     Forum,
     OutboxMessage,
     Registration,
@@ -153,6 +157,65 @@ def _scrub_audit(needles_by_registration: dict[int, Sequence[str]]) -> None:
     for entry in db.session.scalars(select(AuditEntry).where(AuditEntry.registration_id.in_(ids))):
         assert entry.registration_id is not None
         cleaned = _scrub_text(entry.details or {}, needles_by_registration[entry.registration_id])
+        if cleaned != entry.details:
+            entry.details = cleaned
+
+
+def _mention_needles(registration: Registration) -> list[str]:
+    """What names the person in someone else's text: their name, address and code. (Their
+    affiliation or needs, shared with others, do not single them out.)"""
+    values = [
+        registration.name,
+        registration.email,
+        registration.email_normalized or "",
+        registration.confirmation_code,
+    ]
+    return [v for v in values if v and len(v.strip()) >= 2 and v != ERASED_NAME]
+
+
+def _redact(value: Any, pattern: re.Pattern[str]) -> Any:
+    """`value` with every mention matched by `pattern` replaced, recursively; the rest of the
+    text stays."""
+    if isinstance(value, str):
+        return pattern.sub(ERASED_TEXT, value)
+    if isinstance(value, dict):
+        return {k: _redact(v, pattern) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact(v, pattern) for v in value]
+    return value
+
+
+def _scrub_mentions(forum_id: int, needles: Iterable[str]) -> None:
+    """Free text elsewhere in the forum loses every mention of the erased people: another
+    registration's over-capacity reason or needs ("companion of Alice Kim"), a conflict
+    note, the details of any audit entry of the forum. The rest of each text stays."""
+    wanted = sorted({n.strip() for n in needles if n.strip()}, key=len, reverse=True)
+    if not wanted:
+        return
+    pattern = re.compile("|".join(re.escape(n) for n in wanted), re.IGNORECASE)
+    others = db.session.scalars(
+        select(Registration).where(
+            Registration.forum_id == forum_id,
+            or_(Registration.over_capacity_reason != "", Registration.accessibility_other != ""),
+        )
+    )
+    for registration in others:
+        for name in ("over_capacity_reason", "accessibility_other"):
+            value = getattr(registration, name)
+            cleaned = _redact(value, pattern)
+            if cleaned != value:
+                setattr(registration, name, cleaned)
+    notes = db.session.scalars(
+        select(ConflictAcceptance).where(
+            ConflictAcceptance.forum_id == forum_id, ConflictAcceptance.note != ""
+        )
+    )
+    for acceptance in notes:
+        cleaned = _redact(acceptance.note, pattern)
+        if cleaned != acceptance.note:
+            acceptance.note = cleaned
+    for entry in db.session.scalars(select(AuditEntry).where(AuditEntry.forum_id == forum_id)):
+        cleaned = _redact(entry.details or {}, pattern)
         if cleaned != entry.details:
             entry.details = cleaned
 
@@ -348,13 +411,18 @@ def erase_registration(
             ledger.release_forum_place(fresh)
             fresh.status = "cancelled"
             fresh.cancelled_at = now
-        needles = _personal_values(fresh)
         email = fresh.email_normalized
-        for name, value in _anonymous_values(now).items():
-            setattr(fresh, name, value)
+        # The person's cancelled registrations that a fresh one replaced go with it.
+        rows = [fresh, *_replaced_registrations(forum_id, email)]
+        needles = {row.id: _personal_values(row) for row in rows}
+        mentions = [n for row in rows for n in _mention_needles(row)]
+        for row in rows:
+            for name, value in _anonymous_values(now).items():
+                setattr(row, name, value)
         fresh.waitlist_seq = None
-        dropped, scrubbed = _forget_mail([registration_id], forum_id=forum_id, email=email)
-        _scrub_audit({registration_id: needles})
+        dropped, scrubbed = _forget_mail(list(needles), forum_id=forum_id, email=email)
+        _scrub_audit(needles)
+        _scrub_mentions(forum_id, mentions)
         db.session.add(
             AuditEntry(
                 user_id=user.id if user is not None else None,
@@ -364,12 +432,33 @@ def erase_registration(
                 details={
                     "by": "organizer" if user is not None else "attendee",
                     "previous_status": previous,
-                    "reason": _scrub_text(reason, needles),
+                    "reason": _scrub_text(reason, needles[registration_id]),
                 },
                 created_at=now,
             )
         )
     return Erasure(registration_id, forum_id, previous, now, dropped, scrubbed)
+
+
+def _replaced_registrations(forum_id: int, email_key: str | None) -> list[Registration]:
+    """Cancelled registrations of this address in this forum that gave up the address's key
+    when it registered again (see `registration._register_once`), not yet anonymised."""
+    if not email_key:
+        return []
+    candidates = db.session.scalars(
+        select(Registration).where(
+            Registration.forum_id == forum_id,
+            Registration.status == "cancelled",
+            Registration.email_normalized.is_(None),
+            Registration.anonymised_at.is_(None),
+            Registration.email != "",
+        )
+    )
+    return [
+        row
+        for row in candidates
+        if (checked := registrations.normalise_email(row.email)) and checked[1] == email_key
+    ]
 
 
 def _registration_of(forum: Forum, registration_id: int) -> Registration:
@@ -544,6 +633,7 @@ def _purge_forum(forum_id: int, now: datetime) -> int:
                 return done
             ids = [r.id for r in batch]
             _scrub_audit({r.id: _personal_values(r) for r in batch})
+            _scrub_mentions(forum_id, [n for r in batch for n in _mention_needles(r)])
             db.session.flush()
             db.session.execute(
                 update(Registration),

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import gettext as _
 
+from app.core.bounds import id_in_range, parse_id
 from app.core.errors import DomainError, ValidationFailed
 from app.core.text import normalise_email
 from scheduling.conflicts import Conflict
@@ -263,7 +264,7 @@ class Fields:
             value = value.strip()
             if value == "":
                 return None
-            if not value.isdigit() or len(value) > 12:
+            if parse_id(value) is None:
                 self.add(name, _("Choose from the list."))
                 return None
             value = int(value)
@@ -271,6 +272,10 @@ class Fields:
             return None
         if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
             self._wrong_type(name)
+            return None
+        if not id_in_range(value):
+            # No row has it: the same answer as for an id of another forum.
+            self.add(name, _("Choose from the list."))
             return None
         return value
 

@@ -105,7 +105,17 @@ class CsvRefused(DomainError):
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """(text, encoding name): UTF-8 with or without BOM, else CP949; else refused."""
+    """(text, encoding name): UTF-8 with or without BOM, else CP949; else refused, and
+    refused too when the text holds a NUL byte, which no database column stores."""
+    text, encoding = _decode(data)
+    if "\x00" in text:
+        raise CsvRefused(
+            _("The file holds NUL bytes, so it is not CSV text. Save it as “CSV UTF-8”.")
+        )
+    return text, encoding
+
+
+def _decode(data: bytes) -> tuple[str, str]:
     if len(data) > MAX_BYTES:
         raise CsvRefused(_("The file is too large (at most 2 MB)."))
     if data.startswith(b"\xef\xbb\xbf"):
@@ -177,7 +187,7 @@ def read_rows(text: str) -> list[dict[str, str]]:
             row = {name: "" for name in present}
             for name, value in zip(names, values, strict=False):
                 if name:
-                    row[name] = value
+                    row[name] = _uncell(value)
             row["_line"] = str(reader.line_num)
             rows.append(row)
     except csv.Error as exc:
@@ -495,11 +505,12 @@ def apply_import(forum: Forum, data: bytes, user: User) -> ImportResult:
 
 
 def _csv(header: list[str], rows: Iterable[list[Any]]) -> str:
+    """Every cell made safe for spreadsheets (see `_cell`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(["" if v is None else _cell(v) for v in row])
     return "\ufeff" + buffer.getvalue()
 
 
@@ -545,16 +556,26 @@ _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value: Any) -> Any:
-    """Text a person typed, made safe for spreadsheets (no formula injection)."""
-    if isinstance(value, str) and value.startswith(_FORMULA):
+    """Text made safe for spreadsheets (no formula injection): a cell a spreadsheet would read
+    as a formula gets a leading apostrophe, which it shows as text. Text that already starts
+    with apostrophes before such a character gets one more, so `_uncell` restores any text."""
+    if isinstance(value, str) and value.lstrip("'").startswith(_FORMULA):
         return "'" + value
     return value
 
 
+def _uncell(value: str) -> str:
+    """The text `_cell` was given: an import reads back what the export wrote."""
+    if value.startswith("'") and value.lstrip("'").startswith(_FORMULA):
+        return value[1:]
+    return value
+
+
 def export_registrations(forum: Forum, user: User) -> str:
-    """The forum's registrations as CSV, with the fields each person agreed to share:
-    accessibility needs only with their separate consent; whether they may be told about
-    future forums; nothing of an anonymised registration but its status. Logged."""
+    """The forum's registrations as CSV, with the fields each person agreed to share: whether
+    they may be told about future forums; nothing of an anonymised registration but its
+    status. Accessibility needs never leave per person: the consent promises organizers
+    counts per session only (the people pages). Logged."""
     registrations = db.session.scalars(
         select(Registration)
         .where(Registration.forum_id == forum.id)
@@ -576,8 +597,6 @@ def export_registrations(forum: Forum, user: User) -> str:
         "registered_at",
         "checked_in_at",
         "future_forums_by_email",
-        "accessibility_needs",
-        "accessibility_other",
     ]
     rows = []
     for r in registrations:
@@ -589,13 +608,12 @@ def export_registrations(forum: Forum, user: User) -> str:
             for b in r.bookings
             if b.status != "cancelled" and (s := b.session) is not None
         )
-        consented_needs = r.accessibility_consent and not anonymous
         rows.append(
             [
                 r.confirmation_code,
-                "" if anonymous else _cell(r.name),
-                "" if anonymous else _cell(r.email),
-                "" if anonymous else _cell(r.affiliation),
+                "" if anonymous else r.name,
+                "" if anonymous else r.email,
+                "" if anonymous else r.affiliation,
                 r.attendance,
                 r.status,
                 ranks.get(r.id),
@@ -603,8 +621,6 @@ def export_registrations(forum: Forum, user: User) -> str:
                 _local(r.created_at, tz),
                 _local(r.checked_in_at, tz) if r.checked_in_at else "",
                 "yes" if r.marketing_consent and not anonymous else "no",
-                ", ".join(r.accessibility_needs or []) if consented_needs else "",
-                _cell(r.accessibility_other) if consented_needs else "",
             ]
         )
     with write_transaction():

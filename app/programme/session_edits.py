@@ -46,6 +46,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, select, update
 
+from app.core.bounds import parse_whole_number
 from app.core.db import db, utcnow, write_transaction
 from app.core.errors import ValidationFailed
 from app.core.locks import lock_forum
@@ -431,9 +432,8 @@ def update_session(
     """
     now = now or utcnow()
     session = get_session(forum, session_id)
-    if isinstance(revision, str) and revision.strip().isdigit():
-        revision = int(revision)
-    if isinstance(revision, bool) or not isinstance(revision, int):
+    revision = parse_whole_number(revision)
+    if revision is None:
         raise ValidationFailed(
             {"revision": [_("Send the revision you started from (a whole number).")]}
         )
@@ -514,9 +514,8 @@ def delete_session(forum: Forum, session_id: int, user: User, *, revision: Any) 
     """Delete a session of a draft forum. In a published forum a session is cancelled
     instead (people are told); a session people hold places in or with parts stays."""
     session = get_session(forum, session_id)
-    if isinstance(revision, str) and revision.strip().isdigit():
-        revision = int(revision)
-    if isinstance(revision, bool) or not isinstance(revision, int):
+    revision = parse_whole_number(revision)
+    if revision is None:
         raise ValidationFailed(
             {"revision": [_("Send the revision you started from (a whole number).")]}
         )

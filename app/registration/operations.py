@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from app.core.bounds import ID_MAX
 from app.core.db import db, utcnow, write_transaction
 from app.core.errors import (
     AlreadyRegistered,
@@ -27,7 +28,7 @@ from app.core.errors import (
     ValidationFailed,
 )
 from app.core.locks import CapacityChanged, lock_forum, share_forum
-from app.core.text import ID_MAX, check_text, normalise_email
+from app.core.text import check_text, normalise_email
 from app.core.tokens import hash_token, new_confirmation_code, new_token
 from app.models import Booking, Forum, ForumSession, OutboxMessage, Registration
 from app.models.enums import (
@@ -282,9 +283,11 @@ def register(
     # Only an in-person registration in a forum with a capacity takes the forum row's lock
     # exclusively; the others share it. A new address is the rule, so the first try inserts
     # without looking: an address already there (or arriving at the same moment) fails on
-    # the unique index, and the second try finds its registration.
+    # the unique index, and the next try finds its registration. A third try is for two
+    # people coming back at once to the same cancelled registration: one of them wins.
     exclusive = req.attendance == "in_person" and forum.in_person_capacity is not None
-    for second_try in (False, True):
+    attempts = (False, True, True)
+    for attempt, look_first in enumerate(attempts, start=1):
         try:
             registration = _register_once(
                 forum,
@@ -294,13 +297,13 @@ def register(
                 now,
                 (manage_token, calendar_token),
                 exclusive=exclusive,
-                look_first=second_try,
+                look_first=look_first,
             )
             break
         except CapacityChanged:
             exclusive = True
         except IntegrityError:
-            if second_try:
+            if attempt == len(attempts):
                 raise
     # The counters moved in the database, not in the loaded rows: reload them when next read.
     db.session.expire(forum, ledger.FORUM_COUNTERS)
@@ -342,6 +345,15 @@ def _register_once(
             raise AlreadyRegistered(
                 _("This address is already registered. We have sent its manage link to it.")
             )
+        if existing is not None:
+            # Someone registers the address of a cancelled registration: a fresh registration
+            # with a new code, which shows nothing of the old one. The old row stays (the
+            # organizer's record of a cancellation) but gives up the address's key, and its
+            # links stop working.
+            existing.email_normalized = None
+            existing.manage_token_hash = hash_token(new_token())
+            existing.calendar_token_hash = hash_token(new_token())
+            db.session.flush()
         # The forum row's lock before any other row's: the same order everywhere.
         if exclusive:
             status, waitlist_seq = ledger.claim_forum_place(forum.id)
@@ -367,16 +379,9 @@ def _register_once(
             "accessibility_needs": cleaned["needs"],
             "accessibility_other": cleaned["other"],
         }
-        if existing is None:
-            registration = Registration(
-                forum_id=forum_id, confirmation_code=new_confirmation_code(), bookings=[], **fields
-            )
-        else:
-            # Someone who cancelled registers again: the same row, new links, new places.
-            registration = existing
-            for name, value in fields.items():
-                setattr(registration, name, value)
-            registration.cancelled_at = None
+        registration = Registration(
+            forum_id=forum_id, confirmation_code=new_confirmation_code(), bookings=[], **fields
+        )
         registration.status, registration.waitlist_seq = status, waitlist_seq
         db.session.add(registration)
         db.session.flush()  # its id, for the bookings and the mail (and the unique index)

@@ -38,6 +38,7 @@ from app.web.attendee_view import (
     registration_page_context,
     session_choices,
 )
+from app.web.input_guard import answers_text_by_field
 
 bp = Blueprint("attendee", __name__)
 
@@ -87,6 +88,7 @@ def _attach_errors(form, errors: dict[str, list[str]]) -> None:
 
 @bp.route("/forums/<slug>/register", methods=["GET", "POST"])
 @limiter.limit(registration_limit, methods=["POST"])
+@answers_text_by_field
 def register(slug: str):
     forum = _published_or_404(slug)
     form = RegistrationForm()

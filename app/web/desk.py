@@ -31,6 +31,7 @@ from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from app.accounts.access import can_organize, can_work_desk
+from app.core.bounds import parse_id
 from app.core.errors import (
     AlreadyRegistered,
     DomainError,
@@ -39,7 +40,6 @@ from app.core.errors import (
 )
 from app.core.i18n import pick
 from app.core.presenters import fmt_time
-from app.core.text import ID_MAX
 from app.core.tokens import checkin_qr, display_code
 from app.desk import checkin, desks, screens, walk_ins
 from app.extensions import limiter, login_manager
@@ -156,8 +156,7 @@ def _desk(forum: Forum, session_id: int | None = None) -> desks.Desk:
 
 
 def _session_arg() -> int | None:
-    value = request.values.get("session", "")
-    return int(value) if value.isdigit() and 0 < int(value) <= ID_MAX else None
+    return parse_id(request.values.get("session", ""))
 
 
 # ------------------------------------------------------------------------------ outcomes
@@ -475,7 +474,8 @@ def badges(slug: str):
     people = screens.badge_people(forum)
     pages = max((len(people) + BADGES_PER_PAGE - 1) // BADGES_PER_PAGE, 1)
     page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 1 <= int(page) <= pages else 1
+    page = parse_id(page) or 1
+    page = page if page <= pages else 1
     chunk = people[(page - 1) * BADGES_PER_PAGE : page * BADGES_PER_PAGE]
     return render_template(
         "desk/badges.html",

@@ -16,8 +16,8 @@ from flask_babel import gettext as _
 
 from app.accounts.access import can_work_desk
 from app.accounts.users import user_for_api_token
+from app.core.bounds import ID_MAX
 from app.core.errors import DomainError, NotFound, ValidationFailed
-from app.core.text import ID_MAX
 from app.core.tokens import display_code
 from app.desk import checkin, desks
 from app.extensions import limiter

@@ -27,6 +27,7 @@ from app.models import Forum, ForumSession, Speaker, User, Venue
 from app.programme import agenda, checks, records, session_edits
 from app.web.api import bp
 from app.web.api.forums import local_iso, utc_iso
+from app.web.input_guard import request_json
 
 PREFIX = "/organize/forums/<slug>"
 
@@ -101,7 +102,7 @@ def organizer_api(view):
 def _body(allowed: tuple[str, ...], *, extra: tuple[str, ...] = ()) -> dict[str, Any]:
     if not request.is_json:
         raise _NotJson(_("Send a JSON body with Content-Type: application/json."))
-    body = request.get_json(silent=True)
+    body = request_json()
     if not isinstance(body, dict):
         raise ValidationFailed({"body": [_("The body must be a JSON object.")]})
     unknown = [k for k in body if k not in allowed and k not in extra]
@@ -274,7 +275,7 @@ def organize_delete_session(user: User, forum: Forum, session_id: int):
     agenda.get_session(forum, session_id)
     revision: Any = request.args.get("revision")
     if revision is None and request.is_json:
-        body = request.get_json(silent=True)
+        body = request_json()
         revision = body.get("revision") if isinstance(body, dict) else None
     if revision is None:
         raise ValidationFailed({"revision": [_("Send the revision you started from.")]})

@@ -15,6 +15,7 @@ from app.places import ledger
 from app.privacy import operations as privacy
 from app.registration import operations as registrations
 from app.web.api import bp
+from app.web.input_guard import request_json
 
 
 def registration_limit() -> str:
@@ -34,7 +35,7 @@ def _json_body() -> dict[str, Any]:
         exc = DomainError(_("Send a JSON body with Content-Type: application/json."))
         exc.status, exc.code = 415, "unsupported_media_type"
         raise exc
-    body = request.get_json(silent=True)
+    body = request_json()
     if not isinstance(body, dict):
         raise ValidationFailed({"body": [_("The body must be a JSON object.")]})
     return body

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import flash, render_template, request
 from flask_babel import gettext as _
 
+from app.core.bounds import parse_id
 from app.core.errors import DomainError
 from app.core.i18n import current_locale
 from app.forms.organize import CancelRegistrationForm, PromoteForm
@@ -25,7 +26,7 @@ def people_list(forum: Forum):
         status=request.args.get("status") or None,
         attendance=request.args.get("attendance") or None,
         query=request.args.get("q", ""),
-        page=int(page) if page.isdigit() else 1,
+        page=parse_id(page) or 1,
     )
     return render_template(
         "organize/people.html",

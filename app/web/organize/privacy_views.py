@@ -11,6 +11,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.core.bounds import parse_id
 from app.core.db import utcnow
 from app.core.errors import DomainError, NotFound
 from app.forms.privacy import OrganizerEraseForm, OrganizerExportForm
@@ -98,16 +99,16 @@ def privacy_audit(forum: Forum):
     """Who did what to personal data in this forum, newest first."""
     page = request.args.get("page", "1")
     raw_registration = request.args.get("registration", "")
-    registration_id = int(raw_registration) if raw_registration.isdigit() else None
-    if registration_id is not None:
-        _registration_or_404(forum, registration_id)
+    registration_id = parse_id(raw_registration) if raw_registration else None
+    if raw_registration:
+        _registration_or_404(forum, registration_id or 0)
     return render_template(
         "organize/privacy_audit.html",
         forum=forum,
         audit=privacy.audit_log(
             forum,
             registration_id=registration_id,
-            page=int(page) if page.isdigit() and len(page) < 7 else 1,
+            page=parse_id(page) or 1,
         ),
         registration_id=registration_id,
         action_label=action_label,

@@ -294,14 +294,15 @@ def test_the_registrations_export_shares_only_what_people_agreed_to(
     assert "attachment" in response.headers["Content-Disposition"]
     rows = rows_of(response.get_data(True))
     header, body = rows[0], {r[1] or r[5]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
-    assert "accessibility_needs" in header
+    # Accessibility needs are shared as counts per session only, never per person.
+    assert not [column for column in header if "accessibility" in column]
+    assert "Guide dog" not in response.get_data(True)
+    assert "wheelchair" not in response.get_data(True)
     first = body["'=HYPERLINK(1)"]  # neutralised for spreadsheets
-    assert first["accessibility_needs"] == "wheelchair"
-    assert first["accessibility_other"] == "Guide dog"
     assert first["future_forums_by_email"] == "yes"
     assert first["sessions"] == "Talk (confirmed)"
     second = body["No needs shared"]
-    assert second["accessibility_needs"] == "" and second["future_forums_by_email"] == "no"
+    assert second["future_forums_by_email"] == "no"
     anonymous = body["cancelled"]
     assert anonymous["email"] == "" and "Anonymised" not in ",".join(anonymous.values())
     entry = db.session.scalar(select(AuditEntry))
@@ -310,3 +311,65 @@ def test_the_registrations_export_shares_only_what_people_agreed_to(
         user.id,
         {"rows": 3},
     )
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)", "'=1+1"]
+
+
+def test_the_registrations_export_neutralises_every_formula(
+    db, make_forum, make_user, make_session, make_registration, login
+):
+    forum = make_forum(slug="formulas")
+    sessions = [
+        make_session(forum, title_en=title, start=f"{9 + n}:00", end=f"{9 + n}:30", seats=5)
+        for n, title in enumerate(FORMULAS)
+    ]
+    make_registration(
+        forum, name="-Kim", email="@kim@example.org", sessions=(sessions[0],)
+    ).affiliation = "+SDF"
+    for session in sessions[1:]:
+        make_registration(forum, sessions=(session,))
+    db.session.commit()
+    response = login(make_user("organizer", forum)).get(
+        f"/organize/forums/{forum.slug}/export/registrations.csv"
+    )
+    cells = [cell for row in rows_of(response.get_data(True))[1:] for cell in row]
+    assert {"'-Kim", "'@kim@example.org", "'+SDF"} <= set(cells)
+    assert '\'=HYPERLINK("http://evil.example","x") (confirmed)' in cells
+    assert "''=1+1 (confirmed)" in cells
+    assert not [cell for cell in cells if cell.startswith(csv_io._FORMULA)]
+
+
+def test_the_programme_export_neutralises_every_formula_and_still_round_trips(
+    db, make_forum, make_user, make_session, make_venue, make_speaker
+):
+    forum = make_forum(slug="formulas-programme", status="draft")
+    venue = make_venue(forum, name_en="=Room", name_ko="+방")
+    make_speaker(forum, name_en="@Lee", name_ko="-이")
+    for n, text in enumerate(FORMULAS):
+        make_session(
+            forum,
+            title_en=text,
+            title_ko=FORMULAS[-1 - n],
+            description_en=text,
+            description_ko="-" + text,
+            start=f"{9 + n}:00",
+            end=f"{9 + n}:30",
+            venue=venue,
+        )
+    forum_row = db.session.get(Forum, forum.id)
+    exported = csv_io.export_programme(forum_row)
+    cells = [cell for row in rows_of(exported)[1:] for cell in row]
+    assert not [cell for cell in cells if cell.startswith(csv_io._FORMULA)]
+    assert '\'=HYPERLINK("http://evil.example","x")' in cells
+    assert "''=1+1" in cells and "'=Room" in cells
+    # Importing the export again reads back exactly what was exported: nothing changes.
+    plan = csv_io.plan_import(forum_row, exported.encode("utf-8"))
+    assert plan.ok, [(r.line, r.errors) for r in plan.rows if r.errors]
+    assert plan.counts["unchanged"] == len(FORMULAS)
+    result = csv_io.apply_import(forum_row, exported.encode("utf-8"), make_user("admin"))
+    assert (result.created, result.updated) == (0, 0)
+    assert csv_io.export_programme(forum_row) == exported
+    assert {s.title_en for s in db.session.get(Forum, forum.id).sessions} == set(FORMULAS)
+    # Text is stored stripped, so a tab or CR leads a cell only if written in by hand.
+    assert csv_io._cell("\tx") == "'\tx" and csv_io._cell("\rx") == "'\rx"

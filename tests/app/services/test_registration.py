@@ -846,14 +846,18 @@ def test_someone_who_cancelled_can_register_again(db, make_forum, make_session):
         forum, person(1, email="PERSON1@example.org", attendance="online", session_ids=[])
     )
     db.session.expire_all()
-    assert again.registration.id == first.registration.id
+    # A fresh registration with a new code; the cancelled one stays cancelled.
+    assert again.registration.id != first.registration.id
+    assert again.registration.confirmation_code != first.registration.confirmation_code
     assert again.registration.status == "confirmed"
     assert again.registration.attendance == "online"
     assert again.registration.cancelled_at is None
+    assert again.registration.bookings == []
+    assert db.session.get(Registration, first.registration.id).status == "cancelled"
     # New links: the old ones stay dead, the new ones work.
     with pytest.raises(NotFound):
         registrations.registration_by_token(first.manage_token)
-    assert registrations.registration_by_token(again.manage_token).id == first.registration.id
+    assert registrations.registration_by_token(again.manage_token).id == again.registration.id
     assert [m.kind for m in outbox(db)][-1] == "registration_confirmed"
 
 
@@ -865,7 +869,7 @@ def test_coming_back_takes_the_old_session_again_under_the_seat_rules(db, make_f
     registrations.register(forum, person(2, session_ids=[tour.id]))  # takes the seat
     back = registrations.register(forum, person(1, session_ids=[tour.id]))
     db.session.expire_all()
-    [booking] = back.registration.bookings  # the old row, reused
+    [booking] = back.registration.bookings  # a new booking of a new registration
     assert (booking.status, ledger.booking_waitlist_position(booking)) == ("waitlisted", 1)
     assert db.session.get(ForumSession, tour.id).seats_taken == 1
 
