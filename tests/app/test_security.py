@@ -1,5 +1,6 @@
 """Security headers, cookies, and secret URLs kept out of access logs."""
 
+import secrets
 import socket
 import subprocess
 import sys
@@ -28,7 +29,7 @@ def test_every_page_gets_the_security_headers(client):
 def test_production_adds_hsts_and_secure_cookies(app_factory, tmp_path):
     app = app_factory(
         f"sqlite:///{tmp_path}/p.sqlite3",
-        SECRET_KEY="s" * 40,
+        SECRET_KEY=secrets.token_urlsafe(32),
         ENV_NAME="production",
         SESSION_COOKIE_SECURE=ProductionConfig.SESSION_COOKIE_SECURE,
     )
