@@ -356,6 +356,10 @@ def check(settings: MutableMapping[str, Any]) -> None:
         value = settings.get(key)
         if value is not None:
             settings[key] = parse(variable, value)
+    if settings.get("MAX_CONTENT_LENGTH"):
+        # Form fields share the body's limit (Werkzeug's own is 500 kB): the CSV import's
+        # confirmation carries the file, base64-encoded, in a field.
+        settings["MAX_FORM_MEMORY_SIZE"] = settings["MAX_CONTENT_LENGTH"]
     if settings.get("SQLALCHEMY_DATABASE_URI"):
         settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
             settings["SQLALCHEMY_DATABASE_URI"]
