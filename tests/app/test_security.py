@@ -1,6 +1,7 @@
 """Security headers, cookies, and secret URLs kept out of access logs."""
 
 import logging
+import re
 import secrets
 import socket
 import subprocess
@@ -233,3 +234,44 @@ def test_the_development_server_access_log_never_shows_a_token(app, caplog, monk
     lines = [r.getMessage() for r in caplog.records if r.name == "werkzeug"]
     assert len(lines) == 3 and all("[redacted]" in line for line in lines)
     assert TOKEN not in caplog.text
+
+
+# ---------------------------------------------------------------- the session cookie (finding 5)
+
+
+def session_of(client) -> dict:
+    """The session as anyone holding the cookie can read it (signed, not encrypted)."""
+    app = client.application
+    cookie = client.get_cookie(app.config.get("SESSION_COOKIE_NAME", "session"))
+    if cookie is None:
+        return {}
+    return app.session_interface.get_signing_serializer(app).loads(cookie.value)
+
+
+def test_the_session_cookie_keeps_no_token_beyond_the_confirmation_page(client, make_forum):
+    """Before: after a web registration the cookie kept {"manage": …, "calendar": …} while
+    the person browsed on."""
+    forum = make_forum(format="online")
+    response = client.post(
+        f"/forums/{forum.slug}/register",
+        data={
+            "name": "Kim",
+            "email": "kim@example.org",
+            "attendance": "online",
+            "locale": "en",
+            "consent_personal_data": "y",
+        },
+    )
+    assert response.status_code == 303
+    done = client.get(response.headers["Location"])
+    page = done.get_data(as_text=True)
+    assert done.status_code == 200 and "/manage/" in page
+    assert done.headers["Cache-Control"] == "no-store"
+    manage = re.search(r"/manage/([A-Za-z0-9_\-]+)", page).group(1)
+    calendar = re.search(r"/calendar/([A-Za-z0-9_\-]+)\.ics", page).group(1)
+
+    client.get(f"/forums/{forum.slug}")  # browsing on
+    cookie = session_of(client)
+    assert "just_registered" not in cookie
+    assert manage not in repr(cookie) and calendar not in repr(cookie)
+    assert client.get(response.headers["Location"]).status_code == 303  # shown once
