@@ -6,7 +6,6 @@ from __future__ import annotations
 import click
 from flask import Flask
 from flask.cli import AppGroup
-from sqlalchemy import select
 
 demo_cli = AppGroup("demo", help="Demo data: the real Seoul forums and an upcoming sample.")
 users_cli = AppGroup("users", help="Staff accounts and API tokens.")
@@ -62,20 +61,102 @@ def users_create(email: str, role: str, forums: tuple[str, ...], name: str, pass
     click.echo(f"Created {user.role} {user.email}.")
 
 
+def _account(email: str):
+    """The account with `email`, or exit 1 saying there is none."""
+    from app.services.errors import NotFound
+    from app.services.users import user_by_email
+
+    try:
+        return user_by_email(email)
+    except NotFound as exc:
+        click.echo(exc.message, err=True)
+        raise SystemExit(1) from None
+
+
 @users_cli.command("token")
 @click.option("--email", required=True, help="Whose token.")
 @click.option("--name", default="", help="What the token is for, e.g. 'desk tablet 2'.")
-def users_token(email: str, name: str) -> None:
+@click.option(
+    "--expires-in-days",
+    type=click.IntRange(1, 3650),
+    default=None,
+    help="The token stops working after this many days (default: until revoked).",
+)
+def users_token(email: str, name: str, expires_in_days: int | None) -> None:
     """Issue a bearer token for the organizer and desk APIs (shown once)."""
-    from app.db import db
-    from app.models import User
+    from datetime import timedelta
+
     from app.services.users import issue_api_token
 
-    user = db.session.scalar(select(User).where(User.email == email.strip().casefold()))
-    if user is None:
-        click.echo(f"No account with the email {email}.", err=True)
-        raise SystemExit(1)
-    click.echo(issue_api_token(user, name))
+    valid_for = timedelta(days=expires_in_days) if expires_in_days else None
+    click.echo(issue_api_token(_account(email), name, valid_for=valid_for))
+
+
+@users_cli.command("tokens")
+@click.option("--email", required=True, help="Whose tokens.")
+def users_tokens(email: str) -> None:
+    """List an account's API tokens: id, name, state, created, expires, last used."""
+    from app.db import utcnow
+    from app.services.users import api_tokens, token_state
+
+    now = utcnow()
+
+    def when(moment) -> str:
+        return f"{moment:%Y-%m-%d %H:%M}Z" if moment else "-"
+
+    rows = api_tokens(_account(email))
+    if not rows:
+        click.echo("No API tokens.")
+    for row in rows:
+        click.echo(
+            f"{row.id}\t{row.name or '-'}\t{token_state(row, now)}\tcreated {when(row.created_at)}"
+            f"\texpires {when(row.expires_at)}\tlast used {when(row.last_used_at)}"
+        )
+
+
+@users_cli.command("revoke-token")
+@click.option(
+    "--id", "token_id", type=int, required=True, help="The id `flask users tokens` shows."
+)
+def users_revoke_token(token_id: int) -> None:
+    """Revoke an API token: it stops working at once."""
+    from app.services.errors import NotFound
+    from app.services.users import revoke_api_token
+
+    try:
+        row = revoke_api_token(token_id)
+    except NotFound as exc:
+        click.echo(exc.message, err=True)
+        raise SystemExit(1) from None
+    click.echo(f"Revoked token {row.id} ({row.name or 'unnamed'}) of {row.user.email}.")
+
+
+@users_cli.command("deactivate")
+@click.option("--email", required=True, help="The account to close.")
+def users_deactivate(email: str) -> None:
+    """Close an account: it cannot sign in, its sessions end, its API tokens are revoked."""
+    from app.services.users import deactivate
+
+    user = _account(email)
+    deactivate(user)
+    click.echo(f"Deactivated {user.email}: signed out everywhere, API tokens revoked.")
+
+
+@users_cli.command("unassign")
+@click.option("--email", required=True, help="The organizer or desk account.")
+@click.option("--forum", "slug", required=True, help="The forum slug they no longer work on.")
+def users_unassign(email: str, slug: str) -> None:
+    """Take an account off a forum (its open sessions lose the forum on their next request)."""
+    from app.services.errors import NotFound
+    from app.services.users import unassign
+
+    user = _account(email)
+    try:
+        unassign(user, slug)
+    except NotFound as exc:
+        click.echo(exc.message, err=True)
+        raise SystemExit(1) from None
+    click.echo(f"{user.email} no longer works on {slug}.")
 
 
 @outbox_cli.command("deliver")

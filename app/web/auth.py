@@ -20,6 +20,19 @@ def login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def login_account_limit() -> str:
+    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
+
+
+def submitted_account() -> str:
+    """The per-account key: the email as typed, folded (one person, many addresses)."""
+    return "account:" + (request.form.get("email") or "").strip().casefold()[:254]
+
+
+def failed_sign_in(response) -> bool:
+    return response.status_code == 401
+
+
 def _home(user) -> str:
     """Where a person lands after signing in: desk staff at their desks."""
     return url_for("desk.index" if user.role == "desk" else "organize.index")
@@ -36,6 +49,11 @@ def _safe_next(target: str | None, user) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(login_limit, methods=["POST"])
+# Failed sign-ins per account, whatever the address: guessing one account's password from many
+# addresses (or behind one proxy) is throttled too.
+@limiter.limit(
+    login_account_limit, methods=["POST"], key_func=submitted_account, deduct_when=failed_sign_in
+)
 def login():
     form = LoginForm()
     status = 200
@@ -53,6 +71,8 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        users.end_sessions(current_user)  # a copy of this session's cookie stops working too
     logout_user()
     flash(_("You are signed out."), "success")
     return redirect(url_for("public.index"), code=303)
@@ -71,6 +91,9 @@ def change_password():
                 getattr(form, name).errors = list(messages)
             status = 422
         else:
+            login_user(
+                current_user._get_current_object()
+            )  # this session goes on; the account's others have ended
             flash(_("Your password is changed."), "success")
             return redirect(_home(current_user), code=303)
     elif request.method == "POST":
