@@ -6,7 +6,7 @@ import logging
 import re
 from urllib.parse import unquote
 
-from flask import Flask, Response
+from flask import Blueprint, Flask, Response, request
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -72,6 +72,19 @@ def redact_logs(*loggers: logging.Logger) -> None:
         logger.addFilter(REDACTING_FILTER)  # once: addFilter skips a filter already there
 
 
+def no_store(response: Response) -> Response:
+    """A response with personal data or staff work: kept by no browser cache or proxy, and
+    its address sent to no other site."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def keep_private(bp: Blueprint) -> None:
+    """Every response of `bp` (pages, CSV downloads, redirects, errors) is `no_store`."""
+    bp.after_request(no_store)
+
+
 def install(app: Flask) -> None:
     production = app.config.get("ENV_NAME") == "production"
     redact_logs(app.logger, logging.getLogger("werkzeug"))
@@ -86,4 +99,7 @@ def install(app: Flask) -> None:
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if production:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if "Authorization" in request.headers:
+            # The organizer and desk APIs answer bearer tokens with people's data.
+            no_store(response)
         return response

@@ -10,10 +10,12 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.extensions import limiter
 from app.forms.auth import LoginForm, PasswordChangeForm
+from app.security import keep_private
 from app.services import users
 from app.services.errors import ValidationFailed
 
 bp = Blueprint("auth", __name__)
+keep_private(bp)  # sign-in and password pages
 
 
 def login_limit() -> str:

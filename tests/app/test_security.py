@@ -275,3 +275,43 @@ def test_the_session_cookie_keeps_no_token_beyond_the_confirmation_page(client, 
     assert "just_registered" not in cookie
     assert manage not in repr(cookie) and calendar not in repr(cookie)
     assert client.get(response.headers["Location"]).status_code == 303  # shown once
+
+
+# ---------------------------------------------------------------- proxies (finding 12)
+
+
+def sign_in_attempt(client, forwarded_for: str) -> int:
+    return client.post(
+        "/login",
+        data={"email": "nobody@example.org", "password": "not the password at all"},
+        headers={"X-Forwarded-For": forwarded_for, "X-Forwarded-Proto": "https"},
+        environ_base={"REMOTE_ADDR": "10.0.0.1"},  # the reverse proxy
+    ).status_code
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_limit(app, app_factory, database_url):
+    """Before: behind a reverse proxy every client shared one bucket, so one person could
+    lock all staff out of sign-in."""
+    from app.extensions import limiter
+
+    proxied = app_factory(database_url, TRUSTED_PROXIES="1", LOGIN_RATE_LIMIT="2/minute")
+    limiter.reset()
+    client = proxied.test_client()
+    try:
+        assert [sign_in_attempt(client, "203.0.113.5") for _ in range(3)] == [401, 401, 429]
+        assert sign_in_attempt(client, "203.0.113.6") == 401  # someone else, same proxy
+    finally:
+        limiter.reset()
+
+
+def test_without_trusted_proxies_a_forwarded_address_is_ignored(app, client, monkeypatch):
+    """A client cannot pick its own bucket by sending X-Forwarded-For."""
+    from app.extensions import limiter
+
+    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "2/minute")
+    limiter.reset()
+    try:
+        codes = [sign_in_attempt(client, f"203.0.113.{n}") for n in range(3)]
+        assert codes == [401, 401, 429]
+    finally:
+        limiter.reset()
