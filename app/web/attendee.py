@@ -22,6 +22,7 @@ from app.extensions import limiter
 from app.forms.privacy import EraseForm
 from app.forms.registration import ConfirmForm, ManageForm, RegistrationForm
 from app.i18n import current_locale
+from app.security import no_store
 from app.services import privacy
 from app.services import registration as registrations
 from app.services.errors import (
@@ -160,11 +161,8 @@ def registered(slug: str):
     return _private(response)
 
 
-def _private(response):
-    """Pages behind a secret link: never cached, never leaked through the Referer header."""
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+# Pages behind a secret link: never cached, never leaked through the Referer header.
+_private = no_store
 
 
 def _registration_or_404(token: str):

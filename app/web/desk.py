@@ -34,6 +34,7 @@ from app.extensions import limiter, login_manager
 from app.i18n import pick
 from app.models import Forum, Registration
 from app.presenters import fmt_time
+from app.security import no_store
 from app.services import checkin
 from app.services import registration as registrations
 from app.services.access import can_organize, can_work_desk
@@ -85,10 +86,8 @@ def per_operator() -> str:
 def _private(response):
     """Desk and kiosk pages show personal data: never cached, never sent as a referrer."""
     if request.endpoint != "desk.door":
-        response.headers["Cache-Control"] = "no-store"
-        response.headers["Referrer-Policy"] = "no-referrer"
-    else:
-        response.headers["Cache-Control"] = "no-cache"
+        return no_store(response)
+    response.headers["Cache-Control"] = "no-cache"
     return response
 
 

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from app.extensions import limiter
 from app.models import Registration
+from app.security import no_store
 from app.services import privacy
 from app.services import registration as registrations
 from app.services.errors import DomainError, ValidationFailed
@@ -144,10 +145,7 @@ def create_registration(slug: str):
     return response
 
 
-def _private(response):
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+_private = no_store  # a registration's own data, reached through its secret token
 
 
 @bp.get("/registrations/<token>")
