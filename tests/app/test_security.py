@@ -292,6 +292,7 @@ def sign_in_attempt(client, forwarded_for: str) -> int:
 def test_behind_a_trusted_proxy_each_client_has_its_own_limit(app, app_factory, database_url):
     """Before: behind a reverse proxy every client shared one bucket, so one person could
     lock all staff out of sign-in."""
+    from app.db import db
     from app.extensions import limiter
 
     proxied = app_factory(database_url, TRUSTED_PROXIES="1", LOGIN_RATE_LIMIT="2/minute")
@@ -302,6 +303,8 @@ def test_behind_a_trusted_proxy_each_client_has_its_own_limit(app, app_factory, 
         assert sign_in_attempt(client, "203.0.113.6") == 401  # someone else, same proxy
     finally:
         limiter.reset()
+        with proxied.app_context():
+            db.engine.dispose()  # this app's own pool
 
 
 def test_without_trusted_proxies_a_forwarded_address_is_ignored(app, client, monkeypatch):
