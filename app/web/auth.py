@@ -100,4 +100,4 @@ def change_password():
             return redirect(_home(current_user), code=303)
     elif request.method == "POST":
         status = 422
-    return render_template("auth/password.html", form=form), status
+    return render_template("auth/password.html", form=form, min_password=users.MIN_PASSWORD), status

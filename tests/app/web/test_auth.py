@@ -359,3 +359,9 @@ def test_sign_in_is_throttled_per_account_whatever_the_address(app, staff, low_a
     assert login_from(app, "10.0.2.2", "org@example.org").status_code == 429
     # Another account is not affected.
     assert login_from(app, "10.0.2.3", "desk@example.org").status_code == 303
+
+
+def test_the_password_page_states_the_policy(client, staff):
+    login(client, "org@example.org")
+    page = client.get("/account/password").get_data(as_text=True)
+    assert "At least 12 characters, and not a common or easily guessed password." in page
