@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from importlib.util import find_spec
 from pathlib import Path
 
 import pytest
@@ -95,6 +96,12 @@ BAD_SETTINGS = [
     ("FEED_VERSION_TTL", "nan"),
     ("RATELIMIT_STORAGE_URI", "bogus://"),
     ("RATELIMIT_STORAGE_URI", "localhost:6379"),
+    pytest.param(
+        "RATELIMIT_STORAGE_URI",
+        "mongodb://127.0.0.1:27017",
+        marks=pytest.mark.skipif(bool(find_spec("pymongo")), reason="pymongo is installed"),
+    ),
+    ("RATELIMIT_STORAGE_URI", "async+redis://127.0.0.1:6379"),
     ("RATELIMIT_ENABLED", "maybe"),
     ("MAIL_BACKEND", "bogus"),
     ("MAIL_FROM", "nobody"),
@@ -159,6 +166,7 @@ def test_settings_are_parsed_to_their_types():
         "RETENTION_DAYS": "30",
         "TRUSTED_PROXIES": "1",
         "MAX_CONTENT_LENGTH": "2000000",
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",  # not connected to at start-up
     }
     check(settings)
     assert settings["SMTP_PORT"] == 587
@@ -169,6 +177,7 @@ def test_settings_are_parsed_to_their_types():
     assert settings["RETENTION_DAYS"] == 30
     assert settings["TRUSTED_PROXIES"] == 1
     assert settings["MAX_CONTENT_LENGTH"] == 2_000_000
+    assert settings["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
 
 
 def test_every_default_passes_its_own_check():
