@@ -10,15 +10,15 @@ import sys
 from gunicorn.glogging import Logger
 
 from app.security import redact_logs, redact_secrets
-from config import ConfigError, checked_environment, shared_limits_warning
+from config import ConfigError, checked_environment, integer, shared_limits_warning
 
 try:
     SETTINGS = checked_environment()
+    workers = integer(1, 256)("GUNICORN_WORKERS", os.environ.get("GUNICORN_WORKERS") or 3)
 except ConfigError as exc:
     sys.exit(f"Configuration error: {exc}")
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
 worker_class = "sync"
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
 

@@ -140,7 +140,8 @@ def test_each_bad_setting_stops_the_app_with_one_line_naming_it(tmp_path, variab
 
 
 @pytest.mark.parametrize(
-    ("variable", "value"), [("SMTP_PORT", "abc"), ("REGISTRATION_RATE_LIMIT", "often")]
+    ("variable", "value"),
+    [("SMTP_PORT", "abc"), ("REGISTRATION_RATE_LIMIT", "often"), ("GUNICORN_WORKERS", "many")],
 )
 def test_gunicorn_stops_in_the_master_with_one_line(variable, value):
     result = run(
