@@ -5,6 +5,9 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The development key and console mail are for this checkout only: without MADANG_ENV the app
+# runs as production and refuses to start without a real SECRET_KEY.
+export MADANG_ENV ?= development
 
 .PHONY: run test install lint bench bench-smoke clean-db mutate
 

@@ -1,19 +1,34 @@
-"""gunicorn settings: `gunicorn wsgi:app` reads this file from the working directory."""
+"""gunicorn settings: `gunicorn wsgi:app` reads this file from the working directory.
+
+The settings are checked here, in the master, before any worker starts: a bad one stops
+gunicorn with one line (a worker that exits would only be started again and again).
+"""
 
 import os
+import sys
 
 from gunicorn.glogging import Logger
 
-from app.security import redact_secrets
+from app.security import redact_logs, redact_secrets
+from config import ConfigError, checked_environment, integer, shared_limits_warning
+
+try:
+    SETTINGS = checked_environment()
+    workers = integer(1, 256)("GUNICORN_WORKERS", os.environ.get("GUNICORN_WORKERS") or 3)
+except ConfigError as exc:
+    sys.exit(f"Configuration error: {exc}")
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
 worker_class = "sync"
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
 
 
 class RedactingLogger(Logger):
-    """Access log lines never carry a manage link or a personal feed token."""
+    """Log lines never carry a manage link or a personal feed token."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        redact_logs(self.error_log)
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
@@ -21,3 +36,9 @@ class RedactingLogger(Logger):
 
 
 logger_class = RedactingLogger
+
+
+def on_starting(server):
+    warning = shared_limits_warning(SETTINGS, server.cfg.workers)
+    if warning:
+        server.log.warning(warning)

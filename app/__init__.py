@@ -6,12 +6,13 @@ import os
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from config import DEV_SECRET_KEY, Config, config_from_env
+import config as settings
+from config import Config, ConfigError, config_from_env
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -24,12 +25,12 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
         instance_path=os.path.join(PROJECT_ROOT, "instance"),
     )
     try:
-        config = config or config_from_env()
-    except ValueError as exc:
+        app.config.from_object(config or config_from_env())
+        app.config.update(overrides)
+        settings.check(app.config)
+    except ConfigError as exc:
         raise SystemExit(f"Configuration error: {exc}") from None
-    app.config.from_object(config)
     app.json.ensure_ascii = False  # Korean reads as Korean in the JSON API
-    app.config.update(overrides)
     _check_config(app)
 
     from app import auth, models  # noqa: F401  (registers the tables and the user loader)
@@ -54,6 +55,7 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     from app.web import input_guard
 
     input_guard.install_converters(app)
+    _trust_proxies(app)
     _register_blueprints(app)
     _register_error_handlers(app)
     input_guard.install(app)
@@ -74,17 +76,12 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
 
 
 def _check_config(app: Flask) -> None:
-    env = app.config.get("ENV_NAME")
-    if env == "production" and app.config.get("SECRET_KEY") in (None, "", DEV_SECRET_KEY):
-        raise SystemExit(
-            "Configuration error: SECRET_KEY must be set to a long random value in production."
-        )
+    """What depends on the app: the default SQLite file in its instance folder, the engine."""
     uri = app.config.get("SQLALCHEMY_DATABASE_URI")
     if not uri:
         os.makedirs(app.instance_path, exist_ok=True)
         uri = "sqlite:///" + os.path.join(app.instance_path, "madang.sqlite3")
-    uri = normalise_database_url(uri)
-    app.config["SQLALCHEMY_DATABASE_URI"] = uri
+        app.config["SQLALCHEMY_DATABASE_URI"] = uri
     if uri.startswith("sqlite"):
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
         if make_url(uri).database in (None, "", ":memory:"):
@@ -102,17 +99,23 @@ def _check_config(app: Flask) -> None:
         }
 
 
+def _trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, the client address and scheme are the ones
+    they forwarded, so rate limits count per client rather than per proxy. Without it, any
+    X-Forwarded-For header is ignored (a client could pick its own address)."""
+    proxies = app.config.get("TRUSTED_PROXIES") or 0
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
+
+
 def normalise_database_url(uri: str) -> str:
-    """Accept the usual postgres:// spellings and check the URL names a usable driver."""
-    for prefix in ("postgres://", "postgresql://"):
-        if uri.startswith(prefix):
-            uri = "postgresql+psycopg://" + uri[len(prefix) :]
+    """`config.normalise_database_url`, stopping the process on a bad URL."""
     try:
-        url = make_url(uri)
-        url.get_dialect()
-    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
-        raise SystemExit(f"Configuration error: DATABASE_URL is not usable ({exc}).") from None
-    return uri
+        return settings.normalise_database_url(uri)
+    except ConfigError as exc:
+        raise SystemExit(f"Configuration error: {exc}") from None
 
 
 def _start_requests_fresh(app: Flask) -> None:
@@ -161,6 +164,14 @@ def _register_error_handlers(app: Flask) -> None:
             return jsonify(error="csrf", message=message), 400
         return render_template("errors/error.html", code=400, message=exc.description), 400
 
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(exc: RequestEntityTooLarge):
+        limit = app.config.get("MAX_CONTENT_LENGTH") or 0
+        message = _("The request is too large: send at most %(size)s.", size=_megabytes(limit))
+        if wants_json():
+            return jsonify(error="request_entity_too_large", message=message), 413
+        return render_template("errors/error.html", code=413, message=message), 413
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         code = exc.code or 500
@@ -183,6 +194,12 @@ def _register_error_handlers(app: Flask) -> None:
     from app.web.api import bp as api_bp
 
     csrf.exempt(api_bp)
+
+
+def _megabytes(size: int) -> str:
+    from flask_babel import format_decimal
+
+    return f"{format_decimal(round(size / 1_000_000, 1))} MB"
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -3,10 +3,29 @@
 
 from __future__ import annotations
 
+import signal
+from datetime import timedelta
+
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
-from sqlalchemy import select
+
+from app.accounts.users import (
+    api_tokens,
+    create_user,
+    deactivate,
+    issue_api_token,
+    revoke_api_token,
+    token_state,
+    unassign,
+    user_by_email,
+)
+from app.core.db import utcnow
+from app.core.errors import NotFound, ValidationFailed
+from app.demo import create_demo_accounts, load_demo
+from app.mail.delivery import outbox_counts, queue_reminders, requeue_dead
+from app.mail.worker import DeliveryWorker
+from app.privacy.operations import purge, retention_days, retention_plan
 
 demo_cli = AppGroup("demo", help="Demo data: the real Seoul forums and an upcoming sample.")
 users_cli = AppGroup("users", help="Staff accounts and API tokens.")
@@ -16,16 +35,12 @@ outbox_cli = AppGroup("outbox", help="Queued mail: deliver it, queue reminders, 
 @demo_cli.command("load")
 def demo_load() -> None:
     """Load the demo forums (loading twice changes nothing)."""
-    from app.demo import load_demo
 
     report = load_demo()
     for line in report:
         click.echo(line)
-    from flask import current_app
 
     if current_app.config.get("DEMO_ACCOUNTS"):
-        from app.demo import create_demo_accounts
-
         for line in create_demo_accounts():
             click.echo(line)
 
@@ -49,8 +64,6 @@ def demo_load() -> None:
 )
 def users_create(email: str, role: str, forums: tuple[str, ...], name: str, password: str) -> None:
     """Create a staff account."""
-    from app.accounts.users import create_user
-    from app.core.errors import ValidationFailed
 
     try:
         user = create_user(email, password, role, name=name, forum_slugs=list(forums))
@@ -62,20 +75,90 @@ def users_create(email: str, role: str, forums: tuple[str, ...], name: str, pass
     click.echo(f"Created {user.role} {user.email}.")
 
 
+def _account(email: str):
+    """The account with `email`, or exit 1 saying there is none."""
+
+    try:
+        return user_by_email(email)
+    except NotFound as exc:
+        click.echo(exc.message, err=True)
+        raise SystemExit(1) from None
+
+
 @users_cli.command("token")
 @click.option("--email", required=True, help="Whose token.")
 @click.option("--name", default="", help="What the token is for, e.g. 'desk tablet 2'.")
-def users_token(email: str, name: str) -> None:
+@click.option(
+    "--expires-in-days",
+    type=click.IntRange(1, 3650),
+    default=None,
+    help="The token stops working after this many days (default: until revoked).",
+)
+def users_token(email: str, name: str, expires_in_days: int | None) -> None:
     """Issue a bearer token for the organizer and desk APIs (shown once)."""
-    from app.accounts.users import issue_api_token
-    from app.core.db import db
-    from app.models import User
 
-    user = db.session.scalar(select(User).where(User.email == email.strip().casefold()))
-    if user is None:
-        click.echo(f"No account with the email {email}.", err=True)
-        raise SystemExit(1)
-    click.echo(issue_api_token(user, name))
+    valid_for = timedelta(days=expires_in_days) if expires_in_days else None
+    click.echo(issue_api_token(_account(email), name, valid_for=valid_for))
+
+
+@users_cli.command("tokens")
+@click.option("--email", required=True, help="Whose tokens.")
+def users_tokens(email: str) -> None:
+    """List an account's API tokens: id, name, state, created, expires, last used."""
+
+    now = utcnow()
+
+    def when(moment) -> str:
+        return f"{moment:%Y-%m-%d %H:%M}Z" if moment else "-"
+
+    rows = api_tokens(_account(email))
+    if not rows:
+        click.echo("No API tokens.")
+    for row in rows:
+        click.echo(
+            f"{row.id}\t{row.name or '-'}\t{token_state(row, now)}\tcreated {when(row.created_at)}"
+            f"\texpires {when(row.expires_at)}\tlast used {when(row.last_used_at)}"
+        )
+
+
+@users_cli.command("revoke-token")
+@click.option(
+    "--id", "token_id", type=int, required=True, help="The id `flask users tokens` shows."
+)
+def users_revoke_token(token_id: int) -> None:
+    """Revoke an API token: it stops working at once."""
+
+    try:
+        row = revoke_api_token(token_id)
+    except NotFound as exc:
+        click.echo(exc.message, err=True)
+        raise SystemExit(1) from None
+    click.echo(f"Revoked token {row.id} ({row.name or 'unnamed'}) of {row.user.email}.")
+
+
+@users_cli.command("deactivate")
+@click.option("--email", required=True, help="The account to close.")
+def users_deactivate(email: str) -> None:
+    """Close an account: it cannot sign in, its sessions end, its API tokens are revoked."""
+
+    user = _account(email)
+    deactivate(user)
+    click.echo(f"Deactivated {user.email}: signed out everywhere, API tokens revoked.")
+
+
+@users_cli.command("unassign")
+@click.option("--email", required=True, help="The organizer or desk account.")
+@click.option("--forum", "slug", required=True, help="The forum slug they no longer work on.")
+def users_unassign(email: str, slug: str) -> None:
+    """Take an account off a forum (its open sessions lose the forum on their next request)."""
+
+    user = _account(email)
+    try:
+        unassign(user, slug)
+    except NotFound as exc:
+        click.echo(exc.message, err=True)
+        raise SystemExit(1) from None
+    click.echo(f"{user.email} no longer works on {slug}.")
 
 
 @outbox_cli.command("deliver")
@@ -107,11 +190,6 @@ def outbox_deliver(
     With --watch the day-before reminders are queued too; Ctrl-C or SIGTERM finishes the
     batch in progress and exits.
     """
-    import signal
-
-    from flask import current_app
-
-    from app.mail.worker import DeliveryWorker
 
     worker = DeliveryWorker(
         current_app._get_current_object(),  # type: ignore[attr-defined]
@@ -150,7 +228,6 @@ def outbox_deliver(
 @outbox_cli.command("reminders")
 def outbox_reminders() -> None:
     """Queue the day-before reminders (once per registrant per forum; safe to repeat)."""
-    from app.mail.delivery import queue_reminders
 
     click.echo(f"Queued {queue_reminders()} reminder(s).")
 
@@ -158,7 +235,6 @@ def outbox_reminders() -> None:
 @outbox_cli.command("status")
 def outbox_status() -> None:
     """How many messages are pending, sent and dead."""
-    from app.mail.delivery import outbox_counts
 
     counts = outbox_counts()
     click.echo(", ".join(f"{status} {n}" for status, n in counts.items()))
@@ -169,7 +245,6 @@ def outbox_status() -> None:
 @click.option("--all-dead", is_flag=True, help="Every dead message.")
 def outbox_requeue(ids: tuple[int, ...], all_dead: bool) -> None:
     """Try dead messages again, with a fresh set of attempts."""
-    from app.mail.delivery import requeue_dead
 
     if not ids and not all_dead:
         click.echo("Name messages with --id, or pass --all-dead.", err=True)
@@ -187,7 +262,6 @@ def privacy_purge(dry_run: bool) -> None:
 
     Only counts remain. Safe to repeat; `flask outbox deliver --watch` runs it once a day.
     """
-    from app.privacy.operations import purge
 
     click.echo(str(purge(dry_run=dry_run)))
 
@@ -195,8 +269,6 @@ def privacy_purge(dry_run: bool) -> None:
 @privacy_cli.command("preview")
 def privacy_preview() -> None:
     """Per forum: when it ends, when its personal data is purged, and how much is left."""
-    from app.core.db import utcnow
-    from app.privacy.operations import retention_days, retention_plan
 
     now = utcnow()
     click.echo(f"Retention: {retention_days()} days after a forum ends.")

@@ -149,6 +149,7 @@ def create_demo_accounts() -> list[str]:
         with write_transaction():
             user = db.session.scalar(select(User).where(User.email == email))
             user.password_hash = hash_password(password)
+            user.session_version += 1  # sessions signed in with the old password end
             user.role, user.active = role, True
             if forum is not None and role != "admin" and forum not in user.forums:
                 user.forums.append(forum)

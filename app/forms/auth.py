@@ -15,6 +15,5 @@ class LoginForm(FlaskForm):
 
 class PasswordChangeForm(FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
-    new_password = PasswordField(
-        _l("New password"), validators=[DataRequired(), Length(min=10, max=200)]
-    )
+    # The length and the list of common passwords are the service's rule (users.password_problems).
+    new_password = PasswordField(_l("New password"), validators=[DataRequired()])

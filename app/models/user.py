@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import db
@@ -22,12 +22,18 @@ class User(UserMixin, Timestamps, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Part of every session's identity: raising it (sign-out, a new password, deactivation)
+    # ends every session signed in before.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     forums: Mapped[list[Forum]] = relationship(secondary="forum_assignments")
 
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active
+
+    def get_id(self) -> str:  # Flask-Login keeps this in the session cookie
+        return f"{self.id}:{self.session_version}"
 
 
 class ForumAssignment(db.Model):

@@ -32,6 +32,7 @@ from app.forms.privacy import EraseForm
 from app.forms.registration import ConfirmForm, ManageForm, RegistrationForm
 from app.privacy import operations as privacy
 from app.registration import operations as registrations
+from app.security import no_store
 from app.web.attendee_view import (
     attendance_choices,
     manage_page_context,
@@ -131,12 +132,15 @@ def register(slug: str):
 
 @bp.get("/forums/<slug>/register/done")
 def registered(slug: str):
-    """The confirmation page, shown once after registering (the tokens ride in the session)."""
+    """The confirmation page, shown once after registering.
+
+    The tokens ride in the signed (readable) session cookie from the registration to this
+    page only: they leave it as the page is rendered, so the cookie never carries them while
+    the person browses on (a reload goes to the forum page; the links are mailed too)."""
     forum = _published_or_404(slug)
-    tokens = session.get(JUST_REGISTERED)
+    tokens = session.pop(JUST_REGISTERED, None)
     if tokens and time.time() - tokens.get("at", 0) > CONFIRMATION_SECONDS:
         # On a shared computer the next person must not find the previous one's links.
-        session.pop(JUST_REGISTERED, None)
         tokens = None
     if not tokens:
         return redirect(
@@ -148,7 +152,6 @@ def registered(slug: str):
     try:
         registration = registrations.registration_by_token(tokens["manage"])
     except NotFound:
-        session.pop(JUST_REGISTERED, None)
         abort(404)
     if registration.forum_id != forum.id:
         abort(404)
@@ -161,11 +164,8 @@ def registered(slug: str):
     return _private(response)
 
 
-def _private(response):
-    """Pages behind a secret link: never cached, never leaked through the Referer header."""
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+# Pages behind a secret link: never cached, never leaked through the Referer header.
+_private = no_store
 
 
 def _registration_or_404(token: str):

@@ -45,6 +45,7 @@ from app.desk import checkin, desks, screens, walk_ins
 from app.extensions import limiter, login_manager
 from app.models import Forum, Registration
 from app.registration import operations as registrations
+from app.security import no_store
 
 bp = Blueprint("desk", __name__)
 
@@ -86,10 +87,8 @@ def per_operator() -> str:
 def _private(response):
     """Desk and kiosk pages show personal data: never cached, never sent as a referrer."""
     if request.endpoint != "desk.door":
-        response.headers["Cache-Control"] = "no-store"
-        response.headers["Referrer-Policy"] = "no-referrer"
-    else:
-        response.headers["Cache-Control"] = "no-cache"
+        return no_store(response)
+    response.headers["Cache-Control"] = "no-cache"
     return response
 
 

@@ -14,6 +14,7 @@ from app.models import Registration
 from app.places import ledger
 from app.privacy import operations as privacy
 from app.registration import operations as registrations
+from app.security import no_store
 from app.web.api import bp
 from app.web.input_guard import request_json
 
@@ -146,10 +147,7 @@ def create_registration(slug: str):
     return response
 
 
-def _private(response):
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+_private = no_store  # a registration's own data, reached through its secret token
 
 
 @bp.get("/registrations/<token>")

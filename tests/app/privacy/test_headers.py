@@ -5,6 +5,7 @@ sign-in in production sets a Secure, HttpOnly, SameSite=Lax session cookie over 
 from __future__ import annotations
 
 import re
+import secrets
 
 from sqlalchemy import select
 
@@ -72,7 +73,7 @@ def test_the_organizer_privacy_pages(db, make_forum, make_user, login, register)
 def test_a_production_sign_in_sets_a_locked_down_cookie(app_factory, tmp_path):
     app = app_factory(
         f"sqlite:///{tmp_path}/prod.sqlite3",
-        SECRET_KEY="s" * 48,
+        SECRET_KEY=secrets.token_urlsafe(32),
         ENV_NAME="production",
         SESSION_COOKIE_SECURE=ProductionConfig.SESSION_COOKIE_SECURE,
     )

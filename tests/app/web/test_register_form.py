@@ -398,7 +398,8 @@ def test_registering_leads_to_the_confirmation_page(app, web, db, make_forum, ma
     calendar = re.search(rf"{re.escape(BASE)}/calendar/([A-Za-z0-9_\-]+)\.ics", page)
     assert calendar and row.calendar_token_hash == hash_token(calendar.group(1))
     assert f'href="webcal://madang.test/calendar/{calendar.group(1)}.ics"' in page
-    assert response_headers_private(web.get(f"/forums/{forum.slug}/register/done"))
+    # Shown once: the links have left the session cookie.
+    assert web.get(f"/forums/{forum.slug}/register/done").status_code == 303
 
 
 def test_the_confirmation_page_needs_a_fresh_registration(web, make_forum):
@@ -880,7 +881,6 @@ def test_the_confirmation_page_forgets_the_links_after_a_while(client, make_foru
         },
     )
     done = response.headers["Location"]
-    assert "/manage/" in client.get(done).get_data(as_text=True)
     now = attendee.time.time()
     monkeypatch.setattr(attendee.time, "time", lambda: now + attendee.CONFIRMATION_SECONDS + 1)
     later = client.get(done)
