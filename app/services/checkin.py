@@ -45,6 +45,7 @@ from app.services.access import can_organize
 from app.services.errors import (
     AlreadyRegistered,
     DomainError,
+    Forbidden,
     NotFound,
     RegistrationCancelled,
     ValidationFailed,
@@ -86,6 +87,7 @@ class InvalidInput(DomainError):
 
     status = 422
     code = "invalid_input"
+    public_details = ("reason",)
 
     def __init__(self, reason: str, message: str) -> None:
         super().__init__(message, reason=reason)
@@ -109,6 +111,7 @@ class NotAdmitted(DomainError):
 
     status = 409
     code = "not_admitted"
+    public_details = ("reason",)
 
     def __init__(self, reason: str, message: str, **details: object) -> None:
         super().__init__(message, reason=reason, **details)
@@ -128,11 +131,6 @@ class OnsiteRegistrationClosed(DomainError):
 class ForumFull(DomainError):
     status = 409
     code = "forum_full"
-
-
-class Forbidden(DomainError):
-    status = 403
-    code = "forbidden"
 
 
 # ------------------------------------------------------------------------- the desk itself

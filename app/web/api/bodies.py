@@ -1,0 +1,41 @@
+"""Request bodies in, response bodies out."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from flask import Response, jsonify, request
+from flask_babel import gettext as _
+
+from app.services.errors import ValidationFailed
+from app.web.api.errors import UnsupportedMediaType
+from app.web.api.schemas.base import RequestModel, ResponseModel
+
+M = TypeVar("M", bound=RequestModel)
+
+
+def json_object() -> dict:
+    """The request's JSON object; 415 for a body that is not JSON, 422 for one that is not an
+    object."""
+    if not request.is_json:
+        raise UnsupportedMediaType(_("Send a JSON body with Content-Type: application/json."))
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ValidationFailed({"body": [_("The body must be a JSON object.")]})
+    return body
+
+
+def parse(model: type[M]) -> M:
+    """The request's body as `model` (a body of the wrong shape raises ValidationError, which
+    the API's error handler answers 422)."""
+    return model.model_validate(json_object())
+
+
+def respond(body: ResponseModel, status: int = 200, *, private: bool = False) -> Response:
+    """`body` as JSON; `private`: behind a secret link, neither cached nor referred."""
+    response = jsonify(body.json_body())
+    response.status_code = status
+    if private:
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Referrer-Policy"] = "no-referrer"
+    return response
