@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from flask import Response, jsonify, request
+from flask import Response, current_app, request
 from flask_babel import gettext as _
 
 from app.services.errors import ValidationFailed
@@ -33,8 +33,10 @@ def parse(model: type[M]) -> M:
 
 def respond(body: ResponseModel, status: int = 200, *, private: bool = False) -> Response:
     """`body` as JSON; `private`: behind a secret link, neither cached nor referred."""
-    response = jsonify(body.json_body())
-    response.status_code = status
+    # Serialised by pydantic itself (its own JSON encoder is about twice as fast as Flask's).
+    response = current_app.response_class(
+        body.model_dump_json(), status=status, mimetype="application/json"
+    )
     if private:
         response.headers["Cache-Control"] = "no-store"
         response.headers["Referrer-Policy"] = "no-referrer"

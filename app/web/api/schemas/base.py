@@ -33,10 +33,6 @@ def documented(kind: Any, schema: Schema) -> Any:
     return Annotated[kind, WithJsonSchema(schema)]
 
 
-def text(description: str, **schema: Any) -> Any:
-    return Annotated[str, Field(description=description, json_schema_extra=schema or None)]
-
-
 LocalTime = Annotated[
     str,
     WithJsonSchema(
@@ -66,9 +62,6 @@ class ResponseModel(BaseModel):
     """A response body (or a part of one)."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
-
-    def json_body(self) -> dict[str, Any]:
-        return self.model_dump(mode="json")
 
 
 def _required_in_document(schema: Schema, model: type[RequestModel]) -> None:
