@@ -47,6 +47,12 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
+# The largest id an INTEGER primary key holds on every supported database: a larger one in a
+# URL or a body matches nothing, and must not reach the database (SQLite raises OverflowError
+# past 64 bits, PostgreSQL "out of range" past 32).
+ID_MAX = 2**31 - 1
+
+
 def utcnow() -> datetime:
     """Now, aware, in UTC: the callable every timestamp column defaults to."""
     return datetime.now(UTC)

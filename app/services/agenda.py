@@ -50,7 +50,7 @@ from flask_babel import ngettext
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
 
-from app.db import db, utcnow, write_transaction
+from app.db import ID_MAX, db, utcnow, write_transaction
 from app.models import (
     Booking,
     ConflictAcceptance,
@@ -447,7 +447,7 @@ def get_forum(slug: str) -> Forum:
 
 
 def _child(model, forum: Forum, item_id: int, message: str):
-    row = db.session.get(model, item_id)
+    row = db.session.get(model, item_id) if 0 < item_id <= ID_MAX else None
     if row is None or row.forum_id != forum.id:
         raise NotFound(message)
     return row

@@ -26,7 +26,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from app.db import db, utcnow, write_transaction
+from app.db import ID_MAX, db, utcnow, write_transaction
 from app.models import (
     AuditEntry,
     Booking,
@@ -62,8 +62,6 @@ from app.services.tokens import (
     verify_checkin_payload,
 )
 
-# The largest id an INTEGER primary key holds on every supported database.
-ID_MAX = 2**31 - 1
 INPUT_MAX = 200
 SEARCH_MIN = 2
 SEARCH_LIMIT = 20

@@ -20,7 +20,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from app.db import db, utcnow, write_transaction
+from app.db import ID_MAX, db, utcnow, write_transaction
 from app.models import Booking, Forum, ForumSession, OutboxMessage, Registration
 from app.models.enums import ACCESSIBILITY_NEEDS, ATTENDANCE_MODES, LOCALES
 from app.services import outbox
@@ -37,8 +37,6 @@ from app.services.tokens import hash_token, new_confirmation_code, new_token
 NAME_MAX = 200
 AFFILIATION_MAX = 200
 OTHER_NEEDS_MAX = 500
-# The largest id an INTEGER primary key holds on every supported database.
-ID_MAX = 2**31 - 1
 # The version of the consent text shown on the form; recorded with every registration.
 CONSENT_VERSION = "2026-11-v1"
 
