@@ -156,6 +156,7 @@ def wants_json() -> bool:
 
 def _register_error_handlers(app: Flask) -> None:
     from app.extensions import csrf
+    from app.web.api.errors import api_error
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
@@ -174,14 +175,9 @@ def _register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        if wants_json():  # also an /api/ URL no route matched (404, 405)
+            return api_error(exc)
         code = exc.code or 500
-        if wants_json():
-            name = (exc.name or "error").lower().replace(" ", "_")
-            response = jsonify(error=name, message=exc.description)
-            response.status_code = code
-            if code == 405 and exc.get_response().headers.get("Allow"):
-                response.headers["Allow"] = exc.get_response().headers["Allow"]
-            return response
         return render_template("errors/error.html", code=code, message=exc.description), code
 
     @app.errorhandler(500)

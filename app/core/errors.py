@@ -8,6 +8,8 @@ class DomainError(Exception):
 
     status = 400
     code = "domain_error"
+    # Details a client may see (an API answer carries them); the others stay on the server.
+    public_details: tuple[str, ...] = ()
 
     def __init__(self, message: str = "", **details: object) -> None:
         super().__init__(message)
@@ -18,6 +20,18 @@ class DomainError(Exception):
 class NotFound(DomainError):
     status = 404
     code = "not_found"
+
+
+class Unauthorized(DomainError):
+    """No credentials, or not valid ones."""
+
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
 
 
 class ValidationFailed(DomainError):

@@ -52,6 +52,7 @@ class InvalidInput(DomainError):
 
     status = 422
     code = "invalid_input"
+    public_details = ("reason",)
 
     def __init__(self, reason: str, message: str) -> None:
         super().__init__(message, reason=reason)
@@ -75,6 +76,7 @@ class NotAdmitted(DomainError):
 
     status = 409
     code = "not_admitted"
+    public_details = ("reason",)
 
     def __init__(self, reason: str, message: str, **details: object) -> None:
         super().__init__(message, reason=reason, **details)
@@ -94,11 +96,6 @@ class OnsiteRegistrationClosed(DomainError):
 class ForumFull(DomainError):
     status = 409
     code = "forum_full"
-
-
-class Forbidden(DomainError):
-    status = 403
-    code = "forbidden"
 
 
 # ------------------------------------------------------------------------- the desk itself

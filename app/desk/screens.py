@@ -16,10 +16,11 @@ from app.accounts.access import can_organize
 from app.core.bounds import ID_MAX
 from app.core.db import db, utcnow, write_transaction
 from app.core.errors import (
+    Forbidden,
     ValidationFailed,
 )
 from app.desk.checkin import desk_sessions
-from app.desk.desks import Forbidden, published_forum
+from app.desk.desks import published_forum
 from app.models import (
     AuditEntry,
     Booking,

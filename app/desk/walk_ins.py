@@ -15,6 +15,7 @@ from app.accounts.access import can_organize
 from app.core.db import db, utcnow, write_transaction
 from app.core.errors import (
     AlreadyRegistered,
+    Forbidden,
     RegistrationCancelled,
     ValidationFailed,
 )
@@ -23,7 +24,6 @@ from app.desk.checkin import CheckInResult, check_in
 from app.desk.desks import (
     REASON_MAX,
     Desk,
-    Forbidden,
     ForumFull,
     OnsiteRegistrationClosed,
     OtherForum,

@@ -18,6 +18,7 @@ from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from app.core.bounds import id_in_range
 from app.core.db import db, utcnow, write_transaction
 from app.core.errors import NotFound
 from app.core.locks import lock_forum
@@ -74,7 +75,7 @@ def get_forum(slug: str) -> Forum:
 
 
 def _child(model, forum: Forum, item_id: int, message: str):
-    row = db.session.get(model, item_id)
+    row = db.session.get(model, item_id) if id_in_range(item_id) else None
     if row is None or row.forum_id != forum.id:
         raise NotFound(message)
     return row

@@ -96,6 +96,7 @@ class StaleRevision(DomainError):
 
     status = 409
     code = "stale_revision"
+    public_details = ("revision", "fingerprint")
 
 
 class InUse(DomainError):

@@ -293,7 +293,6 @@ def test_behind_a_trusted_proxy_each_client_has_its_own_limit(app, app_factory, 
     """Before: behind a reverse proxy every client shared one bucket, so one person could
     lock all staff out of sign-in."""
     from app.core.db import db
-
     from app.extensions import limiter
 
     proxied = app_factory(database_url, TRUSTED_PROXIES="1", LOGIN_RATE_LIMIT="2/minute")

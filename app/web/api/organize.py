@@ -13,264 +13,284 @@ Instants are accepted as ISO 8601 with an offset, or as wall-clock times in the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import current_app, jsonify, request, url_for
+from flask import current_app, request, url_for
 from flask_babel import gettext as _
 
-from app.accounts import users
 from app.accounts.access import can_organize
-from app.core.errors import DomainError, ValidationFailed
+from app.core.errors import Forbidden, ValidationFailed
 from app.extensions import limiter
-from app.models import Forum, ForumSession, Speaker, User, Venue
-from app.programme import agenda, checks, records, session_edits
-from app.web.api import bp
+from app.models import Forum, ForumSession, User
+from app.programme import agenda, records, session_edits
+from app.web.api.auth import bearer_user
+from app.web.api.bodies import parse, respond
 from app.web.api.forums import local_iso, utc_iso
+from app.web.api.openapi import Answer, operation
+from app.web.api.schemas import organize as schemas
+from app.web.api.schemas.base import Bilingual, RequestModel, ResponseModel, ValidationError
 from app.web.input_guard import request_json
 
 PREFIX = "/organize/forums/<slug>"
+ORGANIZER_ROLES = ("admin", "organizer")
+NO_FORUM = Answer("No forum with this slug, or no such record in it.")
+IN_USE = Answer("Still in use (`in_use`): move or take off what refers to it first.")
+NO_CONTENT = Answer("Deleted.", None)
 
 
 def api_limit() -> str:
     return current_app.config["API_RATE_LIMIT"]
 
 
-class _Unauthorized(DomainError):
-    status = 401
-    code = "unauthorized"
-
-
-class _Forbidden(DomainError):
-    status = 403
-    code = "forbidden"
-
-
-class _NotJson(DomainError):
-    status = 415
-    code = "unsupported_media_type"
-
-
-def _error(exc: DomainError):
-    body: dict[str, Any] = {"error": exc.code, "message": exc.message}
-    if isinstance(exc, ValidationFailed):
-        body["errors"] = exc.errors
-    if isinstance(exc, checks.PublishBlocked):
-        body["conflicts"] = [_conflict_json(agenda.ConflictView(c, None)) for c in exc.conflicts]
-    for key, value in exc.details.items():
-        body.setdefault(key, value)
-    response = jsonify(body)
-    response.status_code = exc.status
-    if exc.status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="madang"'
-    return response
-
-
-def _token_user() -> User:
-    scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise _Unauthorized(_("Send an API token: Authorization: Bearer <token>."))
-    user = users.user_for_api_token(token.strip())
-    if user is None:
-        raise _Unauthorized(_("This API token is not valid."))
-    return user
-
-
-def organizer_api(view):
+def organizer_api(view: Callable) -> Callable:
     """Authenticate the bearer token; with a slug, load the forum and check the user may
-    organize it. The view gets (user, forum, **url values); domain errors become JSON."""
+    organize it. The view gets (user, forum, **url values)."""
 
     @wraps(view)
     def wrapped(**kwargs: Any):
-        try:
-            user = _token_user()
-            if user.role not in ("admin", "organizer"):
-                raise _Forbidden(_("This account may not organize forums."))
-            slug = kwargs.pop("slug", None)
-            forum = None
-            if slug is not None:
-                forum = agenda.get_forum(slug)
-                if not can_organize(user, forum):
-                    raise _Forbidden(_("You do not organize this forum."))
-            return view(user, forum, **kwargs)
-        except DomainError as exc:
-            return _error(exc)
+        user = bearer_user()
+        if user.role not in ORGANIZER_ROLES:
+            raise Forbidden(_("This account may not organize forums."))
+        slug = kwargs.pop("slug", None)
+        forum = None
+        if slug is not None:
+            forum = agenda.get_forum(slug)
+            if not can_organize(user, forum):
+                raise Forbidden(_("You do not organize this forum."))
+        return view(user, forum, **kwargs)
 
-    return wrapped
+    return limiter.limit(api_limit)(wrapped)
 
 
-def _body(allowed: tuple[str, ...], *, extra: tuple[str, ...] = ()) -> dict[str, Any]:
-    if not request.is_json:
-        raise _NotJson(_("Send a JSON body with Content-Type: application/json."))
-    body = request_json()
-    if not isinstance(body, dict):
-        raise ValidationFailed({"body": [_("The body must be a JSON object.")]})
-    unknown = [k for k in body if k not in allowed and k not in extra]
-    if unknown:
-        raise ValidationFailed({k: [_("Unknown field.")] for k in unknown})
-    return body
+def organize_operation(rule: str, method: str, **doc: Any) -> Callable[[Callable], Callable]:
+    """An organizer route: documented, bearer token, rate-limited per route."""
+
+    def register(view: Callable) -> Callable:
+        return operation(rule, method, tag="organize", bearer=True, **doc)(organizer_api(view))
+
+    return register
 
 
 # ============================================================================ JSON shapes
 
 
-def _conflict_json(view: agenda.ConflictView) -> dict[str, Any]:
+def conflict(view: agenda.ConflictView) -> schemas.Conflict:
     c = view.conflict
-    return {
-        "code": c.code,
-        "key": c.key,
-        "session_ids": list(c.session_ids),
-        "message": {"ko": c.message_ko, "en": c.message_en},
-        "accepted": view.accepted,
-    }
+    return schemas.Conflict(
+        code=c.code,
+        key=c.key,
+        session_ids=list(c.session_ids),
+        message=Bilingual(ko=c.message_ko, en=c.message_en),
+        accepted=view.accepted,
+    )
 
 
-def session_json(session: ForumSession, forum: Forum) -> dict[str, Any]:
+def forum_summary(forum: Forum) -> schemas.OrganizerForum:
+    return schemas.OrganizerForum(
+        slug=forum.slug,
+        title=Bilingual(ko=forum.title_ko, en=forum.title_en),
+        status=forum.status,
+        first_day=forum.first_day.isoformat(),
+        last_day=forum.last_day.isoformat(),
+        timezone=forum.timezone,
+        programme_revision=forum.programme_revision,
+    )
+
+
+def session_body(session: ForumSession, forum: Forum) -> schemas.OrganizerSession:
     tz = forum.timezone
-    return {
-        "id": session.id,
-        "title": {"ko": session.title_ko, "en": session.title_en},
-        "description": {"ko": session.description_ko, "en": session.description_en},
-        "kind": session.kind,
-        "format": session.format,
-        "language": session.language,
-        "status": session.status,
-        "starts_at": local_iso(session.starts_at, tz),
-        "ends_at": local_iso(session.ends_at, tz),
-        "starts_at_utc": utc_iso(session.starts_at),
-        "ends_at_utc": utc_iso(session.ends_at),
-        "venue_id": session.venue_id,
-        "parent_id": session.parent_id,
-        "seats": session.seats,
-        "seats_taken": session.seats_taken,
-        "speakers": [
-            {"speaker_id": li.speaker_id, "role": li.role, "position": li.position}
+    return schemas.OrganizerSession(
+        id=session.id,
+        title=Bilingual(ko=session.title_ko, en=session.title_en),
+        description=Bilingual(ko=session.description_ko, en=session.description_en),
+        kind=session.kind,
+        format=session.format,
+        language=session.language,
+        status=session.status,
+        starts_at=local_iso(session.starts_at, tz),
+        ends_at=local_iso(session.ends_at, tz),
+        starts_at_utc=utc_iso(session.starts_at),
+        ends_at_utc=utc_iso(session.ends_at),
+        venue_id=session.venue_id,
+        parent_id=session.parent_id,
+        seats=session.seats,
+        seats_taken=session.seats_taken,
+        speakers=[
+            schemas.SessionSpeakerLine(speaker_id=li.speaker_id, role=li.role, position=li.position)
             for li in session.speaker_links
         ],
-        "revision": session.revision,
-        "fingerprint": session_edits.session_fingerprint(session),
-        "updated_at": utc_iso(session.updated_at),
-    }
+        revision=session.revision,
+        fingerprint=session_edits.session_fingerprint(session),
+        updated_at=utc_iso(session.updated_at),
+    )
 
 
-def venue_json(venue: Venue) -> dict[str, Any]:
-    return {"id": venue.id, **records.venue_values(venue)}
+def venue_body(venue) -> schemas.OrganizerVenue:
+    return schemas.OrganizerVenue(id=venue.id, **records.venue_values(venue))
 
 
-def speaker_json(speaker: Speaker) -> dict[str, Any]:
-    return {"id": speaker.id, **records.speaker_values(speaker)}
+def speaker_body(speaker) -> schemas.OrganizerSpeaker:
+    return schemas.OrganizerSpeaker(id=speaker.id, **records.speaker_values(speaker))
 
 
-def _saved_json(saved: session_edits.SessionSaved, forum: Forum) -> dict[str, Any]:
-    return {
-        "session": session_json(saved.session, forum),
-        "changes": [{"id": c.id, "kind": c.kind} for c in saved.changes],
-        "notices": saved.notices,
-        "conflicts": [_conflict_json(c) for c in saved.conflicts],
-    }
+def _saved(saved: session_edits.SessionSaved, forum: Forum) -> schemas.SessionSaved:
+    return schemas.SessionSaved(
+        session=session_body(saved.session, forum),
+        changes=[schemas.RecordedChange(id=c.id, kind=c.kind) for c in saved.changes],
+        notices=saved.notices,
+        conflicts=[conflict(c) for c in saved.conflicts],
+    )
+
+
+def _fields(body: RequestModel, *, leave_out: set[str] | None = None) -> dict[str, Any]:
+    """The fields the client sent, as the service reads raw form values."""
+    return body.model_dump(exclude_unset=True, exclude=leave_out)
 
 
 # ============================================================================ forums
 
 
-@bp.get("/organize/forums")
-@limiter.limit(api_limit)
-@organizer_api
+@organize_operation(
+    "/organize/forums",
+    "GET",
+    operation_id="organizeForums",
+    summary="The forums this account organizes",
+    responses={200: Answer("The forums.", schemas.OrganizerForumList)},
+)
 def organize_forums(user: User, forum: None):
-    return jsonify(
-        forums=[
-            {
-                "slug": f.slug,
-                "title": {"ko": f.title_ko, "en": f.title_en},
-                "status": f.status,
-                "first_day": f.first_day.isoformat(),
-                "last_day": f.last_day.isoformat(),
-                "timezone": f.timezone,
-                "programme_revision": f.programme_revision,
-            }
-            for f in agenda.forums_for(user)
-        ]
+    return respond(
+        schemas.OrganizerForumList(forums=[forum_summary(f) for f in agenda.forums_for(user)])
     )
 
 
-@bp.get(PREFIX)
-@limiter.limit(api_limit)
-@organizer_api
+@organize_operation(
+    PREFIX,
+    "GET",
+    operation_id="organizeForum",
+    summary="A forum with its venues, speakers, sessions and conflicts (drafts included)",
+    responses={200: Answer("The forum.", schemas.OrganizerForumDetail), 404: NO_FORUM},
+)
 def organize_forum(user: User, forum: Forum):
     forum = agenda.load_forum(forum.id)
-    return jsonify(
-        forum={
-            "slug": forum.slug,
-            "title": {"ko": forum.title_ko, "en": forum.title_en},
-            "status": forum.status,
-            "timezone": forum.timezone,
-            "first_day": forum.first_day.isoformat(),
-            "last_day": forum.last_day.isoformat(),
-            "programme_revision": forum.programme_revision,
-        },
-        venues=[venue_json(v) for v in forum.venues],
-        speakers=[speaker_json(s) for s in forum.speakers],
-        sessions=[session_json(s, forum) for s in forum.sessions],
-        conflicts=[_conflict_json(c) for c in agenda.forum_conflicts(forum)],
+    return respond(
+        schemas.OrganizerForumDetail(
+            forum=forum_summary(forum),
+            venues=[venue_body(v) for v in forum.venues],
+            speakers=[speaker_body(s) for s in forum.speakers],
+            sessions=[session_body(s, forum) for s in forum.sessions],
+            conflicts=[conflict(c) for c in agenda.forum_conflicts(forum)],
+        )
     )
 
 
-@bp.get(f"{PREFIX}/conflicts")
-@limiter.limit(api_limit)
-@organizer_api
+@organize_operation(
+    f"{PREFIX}/conflicts",
+    "GET",
+    operation_id="organizeConflicts",
+    summary="The forum's conflicts, accepted or not",
+    responses={200: Answer("The conflicts.", schemas.ConflictList), 404: NO_FORUM},
+)
 def organize_conflicts(user: User, forum: Forum):
-    return jsonify(conflicts=[_conflict_json(c) for c in agenda.forum_conflicts(forum)])
+    return respond(
+        schemas.ConflictList(conflicts=[conflict(c) for c in agenda.forum_conflicts(forum)])
+    )
 
 
 # ============================================================================ sessions
 
 
-@bp.post(f"{PREFIX}/sessions")
-@limiter.limit(api_limit)
-@organizer_api
+@organize_operation(
+    f"{PREFIX}/sessions",
+    "POST",
+    operation_id="organizeCreateSession",
+    summary="Add a session",
+    description="In a published forum it is listed as added on the changes page. Conflicts do "
+    "not refuse it: they come back with it.",
+    body=schemas.SessionInput,
+    responses={201: Answer("Added (Location: the session).", schemas.SessionSaved), 404: NO_FORUM},
+)
 def organize_create_session(user: User, forum: Forum):
-    body = _body(checks.SESSION_FIELDS)
-    saved = session_edits.create_session(forum, body, user)
-    response = jsonify(_saved_json(saved, forum))
-    response.status_code = 201
+    body = parse(schemas.SessionInput)
+    saved = session_edits.create_session(forum, _fields(body), user)
+    response = respond(_saved(saved, forum), 201)
     response.headers["Location"] = url_for(
         "api.organize_session", slug=forum.slug, session_id=saved.session.id
     )
     return response
 
 
-@bp.get(f"{PREFIX}/sessions/<int:session_id>")
-@limiter.limit(api_limit)
-@organizer_api
+@organize_operation(
+    f"{PREFIX}/sessions/<int:session_id>",
+    "GET",
+    operation_id="organizeSession",
+    summary="A session with its conflicts",
+    responses={200: Answer("The session.", schemas.SessionWithConflicts), 404: NO_FORUM},
+)
 def organize_session(user: User, forum: Forum, session_id: int):
     session = agenda.get_session(forum, session_id)
-    return jsonify(
-        session=session_json(session, forum),
-        conflicts=[_conflict_json(c) for c in agenda.session_conflicts(forum, session_id)],
+    return respond(
+        schemas.SessionWithConflicts(
+            session=session_body(session, forum),
+            conflicts=[conflict(c) for c in agenda.session_conflicts(forum, session_id)],
+        )
     )
 
 
-@bp.patch(f"{PREFIX}/sessions/<int:session_id>")
-@limiter.limit(api_limit)
-@organizer_api
+STALE = Answer(
+    "Someone saved the session since `revision` (`stale_revision`, with the current revision "
+    "and fingerprint), or the change is not allowed now (`invalid_state`, `in_use`).",
+    schemas.StaleRevision,
+)
+
+
+@organize_operation(
+    f"{PREFIX}/sessions/<int:session_id>",
+    "PATCH",
+    operation_id="organizeUpdateSession",
+    summary="Change a session",
+    description="Send the fields to change with the `revision` (and `fingerprint`) you read. "
+    "People holding places are told of moves, new venues, titles and cancellations.",
+    body=schemas.SessionPatch,
+    responses={200: Answer("Saved.", schemas.SessionSaved), 404: NO_FORUM, 409: STALE},
+)
 def organize_update_session(user: User, forum: Forum, session_id: int):
     agenda.get_session(forum, session_id)
-    body = _body(checks.SESSION_FIELDS, extra=("revision", "fingerprint"))
-    revision = body.pop("revision", None)
-    fingerprint = body.pop("fingerprint", None)
-    if fingerprint is not None and not isinstance(fingerprint, str):
-        raise ValidationFailed({"fingerprint": [_("This field has the wrong type.")]})
-    if revision is None:
-        raise ValidationFailed({"revision": [_("Send the revision you started from.")]})
+    body = parse(schemas.SessionPatch)
     saved = session_edits.update_session(
-        forum, session_id, body, user, revision=revision, fingerprint=fingerprint
+        forum,
+        session_id,
+        _fields(body, leave_out={"revision", "fingerprint"}),
+        user,
+        revision=body.revision,
+        fingerprint=body.fingerprint,
     )
-    return jsonify(_saved_json(saved, forum))
+    return respond(_saved(saved, forum))
 
 
-@bp.delete(f"{PREFIX}/sessions/<int:session_id>")
-@limiter.limit(api_limit)
-@organizer_api
+REVISION_QUERY = {
+    "name": "revision",
+    "required": False,
+    "description": "The revision you read (or send it in a JSON body as `revision`).",
+    "schema": {"type": "integer", "minimum": 1},
+}
+
+
+@organize_operation(
+    f"{PREFIX}/sessions/<int:session_id>",
+    "DELETE",
+    operation_id="organizeDeleteSession",
+    summary="Delete a session of a draft forum",
+    description="In a published forum, cancel it instead (PATCH status), so people are told.",
+    query=(REVISION_QUERY,),
+    responses={
+        204: NO_CONTENT,
+        404: NO_FORUM,
+        409: STALE,
+        422: Answer("No revision, or not a whole number.", ValidationError),
+    },
+)
 def organize_delete_session(user: User, forum: Forum, session_id: int):
     agenda.get_session(forum, session_id)
     revision: Any = request.args.get("revision")
@@ -286,59 +306,108 @@ def organize_delete_session(user: User, forum: Forum, session_id: int):
 # ============================================================================ venues, speakers
 
 
-def _record_routes(name: str, fields, get, create, update, delete, to_json) -> None:
+def _record_routes(
+    name: str,
+    body_model: type[RequestModel],
+    wrapper: type[ResponseModel],
+    get: Callable,
+    create: Callable,
+    update: Callable,
+    delete: Callable,
+    to_body: Callable,
+) -> None:
     base = f"{PREFIX}/{name}s"
+    item = f"{base}/<int:item_id>"
 
     def create_view(user: User, forum: Forum):
-        item = create(forum, _body(fields), user)
-        response = jsonify({name: to_json(item)})
-        response.status_code = 201
+        record = create(forum, _fields(parse(body_model)), user)
+        response = respond(wrapper(**{name: to_body(record)}), 201)
         response.headers["Location"] = url_for(
-            f"api.organize_{name}", slug=forum.slug, item_id=item.id
+            f"api.organize_{name}", slug=forum.slug, item_id=record.id
         )
         return response
 
     def get_view(user: User, forum: Forum, item_id: int):
-        return jsonify({name: to_json(get(forum, item_id))})
+        return respond(wrapper(**{name: to_body(get(forum, item_id))}))
 
     def update_view(user: User, forum: Forum, item_id: int):
         get(forum, item_id)
-        return jsonify({name: to_json(update(forum, item_id, _body(fields), user))})
+        record = update(forum, item_id, _fields(parse(body_model)), user)
+        return respond(wrapper(**{name: to_body(record)}))
 
     def delete_view(user: User, forum: Forum, item_id: int):
         delete(forum, item_id, user)
         return "", 204
 
-    for view, rule, method, endpoint in (
-        (create_view, base, "POST", f"organize_create_{name}"),
-        (get_view, f"{base}/<int:item_id>", "GET", f"organize_{name}"),
-        (update_view, f"{base}/<int:item_id>", "PATCH", f"organize_update_{name}"),
-        (delete_view, f"{base}/<int:item_id>", "DELETE", f"organize_delete_{name}"),
+    for view, rule, method, endpoint, summary, body, responses in (
+        (
+            create_view,
+            base,
+            "POST",
+            f"organize_create_{name}",
+            f"Add a {name}",
+            body_model,
+            {201: Answer(f"Added (Location: the {name}).", wrapper), 404: NO_FORUM},
+        ),
+        (
+            get_view,
+            item,
+            "GET",
+            f"organize_{name}",
+            f"A {name}",
+            None,
+            {200: Answer(f"The {name}.", wrapper), 404: NO_FORUM},
+        ),
+        (
+            update_view,
+            item,
+            "PATCH",
+            f"organize_update_{name}",
+            f"Change a {name} (the fields sent)",
+            body_model,
+            {200: Answer("Saved.", wrapper), 404: NO_FORUM},
+        ),
+        (
+            delete_view,
+            item,
+            "DELETE",
+            f"organize_delete_{name}",
+            f"Delete a {name}",
+            None,
+            {204: NO_CONTENT, 404: NO_FORUM, 409: IN_USE},
+        ),
     ):
         view.__name__ = endpoint
-        bp.add_url_rule(
+        organize_operation(
             rule,
+            method,
+            operation_id="".join(w.capitalize() for w in endpoint.split("_")).replace(
+                "Organize", "organize", 1
+            ),
+            summary=summary,
+            body=body,
+            responses=responses,
             endpoint=endpoint,
-            view_func=limiter.limit(api_limit)(organizer_api(view)),
-            methods=[method],
-        )
+        )(view)
 
 
 _record_routes(
     "venue",
-    checks.VENUE_FIELDS,
+    schemas.VenueInput,
+    schemas.VenueBody,
     agenda.get_venue,
     records.create_venue,
     records.update_venue,
     records.delete_venue,
-    venue_json,
+    venue_body,
 )
 _record_routes(
     "speaker",
-    checks.SPEAKER_FIELDS,
+    schemas.SpeakerInput,
+    schemas.SpeakerBody,
     agenda.get_speaker,
     records.create_speaker,
     records.update_speaker,
     records.delete_speaker,
-    speaker_json,
+    speaker_body,
 )

@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from tests.app.mail.senders.helpers import free_port, outbox_rows, register, use_smtp
 
 from app.core.db import utcnow
 from app.mail.delivery import claim_due, deliver_due, outbox_counts
 from app.mail.senders import memory_outbox, reset_memory_outbox
 from notifications import MAX_ATTEMPTS, SMTPSender
+from tests.app.mail.helpers import free_port, outbox_rows, register, use_smtp
 
 
 def test_with_the_smtp_server_down_registration_succeeds_and_mail_waits_then_goes_once(
@@ -214,7 +214,7 @@ def test_a_database_hiccup_while_recording_does_not_send_twice(
 ):
     from sqlalchemy.exc import OperationalError
 
-    from app.mail.senders import delivery as outbox
+    from app.mail import delivery as outbox
 
     forum = make_forum()
     mail_to(smtp)

@@ -1,0 +1,267 @@
+"""The organizer API (/organize/...): sessions, venues, speakers and their conflicts.
+
+Request fields go to the same checks as the /organize pages (app/services/agenda.py), which
+also read the text a form sends: numbers and ids may come as digits in a string, and a choice
+of the wrong type is answered with the list of choices.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar
+
+from flask_babel import lazy_gettext as _l
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+)
+from pydantic_core import PydanticCustomError
+
+from app.models.enums import (
+    FORUM_STATUSES,
+    SESSION_FORMATS,
+    SESSION_KINDS,
+    SESSION_STATUSES,
+    SPEAKER_ROLES,
+    VENUE_KINDS,
+)
+from app.web.api.schemas.base import (
+    Bilingual,
+    Day,
+    LocalTime,
+    RequestModel,
+    ResponseModel,
+    UtcTime,
+    absent_unless,
+    documented,
+    one_of,
+)
+
+
+def _choice(values: tuple[str, ...]) -> Any:
+    return documented(Any, {"type": "string", "enum": list(values)})
+
+
+Count = documented(StrictInt | StrictStr | None, {"type": ["integer", "null"], "minimum": 0})
+Ref = documented(StrictInt | StrictStr | None, {"type": ["integer", "null"], "minimum": 1})
+Moment = Annotated[
+    StrictStr | None,
+    Field(
+        description="ISO 8601 with an offset, or a wall-clock time in the forum's zone "
+        "(2026-04-01T10:00)."
+    ),
+]
+
+
+def _not_null(value: Any) -> Any:
+    if value is None:
+        raise PydanticCustomError("null", "null")
+    return value
+
+
+class _Body(RequestModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SpeakerLineInput(RequestModel):
+    """A speaker in a session: who, in which role, in which order."""
+
+    speaker_id: Ref
+    role: _choice(SPEAKER_ROLES) = Field("presenter")
+    position: Count = None
+
+
+SpeakerLineItem = documented(Any, {"$ref": "#/components/schemas/SpeakerLineInput"})
+
+
+class SessionInput(_Body):
+    """A session. Give the title in Korean, English or both; `starts_at` and `ends_at` are
+    required when creating."""
+
+    title_ko: StrictStr | None = None
+    title_en: StrictStr | None = None
+    description_ko: StrictStr | None = None
+    description_en: StrictStr | None = None
+    kind: _choice(SESSION_KINDS) = Field("session")
+    format: _choice(SESSION_FORMATS) = Field("in_person")
+    language: StrictStr | None = Field(None, description="Language codes such as ko, en, ko+en.")
+    status: _choice(SESSION_STATUSES) = Field("scheduled")
+    starts_at: Moment = None
+    ends_at: Moment = None
+    venue_id: Ref = None
+    seats: Count = Field(None, description="Seats of its own; null: no separate limit.")
+    parent_id: Ref = Field(None, description="The programme block this session is part of.")
+    speakers: list[SpeakerLineItem] | None = Field(
+        None, description="Every speaker of the session, in order (replaces the list)."
+    )
+
+
+class SessionPatch(SessionInput):
+    """The fields to change (the others keep their values), with the revision (and, better,
+    the fingerprint) of the session they were read from."""
+
+    field_messages: ClassVar[dict[str, Any]] = {
+        "revision": _l("Send the revision you started from.")
+    }
+
+    revision: Annotated[
+        documented(Any, {"type": "integer", "minimum": 1}), AfterValidator(_not_null)
+    ] = Field(description="The session's revision when it was read.")
+    fingerprint: StrictStr | None = Field(
+        None, description="The session's fingerprint when it was read."
+    )
+
+
+class VenueInput(_Body):
+    name_ko: StrictStr | None = None
+    name_en: StrictStr | None = None
+    kind: _choice(VENUE_KINDS) = Field("hall")
+    building: StrictStr | None = None
+    floor: StrictStr | None = None
+    room: StrictStr | None = None
+    address: StrictStr | None = None
+    seats: Count = None
+    accessibility_notes: StrictStr | None = None
+    map_url: StrictStr | None = Field(None, json_schema_extra={"format": "uri"})
+
+
+class SpeakerInput(_Body):
+    name_ko: StrictStr | None = None
+    name_en: StrictStr | None = None
+    affiliation: StrictStr | None = None
+    title: StrictStr | None = None
+    country: StrictStr | None = None
+    bio_ko: StrictStr | None = None
+    bio_en: StrictStr | None = None
+
+
+# ----------------------------------------------------------------------------- responses
+
+
+class OrganizerForum(ResponseModel):
+    slug: str
+    title: Bilingual
+    status: one_of(FORUM_STATUSES)
+    first_day: Day
+    last_day: Day
+    timezone: str
+    programme_revision: int
+
+
+class OrganizerForumList(ResponseModel):
+    forums: list[OrganizerForum] = Field(description="The forums this account organizes.")
+
+
+class Conflict(ResponseModel):
+    """Something in the programme to look at (a venue double-booked, a speaker in two places
+    at once…); publishing needs each one fixed or accepted."""
+
+    code: str
+    key: str = Field(description="Identifies this conflict for accepting it.")
+    session_ids: list[int]
+    message: Bilingual
+    accepted: bool
+
+
+class ConflictList(ResponseModel):
+    conflicts: list[Conflict]
+
+
+class SessionSpeakerLine(ResponseModel):
+    speaker_id: int
+    role: one_of(SPEAKER_ROLES)
+    position: int
+
+
+class OrganizerSession(ResponseModel):
+    id: int
+    title: Bilingual
+    description: Bilingual
+    kind: one_of(SESSION_KINDS)
+    format: one_of(SESSION_FORMATS)
+    language: str
+    status: one_of(SESSION_STATUSES)
+    starts_at: LocalTime
+    ends_at: LocalTime
+    starts_at_utc: UtcTime
+    ends_at_utc: UtcTime
+    venue_id: int | None
+    parent_id: int | None
+    seats: int | None
+    seats_taken: int
+    speakers: list[SessionSpeakerLine]
+    revision: int = Field(description="Send it back with a change (PATCH, DELETE).")
+    fingerprint: str = Field(description="Changes whenever any field does.")
+    updated_at: UtcTime
+
+
+class OrganizerVenue(ResponseModel):
+    id: int
+    name_ko: str
+    name_en: str
+    kind: one_of(VENUE_KINDS)
+    building: str
+    floor: str
+    room: str
+    address: str
+    seats: int | None
+    accessibility_notes: str
+    map_url: str
+
+
+class OrganizerSpeaker(ResponseModel):
+    id: int
+    name_ko: str
+    name_en: str
+    affiliation: str
+    title: str
+    country: str
+    bio_ko: str
+    bio_en: str
+
+
+class OrganizerForumDetail(ResponseModel):
+    forum: OrganizerForum
+    venues: list[OrganizerVenue]
+    speakers: list[OrganizerSpeaker]
+    sessions: list[OrganizerSession]
+    conflicts: list[Conflict]
+
+
+class SessionWithConflicts(ResponseModel):
+    session: OrganizerSession
+    conflicts: list[Conflict]
+
+
+class RecordedChange(ResponseModel):
+    id: int
+    kind: str = Field(description="moved, venue, retitled, cancelled, reinstated, added…")
+
+
+class SessionSaved(ResponseModel):
+    """The saved session, the changes recorded for the public changes page, how many notices
+    went to people holding places, and the session's conflicts."""
+
+    session: OrganizerSession
+    changes: list[RecordedChange]
+    notices: int
+    conflicts: list[Conflict]
+
+
+class VenueBody(ResponseModel):
+    venue: OrganizerVenue
+
+
+class SpeakerBody(ResponseModel):
+    speaker: OrganizerSpeaker
+
+
+class StaleRevision(ResponseModel):
+    """409: someone saved the session since it was read; nothing was changed."""
+
+    error: str = Field(description="stale_revision (or invalid_state, in_use).")
+    message: str
+    revision: int | None = absent_unless("stale_revision: the current revision; null: deleted.")
+    fingerprint: str = absent_unless("stale_revision: the current fingerprint.")

@@ -1,0 +1,287 @@
+"""Pre-registration, and a registration reached through its manage token."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal
+
+from flask_babel import lazy_gettext as _l
+from pydantic import ConfigDict, Field, StrictBool, StrictInt, StrictStr
+
+from app.models.enums import (
+    ACCESSIBILITY_NEEDS,
+    ATTENDANCE_MODES,
+    LOCALES,
+    OUTBOX_STATUSES,
+    PLACE_STATUSES,
+    REGISTRATION_SOURCES,
+)
+from app.privacy.operations import EXPORT_FORMAT
+from app.registration import operations as registrations
+from app.web.api.schemas.base import (
+    Bilingual,
+    Day,
+    RequestModel,
+    ResponseModel,
+    Url,
+    UtcTime,
+    documented,
+    one_of,
+)
+from app.web.api.schemas.forums import Organizer
+
+# ------------------------------------------------------------------------------ requests
+
+# Ids come as numbers (the HTML form sends their digits, which the service also takes).
+SessionId = documented(StrictInt | StrictStr, {"type": "integer"})
+AccessibilityNeed = documented(
+    StrictInt | StrictStr, {"type": "string", "enum": list(ACCESSIBILITY_NEEDS)}
+)
+_ONE_LINE = "^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]*$"
+
+
+class RegistrationRequest(RequestModel):
+    """A pre-registration. Other fields are ignored; null in an optional field means the same
+    as leaving it out. Names and texts may be Korean, Latin or emoji; line breaks and control
+    characters are refused."""
+
+    documented_required = ("name", "email", "attendance", "consent_personal_data")
+
+    name: StrictStr | None = Field(
+        None,
+        description="Full name: not blank; no line breaks or control characters.",
+        json_schema_extra={
+            "minLength": 1,
+            "maxLength": registrations.NAME_MAX,
+            "pattern": _ONE_LINE,
+        },
+    )
+    email: StrictStr | None = Field(
+        None,
+        description="Email address; one registration per address and forum.",
+        json_schema_extra={"format": "email", "maxLength": 254},
+    )
+    affiliation: StrictStr | None = Field(
+        None,
+        description="Organisation (optional).",
+        json_schema_extra={"maxLength": registrations.AFFILIATION_MAX},
+    )
+    attendance: documented(StrictStr | None, {"type": "string", "enum": list(ATTENDANCE_MODES)}) = (
+        Field(None, description="How the person attends; the forum's format decides which.")
+    )
+    session_ids: list[SessionId] | None = Field(
+        None,
+        description="Sessions with seats of their own to book (scheduled, of this forum, not "
+        "overlapping).",
+    )
+    locale: documented(StrictStr | None, {"type": ["string", "null"], "enum": [*LOCALES, None]}) = (
+        Field(None, description="Language of the emails (absent or null: ko).")
+    )
+    consent_personal_data: documented(StrictBool | None, {"type": "boolean", "const": True}) = (
+        Field(
+            None,
+            description="Consent to the collection and use of personal data; must be true.",
+        )
+    )
+    consent_marketing: StrictBool | None = Field(
+        None, description="Optional: hear about future forums."
+    )
+    consent_accessibility: StrictBool | None = Field(
+        None,
+        description="Optional, separate consent: required to record accessibility needs "
+        "(sensitive data).",
+    )
+    accessibility_needs: list[AccessibilityNeed] | None = None
+    accessibility_other: StrictStr | None = Field(
+        None,
+        description="Other needs, free text.",
+        json_schema_extra={"maxLength": registrations.OTHER_NEEDS_MAX},
+    )
+
+    def for_service(self, *, source: str) -> registrations.RegistrationRequest:
+        return registrations.RegistrationRequest(
+            name=self.name or "",
+            email=self.email or "",
+            affiliation=self.affiliation or "",
+            attendance=self.attendance or "",
+            session_ids=list(self.session_ids or []),
+            # Absent or null: Korean. Anything else, "" included, must be ko or en.
+            locale="ko" if self.locale is None else self.locale,
+            consent_personal_data=self.consent_personal_data is True,
+            consent_marketing=self.consent_marketing is True,
+            consent_accessibility=self.consent_accessibility is True,
+            accessibility_needs=list(self.accessibility_needs or []),
+            accessibility_other=self.accessibility_other or "",
+            source=source,
+        )
+
+
+class RegistrationChange(RequestModel):
+    """What a registration may change; any other field is refused. A field left out (or
+    null) stays as it is."""
+
+    model_config = ConfigDict(extra="forbid")
+    unknown_field_message: ClassVar[Any] = _l("This field cannot be changed.")
+
+    attendance: documented(
+        StrictStr | None, {"type": ["string", "null"], "enum": [*ATTENDANCE_MODES, None]}
+    ) = Field(None, description="Switch attendance.")
+    session_ids: list[SessionId] | None = Field(
+        None, description="The full new list of sessions with seats of their own."
+    )
+
+
+class EraseRequest(RequestModel):
+    """Erasing cannot be undone: the body must say so."""
+
+    model_config = ConfigDict(extra="forbid")
+    field_messages: ClassVar[dict[str, Any]] = {
+        "confirm": _l('Send "confirm": true to erase the registration for good.')
+    }
+
+    confirm: Literal[True]
+
+
+# ----------------------------------------------------------------------------- responses
+
+PlaceStatus = one_of(PLACE_STATUSES)
+WaitlistPosition = Field(
+    description="Rank among those still waiting (1 is next); null unless waitlisted.", ge=1
+)
+
+
+class RegistrationPlace(ResponseModel):
+    """A place in one session with seats of its own."""
+
+    id: int = Field(description="The session.")
+    status: PlaceStatus
+    waitlist_position: int | None = WaitlistPosition
+
+
+class Registration(ResponseModel):
+    """A registration as its holder sees it."""
+
+    confirmation_code: str = Field(description="ABCD-EFGH: easy to read aloud (no 0/O, 1/I).")
+    forum: str = Field(description="The forum's slug.")
+    name: str = Field(description="Full name, as typed.")
+    email: str
+    affiliation: str = Field(description="Organisation; may be empty.")
+    attendance: one_of(ATTENDANCE_MODES)
+    locale: one_of(LOCALES) = Field(description="Language of the emails.")
+    status: PlaceStatus = Field(
+        description="The forum place: confirmed; waitlisted (see waitlist_position); cancelled."
+    )
+    waitlist_position: int | None = WaitlistPosition
+    sessions: list[RegistrationPlace]
+
+
+class RegistrationCreated(Registration):
+    manage_url: Url = Field(description="The secret manage link (shown once; keep it private).")
+    calendar_url: Url = Field(description="The secret personal calendar feed.")
+
+
+class RegistrationErased(ResponseModel):
+    """The registration is erased: its places went to the people waiting, its personal data
+    was replaced with placeholders, its links stopped working."""
+
+    status: Literal["erased"]
+    erased_at: UtcTime
+    previous_status: PlaceStatus
+
+
+# ------------------------------------------------------------------------ download my data
+
+
+class Consent(ResponseModel):
+    given: bool
+    at: UtcTime | None = Field(description="When it was given.")
+
+
+class ExportedForum(ResponseModel):
+    slug: str
+    title: Bilingual
+    first_day: Day
+    last_day: Day
+    organizer: Organizer
+
+
+class ExportedRegistration(ResponseModel):
+    confirmation_code: str
+    name: str
+    email: str
+    affiliation: str
+    attendance: one_of(ATTENDANCE_MODES)
+    locale: one_of(LOCALES)
+    source: one_of(REGISTRATION_SOURCES) = Field(description="Where it was made.")
+    status: PlaceStatus
+    waitlist_position: int | None = WaitlistPosition
+    registered_at: UtcTime
+    updated_at: UtcTime
+    cancelled_at: UtcTime | None
+    checked_in_at: UtcTime | None = Field(description="First check-in at the door.")
+    over_capacity_reason: str = Field(description="Why an organizer admitted beyond capacity.")
+    anonymised_at: UtcTime | None = Field(description="When the personal data was removed.")
+
+
+class Consents(ResponseModel):
+    """Each consent separately, with when it was given."""
+
+    version: str = Field(description="Version of the consent text accepted.")
+    personal_data: Consent
+    marketing: Consent
+    accessibility: Consent
+
+
+class ExportedNeeds(ResponseModel):
+    needs: list[one_of(ACCESSIBILITY_NEEDS)]
+    other: str = Field(description="Other needs, free text.")
+
+
+class ExportedPlace(ResponseModel):
+    id: int = Field(description="The session.")
+    title: Bilingual
+    starts_at: UtcTime
+    status: PlaceStatus
+    waitlist_position: int | None = WaitlistPosition
+    checked_in_at: UtcTime | None = Field(description="Check-in to the session.")
+
+
+class ExportedCheckIn(ResponseModel):
+    at: UtcTime
+    direction: Literal["in", "out"]
+    session_id: int | None = Field(description="A session's own door; null: the forum's.")
+    desk: str = Field(description="The desk's name.")
+
+
+class ExportedMessage(ResponseModel):
+    kind: str = Field(description="What the message was about.")
+    status: one_of(OUTBOX_STATUSES) = Field(description="Delivery status.")
+    queued_at: UtcTime
+    sent_at: UtcTime | None
+
+
+class ExportedAction(ResponseModel):
+    action: str = Field(description="What was done.")
+    at: UtcTime
+
+
+class Retention(ResponseModel):
+    days_after_the_forum: int = Field(description="How long the data is kept.", ge=0)
+    personal_data_kept_until: UtcTime = Field(description="When the data is anonymised.")
+
+
+class PersonalDataExport(ResponseModel):
+    """Everything held about one registration (download my data)."""
+
+    format: Literal[EXPORT_FORMAT] = Field(description="Format and version of this export.")
+    generated_at: UtcTime
+    forum: ExportedForum
+    registration: ExportedRegistration
+    consents: Consents
+    accessibility: ExportedNeeds
+    sessions: list[ExportedPlace] = Field(description="Every place held or once held.")
+    check_ins: list[ExportedCheckIn]
+    messages: list[ExportedMessage] = Field(description="Emails queued for this registration.")
+    organizer_actions: list[ExportedAction] = Field(
+        description="What organizers and the desk did with this registration."
+    )
+    retention: Retention
