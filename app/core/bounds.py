@@ -27,14 +27,8 @@ def id_in_range(value: int) -> bool:
 def parse_id(value: Any) -> int | None:
     """An id from a form, a query string or JSON (digits or an int), or None when it is not
     one, or out of every row's range."""
-    if isinstance(value, str):
-        value = value.strip()
-        if not value.isascii() or not value.isdigit() or len(value) > 10:
-            return None
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int):
-        return None
-    return value if id_in_range(value) else None
+    number = parse_whole_number(value)
+    return number if number is not None and id_in_range(number) else None
 
 
 def parse_whole_number(value: Any) -> int | None:

@@ -44,6 +44,7 @@ from app.models import (
     Registration,
 )
 from app.models.enums import AttendanceMode, PlaceStatus
+from app.registration.operations import bookable_sessions
 from app.registration.state import Refusal, attendance_state
 
 # ------------------------------------------------------------------------------ look-ups
@@ -358,18 +359,9 @@ def history(registration: Registration) -> list[CheckIn]:
 
 
 def desk_sessions(forum: Forum) -> list[ForumSession]:
-    """Sessions with seats of their own (a tour, a site visit): the ones a desk can pick."""
-    return list(
-        db.session.scalars(
-            select(ForumSession)
-            .where(
-                ForumSession.forum_id == forum.id,
-                ForumSession.status == "scheduled",
-                ForumSession.seats.is_not(None),
-            )
-            .order_by(ForumSession.starts_at, ForumSession.id)
-        )
-    )
+    """The sessions a desk can pick: those with seats of their own (a tour, a site visit), the
+    same ones a person books on the registration form."""
+    return bookable_sessions(forum)
 
 
 def desk_session(forum: Forum, session_id: int) -> ForumSession:

@@ -26,7 +26,7 @@ from app.models import Booking, Forum, ForumSession, OutboxMessage, Registration
 from app.places import ledger
 from app.programme import agenda
 from app.registration import operations as registrations
-from tests.app.services.test_registration import person
+from tests.app.registration.test_operations import person
 
 WAIT = 30  # seconds: a bound for a wait that should end at once, never a pause
 

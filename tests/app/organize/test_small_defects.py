@@ -9,7 +9,7 @@ from app.demo import load_demo
 from app.models import Forum, ProgrammeChange
 from app.programme import records
 from app.registration import operations as registrations
-from tests.app.services.test_registration import person
+from tests.app.registration.test_operations import person
 
 
 def test_adding_a_speaker_to_a_published_forum_bumps_the_programme_revision(
