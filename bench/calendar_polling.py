@@ -88,14 +88,14 @@ async def uncached_phase(server: common.Server, engine, slug: str, renders: int)
 def cold_render_ms(url: str, slug: str, renders: int) -> dict[str, float]:
     """Madang's render with every cache empty (the first request after a start), timed in this
     process: the uncached phase above re-renders only the edited session's event."""
-    from app.feeds import calendars
+    from app.feeds import calendars, feed_cache
     from scheduling.calendar import _event_block
 
     app = common.make_app(url)
     times = []
     with app.test_request_context("/"):
         for _ in range(renders):
-            calendars.clear_feed_cache()
+            feed_cache.clear_feed_cache()
             _event_block.cache_clear()
             started = time.perf_counter()
             calendars.forum_feed(slug)

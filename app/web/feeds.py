@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, request
 
 from app.feeds import calendars
-from app.feeds.calendars import Feed
+from app.feeds.feed_cache import Feed
 
 bp = Blueprint("feeds", __name__)
 

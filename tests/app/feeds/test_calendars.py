@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import event, select
 
-from app.feeds import calendars
+from app.feeds import calendars, feed_cache
 from tests.app.web.test_feeds import (
     BASE,
     FORUM_STAMP,
@@ -26,7 +26,7 @@ from tests.app.web.test_feeds import (
 
 @pytest.fixture
 def prog(db, make_forum, make_venue, make_session, make_speaker) -> Programme:
-    calendars.clear_feed_cache()
+    feed_cache.clear_feed_cache()
     return build_programme(db, make_forum, make_venue, make_session, make_speaker)
 
 
@@ -204,7 +204,7 @@ def _feed(body: bytes) -> calendars.Feed:
 
 
 def test_feed_cache_is_an_lru_bounded_by_entries_and_bytes():
-    cache = calendars.FeedCache(max_entries=3, max_bytes=100)
+    cache = feed_cache.FeedCache(max_entries=3, max_bytes=100)
     for key in "abc":
         cache.put(key, _feed(key.encode() * 10))
     assert cache.get("a") == (True, _feed(b"a" * 10))  # "a" is now the most recent
@@ -223,7 +223,7 @@ def test_feed_cache_is_an_lru_bounded_by_entries_and_bytes():
 
 
 def test_absent_answers_are_cached_apart_and_never_push_feeds_out():
-    cache = calendars.FeedCache(max_entries=2, max_bytes=100)
+    cache = feed_cache.FeedCache(max_entries=2, max_bytes=100)
     cache.put("feed", _feed(b"f"))
     for n in range(10):
         cache.put(("missing", n), None)
@@ -235,7 +235,7 @@ def test_absent_answers_are_cached_apart_and_never_push_feeds_out():
 
 
 def test_a_thousand_polls_render_once(client, prog):
-    cache = calendars.feed_cache()
+    cache = feed_cache.feed_cache()
     path = prog.url("schedule.ics")
     bodies = {client.get(path).data for _ in range(50)}
     assert len(bodies) == 1
@@ -245,7 +245,7 @@ def test_a_thousand_polls_render_once(client, prog):
 def test_registrants_with_the_same_choices_share_one_rendering(client, prog):
     one = register(client, prog.slug, attendance="online")
     two = register(client, prog.slug, attendance="online")
-    cache = calendars.feed_cache()
+    cache = feed_cache.feed_cache()
     cache.clear()
     first = calendars.personal_feed(token_of(one))
     second = calendars.personal_feed(token_of(two))
@@ -320,7 +320,7 @@ def _mutations():
 
 @pytest.mark.parametrize("mutate", _mutations(), ids=lambda f: f.__name__)
 def test_any_committed_change_misses_the_cache(db, prog, mutate):
-    cache = calendars.feed_cache()
+    cache = feed_cache.feed_cache()
     before = calendars.forum_feed(prog.slug)
     assert calendars.forum_feed(prog.slug) is before  # a hit
     mutate(db, prog)
@@ -367,10 +367,10 @@ def test_caches_belong_to_their_app(app):
     from config import TestingConfig
 
     other = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI="sqlite://")
-    mine = calendars.feed_cache()
+    mine = feed_cache.feed_cache()
     with other.app_context():
-        assert calendars.feed_cache() is not mine
-    assert calendars.feed_cache() is mine
+        assert feed_cache.feed_cache() is not mine
+    assert feed_cache.feed_cache() is mine
     assert app.config["BASE_URL"] == BASE
 
 
@@ -389,7 +389,7 @@ def test_a_remembered_version_serves_until_its_ttl_then_the_change_shows(
     app, client, db, prog, monkeypatch
 ):
     clock = FakeClock()
-    monkeypatch.setitem(app.extensions, "madang.feed_versions", calendars._VersionMemo(clock))
+    monkeypatch.setitem(app.extensions, "madang.feed_versions", feed_cache._VersionMemo(clock))
     monkeypatch.setitem(app.config, "FEED_VERSION_TTL", 2.0)
     path = prog.url("schedule.ics")
     first = client.get(path)
@@ -418,7 +418,7 @@ def test_a_remembered_version_serves_until_its_ttl_then_the_change_shows(
 
 def test_with_no_ttl_every_request_sees_the_latest_version(app, client, db, prog, monkeypatch):
     clock = FakeClock()
-    monkeypatch.setitem(app.extensions, "madang.feed_versions", calendars._VersionMemo(clock))
+    monkeypatch.setitem(app.extensions, "madang.feed_versions", feed_cache._VersionMemo(clock))
     monkeypatch.setitem(app.config, "FEED_VERSION_TTL", 0)
     path = prog.url("schedule.ics")
     first = client.get(path)
@@ -429,7 +429,7 @@ def test_with_no_ttl_every_request_sees_the_latest_version(app, client, db, prog
 
 def test_an_unknown_slug_is_remembered_as_absent_too(app, client, prog, monkeypatch):
     clock = FakeClock()
-    memo = calendars._VersionMemo(clock)
+    memo = feed_cache._VersionMemo(clock)
     monkeypatch.setitem(app.extensions, "madang.feed_versions", memo)
     monkeypatch.setitem(app.config, "FEED_VERSION_TTL", 5.0)
     assert client.get("/forums/no-such-forum/schedule.ics").status_code == 404

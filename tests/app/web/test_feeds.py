@@ -319,7 +319,7 @@ def pin(db, forum) -> None:
 
 @pytest.fixture
 def prog(db, make_forum, make_venue, make_session, make_speaker) -> Programme:
-    from app.feeds.calendars import clear_feed_cache
+    from app.feeds.feed_cache import clear_feed_cache
 
     clear_feed_cache()
     return build_programme(db, make_forum, make_venue, make_session, make_speaker)
@@ -419,7 +419,7 @@ EXPORTS = {
 
 @pytest.mark.parametrize("name", sorted({**ICS_FEEDS, **EXPORTS}))
 def test_public_feeds_match_golden_and_are_deterministic(client, prog, name):
-    from app.feeds.calendars import clear_feed_cache
+    from app.feeds.feed_cache import clear_feed_cache
 
     path = {**ICS_FEEDS, **EXPORTS}[name](prog)
     first = client.get(path)
@@ -1010,7 +1010,7 @@ class QueryCounter:
 
 
 def test_a_cached_feed_costs_one_query_and_a_miss_a_fixed_number(client, db, prog, make_session):
-    from app.feeds.calendars import clear_feed_cache
+    from app.feeds.feed_cache import clear_feed_cache
 
     path = prog.url("schedule.ics")
     with QueryCounter(db.engine) as miss:
@@ -1039,7 +1039,7 @@ def test_personal_feed_cache_hit_costs_three_queries(client, db, prog):
 
 
 def test_taking_a_seat_neither_changes_the_calendar_nor_empties_the_cache(client, prog):
-    from app.feeds.calendars import feed_cache
+    from app.feeds.feed_cache import feed_cache
 
     paths = [prog.url("schedule.ics"), prog.url(f"sessions/{prog.sessions['workshop'].id}.ics")]
     before = {path: client.get(path).data for path in paths}
