@@ -157,8 +157,8 @@ def _claim_forum_checkin(registration_id: int, now: datetime) -> bool:
         .where(
             Registration.id == registration_id,
             Registration.checked_in_at.is_(None),
-            Registration.status == "confirmed",
-            Registration.attendance == "in_person",
+            Registration.status == PlaceStatus.CONFIRMED,
+            Registration.attendance == AttendanceMode.IN_PERSON,
         )
         .values(checked_in_at=now)
         .execution_options(synchronize_session=False)

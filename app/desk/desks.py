@@ -28,6 +28,7 @@ from app.models import (
     ForumSession,
     User,
 )
+from app.models.enums import ForumFormat, ForumStatus
 
 INPUT_MAX = 200
 SEARCH_MIN = 2
@@ -138,7 +139,7 @@ def all_forums() -> list[Forum]:
 
 def published_forum(slug: str) -> Forum | None:
     forum = forum_by_slug(slug)
-    return forum if forum is not None and forum.status == "published" else None
+    return forum if forum is not None and forum.status == ForumStatus.PUBLISHED else None
 
 
 def operator_name(user: User | None) -> str:
@@ -189,7 +190,7 @@ def _require_open(forum: Forum, now: datetime) -> None:
 
 def walk_in_state(forum: Forum, now: datetime | None = None) -> str:
     """'open', or why walk-ins are refused: 'online_only', 'onsite_off', 'desk_closed'."""
-    if forum.format == "online":
+    if forum.format == ForumFormat.ONLINE:
         return "online_only"
     if not forum.onsite_registration:
         return "onsite_off"

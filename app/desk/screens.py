@@ -32,6 +32,7 @@ from app.models import (
     User,
     Venue,
 )
+from app.models.enums import AttendanceMode, PlaceStatus, SessionStatus
 from app.places import ledger
 
 
@@ -81,8 +82,8 @@ def badge_people(forum: Forum) -> list[Registration]:
             select(Registration)
             .where(
                 Registration.forum_id == forum.id,
-                Registration.status == "confirmed",
-                Registration.attendance == "in_person",
+                Registration.status == PlaceStatus.CONFIRMED,
+                Registration.attendance == AttendanceMode.IN_PERSON,
                 Registration.source != "desk",
                 Registration.anonymised_at.is_(None),
             )
@@ -164,7 +165,7 @@ def live_counts(forum: Forum, *, now: datetime | None = None) -> Counts:
         .select_from(Registration)
         .where(
             Registration.forum_id == forum.id,
-            Registration.status == "confirmed",
+            Registration.status == PlaceStatus.CONFIRMED,
             Registration.over_capacity_reason != "",
         )
     )
@@ -202,7 +203,7 @@ class DoorItem:
 
     @property
     def cancelled(self) -> bool:
-        return self.session.status == "cancelled"
+        return self.session.status == SessionStatus.CANCELLED
 
 
 @dataclass

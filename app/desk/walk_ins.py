@@ -36,6 +36,7 @@ from app.models import (
     Forum,
     Registration,
 )
+from app.models.enums import PlaceStatus
 from app.places import ledger
 from app.registration import operations as registrations
 from app.registration import walk_in
@@ -208,9 +209,9 @@ def admit_waitlisted(
     registration_id = registration.id
     with write_transaction():
         fresh = db.session.get(Registration, registration_id, populate_existing=True)
-        if fresh.status == "cancelled":
+        if fresh.status == PlaceStatus.CANCELLED:
             raise RegistrationCancelled(_("This registration was cancelled."))
-        if fresh.status == "waitlisted":
+        if fresh.status == PlaceStatus.WAITLISTED:
             over = not ledger.take_forum_place(forum.id)
             if over:
                 ledger.take_forum_place_beyond_capacity(forum.id)

@@ -46,6 +46,7 @@ from app.models import (
     StreamLink,
     Venue,
 )
+from app.models.enums import PlaceStatus
 from app.programme.checks import FOLLOWS
 from app.programme.views import forum_info
 from app.registration.state import attendance_state
@@ -406,7 +407,7 @@ def personal_feed(token: str) -> Feed | None:
         .options(selectinload(Registration.bookings))
         .execution_options(populate_existing=True)
     ).one_or_none()
-    if registration is None or registration.status == "cancelled":
+    if registration is None or registration.status == PlaceStatus.CANCELLED:
         return None
     version = _published_version("id", registration.forum_id)
     if version is None:

@@ -39,7 +39,7 @@ from app.models import (
     StreamLink,
     Venue,
 )
-from app.models.enums import SPEAKER_ROLES
+from app.models.enums import SPEAKER_ROLES, ForumStatus
 
 _CACHE_EXTENSION = "madang.feed_cache"
 _MEMO_EXTENSION = "madang.feed_versions"
@@ -264,7 +264,7 @@ def _version_query(by: str):
     Building its twenty subqueries costs more than running them."""
     column = Forum.slug if by == "slug" else Forum.id
     return select(Forum.id, Forum.slug, *_version_columns()).where(
-        column == bindparam("key"), Forum.status == "published"
+        column == bindparam("key"), Forum.status == ForumStatus.PUBLISHED
     )
 
 

@@ -55,6 +55,7 @@ from app.models import (
     Registration,
     Venue,
 )
+from app.models.enums import AttendanceMode, ForumFormat, PlaceStatus, SessionStatus
 from app.models.staff import ProgrammeChange
 from app.places.ledger import booking_waitlist_position
 from app.programme.views import forum_path, main_venue
@@ -130,7 +131,9 @@ def span(start: datetime, end: datetime | None, tz: str, locale: str, *, long: b
 
 def forum_when(forum: Forum, locale: str) -> str:
     """The forum's dates and hours in its own zone, from its scheduled sessions."""
-    sessions = [s for s in forum.sessions if s.status == "scheduled"] or list(forum.sessions)
+    sessions = [s for s in forum.sessions if s.status == SessionStatus.SCHEDULED] or list(
+        forum.sessions
+    )
     if sessions:
         start = min(s.starts_at for s in sessions)
         end = max(s.ends_at for s in sessions)
@@ -144,7 +147,7 @@ def forum_when(forum: Forum, locale: str) -> str:
 def _session_where(session: ForumSession, locale: str) -> str:
     if session.venue is not None:
         return pick(session.venue, "name", locale)
-    return _ONLINE[locale] if session.format == "online" else ""
+    return _ONLINE[locale] if session.format == ForumFormat.ONLINE else ""
 
 
 def _http(url: str | None) -> bool:
@@ -252,7 +255,7 @@ class ContextBuilder:
     def _venue(self, forum: Forum, registration: Registration, locale: str) -> dict | None:
         """Where an in-person attendee goes: the forum's own venue (each booked session's room
         is listed with the session)."""
-        if registration.attendance != "in_person":
+        if registration.attendance != AttendanceMode.IN_PERSON:
             return None
         venue = main_venue(forum)
         if venue is None:
@@ -270,12 +273,12 @@ class ContextBuilder:
     def _sessions(self, registration: Registration, forum: Forum, locale: str) -> list[dict]:
         items = []
         bookings = sorted(
-            (b for b in registration.bookings if b.status != "cancelled"),
+            (b for b in registration.bookings if b.status != PlaceStatus.CANCELLED),
             key=lambda b: (b.session.starts_at, b.session_id),
         )
         for booking in bookings:
             session = booking.session
-            status = "cancelled" if session.status == "cancelled" else booking.status
+            status = "cancelled" if session.status == SessionStatus.CANCELLED else booking.status
             items.append(
                 {
                     "title": pick(session, "title", locale),
@@ -312,7 +315,7 @@ class ContextBuilder:
     ) -> dict[str, Any]:
         """The shared details of confirmed, waitlist_promoted and reminder."""
         manage_url, calendar_url = self._urls(row, registration)
-        in_person = registration.attendance == "in_person"
+        in_person = registration.attendance == AttendanceMode.IN_PERSON
         return {
             "recipient_name": registration.name,
             "forum_title": pick(forum, "title", locale) or forum.slug,
@@ -358,13 +361,13 @@ class ContextBuilder:
         return [calendar_attachment(ics, f"{forum.slug}.ics")] if ics else []
 
     def _kind_registration_confirmed(self, row, registration, forum, locale):
-        if registration.status == "cancelled":
+        if registration.status == PlaceStatus.CANCELLED:
             raise Obsolete("the registration was cancelled before the confirmation went out")
         context = self._attending(row, registration, forum, locale)
         return "registration_confirmed", context, self._personal_ics(registration, forum)
 
     def _kind_registration_waitlisted(self, row, registration, forum, locale):
-        if registration.status == "cancelled":
+        if registration.status == PlaceStatus.CANCELLED:
             raise Obsolete("the registration was cancelled before the notice went out")
         state = attendance_state(registration)
         if state.mail_kind != "registration_waitlisted":
@@ -384,7 +387,7 @@ class ContextBuilder:
         return "registration_waitlisted", context, []
 
     def _kind_waitlist_promoted(self, row, registration, forum, locale):
-        if registration.status == "cancelled":
+        if registration.status == PlaceStatus.CANCELLED:
             raise Obsolete("the registration was cancelled before the notice went out")
         context = self._attending(row, registration, forum, locale)
         session_id = row.context.get("session_id")
@@ -393,7 +396,7 @@ class ContextBuilder:
         return "waitlist_promoted", context, self._personal_ics(registration, forum)
 
     def _kind_reminder(self, row, registration, forum, locale):
-        if registration.status != "confirmed":
+        if registration.status != PlaceStatus.CONFIRMED:
             raise Obsolete(f"the registration is {registration.status}")
         today = _local(self.now, forum.timezone).date()
         if today >= forum.first_day:
@@ -427,7 +430,7 @@ class ContextBuilder:
         return "manage_link", context, []
 
     def _kind_session_changed(self, row, registration, forum, locale):
-        if registration.status == "cancelled":
+        if registration.status == PlaceStatus.CANCELLED:
             raise Obsolete("the registration has been cancelled")
         session_id = row.context.get("session_id")
         session = next((s for s in forum.sessions if s.id == session_id), None)
@@ -448,7 +451,7 @@ class ContextBuilder:
             if change_ids
             else []
         )
-        cancelled = session.status == "cancelled"
+        cancelled = session.status == SessionStatus.CANCELLED
         items = [] if cancelled else self._change_items(changes, session, forum, locale)
         if not cancelled and not items:
             raise Obsolete("nothing a registrant needs to know changed (or it changed back)")

@@ -60,7 +60,7 @@ from app.core.db import db, utcnow, write_transaction
 from app.mail.context import ContextBuilder, MessageDataError, Obsolete, scrubbed
 from app.mail.senders import get_sender
 from app.models import Forum, OutboxMessage, Registration
-from app.models.enums import OutboxStatus
+from app.models.enums import ForumStatus, OutboxStatus, PlaceStatus
 from app.outbox import enqueue_once
 from app.registration.operations import renew_manage_token
 from notifications import (
@@ -151,7 +151,7 @@ def claim_due(
         due = (
             select(OutboxMessage.id)
             .where(
-                OutboxMessage.status == "pending",
+                OutboxMessage.status == OutboxStatus.PENDING,
                 OutboxMessage.next_attempt_at <= now,
                 or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
             )
@@ -311,7 +311,7 @@ class _Recorder:
             .where(
                 table.c.id == row.id,
                 table.c.claimed_by == self.worker_id,
-                table.c.status == "pending",
+                table.c.status == OutboxStatus.PENDING,
             )
             .values(**values)
         )
@@ -443,7 +443,7 @@ def queue_reminders(now: datetime | None = None) -> int:
         # A local "tomorrow" is within a day of the UTC one, whatever the zone.
         forums = db.session.scalars(
             select(Forum).where(
-                Forum.status == "published",
+                Forum.status == ForumStatus.PUBLISHED,
                 Forum.first_day.between(utc_today, utc_today + timedelta(days=2)),
             )
         ).all()
@@ -455,7 +455,7 @@ def queue_reminders(now: datetime | None = None) -> int:
                 select(Registration.id, Registration.email, Registration.locale)
                 .where(
                     Registration.forum_id == forum.id,
-                    Registration.status == "confirmed",
+                    Registration.status == PlaceStatus.CONFIRMED,
                     Registration.email != "",
                     Registration.anonymised_at.is_(None),
                 )
@@ -496,7 +496,7 @@ def requeue_dead(ids: Sequence[int] | None = None, now: datetime | None = None) 
     now = now or utcnow()
     with write_transaction():
         _renew_links(ids)
-        statement = update(OutboxMessage).where(OutboxMessage.status == "dead")
+        statement = update(OutboxMessage).where(OutboxMessage.status == OutboxStatus.DEAD)
         if ids is not None:
             statement = statement.where(OutboxMessage.id.in_(list(ids)))
         result = db.session.execute(

@@ -47,6 +47,7 @@ from app.models import (
     Registration,
     User,
 )
+from app.models.enums import OutboxStatus, PlaceStatus
 from app.places import ledger
 from app.programme.views import forum_ends_at
 from app.registration import operations as registrations
@@ -245,12 +246,12 @@ def _forget_mail(
         )
     dropped = db.session.execute(
         delete(OutboxMessage)
-        .where(match, OutboxMessage.status == "pending")
+        .where(match, OutboxMessage.status == OutboxStatus.PENDING)
         .execution_options(synchronize_session=False)
     ).rowcount
     scrubbed = db.session.execute(
         update(OutboxMessage)
-        .where(match, OutboxMessage.status != "pending")
+        .where(match, OutboxMessage.status != OutboxStatus.PENDING)
         .values(recipient="", context={}, last_error=None)
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -406,7 +407,7 @@ def erase_registration(
         previous = fresh.status
         if previous != "cancelled":
             for booking in sorted(fresh.bookings, key=lambda b: b.session_id):
-                if booking.status != "cancelled":
+                if booking.status != PlaceStatus.CANCELLED:
                     ledger.release_booking(booking)
             ledger.release_forum_place(fresh)
             fresh.status = "cancelled"
@@ -448,7 +449,7 @@ def _replaced_registrations(forum_id: int, email_key: str | None) -> list[Regist
     candidates = db.session.scalars(
         select(Registration).where(
             Registration.forum_id == forum_id,
-            Registration.status == "cancelled",
+            Registration.status == PlaceStatus.CANCELLED,
             Registration.email_normalized.is_(None),
             Registration.anonymised_at.is_(None),
             Registration.email != "",
@@ -647,7 +648,7 @@ def _purge_forum(forum_id: int, now: datetime) -> int:
                 .where(
                     OutboxMessage.forum_id == forum_id,
                     OutboxMessage.registration_id.is_(None),
-                    OutboxMessage.status != "pending",
+                    OutboxMessage.status != OutboxStatus.PENDING,
                     OutboxMessage.recipient != "",
                 )
                 .values(recipient="", context={}, last_error=None)

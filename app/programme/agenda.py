@@ -35,6 +35,8 @@ from app.models import (
 )
 from app.models.enums import (
     FORUM_FORMATS,
+    ForumStatus,
+    PlaceStatus,
 )
 from app.places import ledger
 from app.programme import views as programme
@@ -255,7 +257,7 @@ def publish_forum(forum: Forum, user: User, *, accept: Iterable[str] = (), note:
     with write_transaction():
         lock_forum(forum.id)
         db.session.refresh(forum)
-        if forum.status == "published":
+        if forum.status == ForumStatus.PUBLISHED:
             raise InvalidState(_("This forum is published already."))
         info, sessions = _info_pair(forum.id)
         conflicts = find_conflicts(info, sessions)
@@ -285,12 +287,12 @@ def unpublish_forum(forum: Forum) -> None:
     with write_transaction():
         lock_forum(forum.id)
         db.session.refresh(forum)
-        if forum.status != "published":
+        if forum.status != ForumStatus.PUBLISHED:
             raise InvalidState(_("This forum is a draft already."))
         held = db.session.scalar(
             select(func.count())
             .select_from(Registration)
-            .where(Registration.forum_id == forum.id, Registration.status != "cancelled")
+            .where(Registration.forum_id == forum.id, Registration.status != PlaceStatus.CANCELLED)
         )
         if held:
             raise InvalidState(
@@ -308,7 +310,7 @@ def unpublish_forum(forum: Forum) -> None:
 
 
 def _touch_programme(forum: Forum) -> None:
-    if forum.status == "published":
+    if forum.status == ForumStatus.PUBLISHED:
         forum.programme_revision = forum.programme_revision + 1
 
 
@@ -400,7 +402,7 @@ def update_forum(forum: Forum, raw: Mapping[str, Any], user: User) -> Forum:
             .select_from(Registration)
             .where(
                 Registration.forum_id == forum.id,
-                Registration.status != "cancelled",
+                Registration.status != PlaceStatus.CANCELLED,
                 Registration.attendance.not_in(allowed),
             )
         )

@@ -22,6 +22,7 @@ from app.models import (
     ProgrammeChange,
     Registration,
 )
+from app.models.enums import ForumStatus, OutboxStatus, PlaceStatus
 from app.programme.checks import FOLLOWS, NOTICE_DELAY_MINUTES, NOTICE_KIND, NOTIFYING_KINDS
 
 # ============================================================================ notices
@@ -35,7 +36,7 @@ def _affected(session: ForumSession, formats: set[str]) -> list[Registration]:
     held = held.where(
         Booking.session_id == session.id,
         Booking.status.in_(("confirmed", "waitlisted")),
-        Registration.status != "cancelled",
+        Registration.status != PlaceStatus.CANCELLED,
     )
     found = {r.id: r for r in db.session.scalars(held)}
     if session.seats is None:
@@ -43,7 +44,7 @@ def _affected(session: ForumSession, formats: set[str]) -> list[Registration]:
         for r in db.session.scalars(
             select(Registration).where(
                 Registration.forum_id == session.forum_id,
-                Registration.status != "cancelled",
+                Registration.status != PlaceStatus.CANCELLED,
                 Registration.attendance.in_(modes),
             )
         ):
@@ -70,7 +71,7 @@ def _notify(
         .where(
             OutboxMessage.forum_id == session.forum_id,
             OutboxMessage.kind == NOTICE_KIND,
-            OutboxMessage.status == "pending",
+            OutboxMessage.status == OutboxStatus.PENDING,
             OutboxMessage.attempts == 0,
             OutboxMessage.sent_at.is_(None),
             or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
@@ -132,6 +133,6 @@ def programme_changes(forum: Forum, *, limit: int = 500) -> list[ChangeEntry]:
 
 def public_changes(slug: str) -> tuple[Forum, list[ChangeEntry]]:
     forum = db.session.scalar(select(Forum).where(Forum.slug == slug))
-    if forum is None or forum.status != "published":
+    if forum is None or forum.status != ForumStatus.PUBLISHED:
         raise NotFound(_("There is no such forum."))
     return forum, programme_changes(forum)

@@ -59,7 +59,7 @@ from app.core.db import db, utcnow, write_transaction
 from app.core.errors import DomainError, ValidationFailed
 from app.core.locks import lock_forum
 from app.models import AuditEntry, Booking, Forum, ForumSession, Registration, User
-from app.models.enums import SPEAKER_ROLES
+from app.models.enums import SPEAKER_ROLES, PlaceStatus
 from app.places import ledger
 from app.places.ledger import booking_waitlist_position
 from app.programme import agenda, checks, session_edits
@@ -603,10 +603,10 @@ def export_registrations(forum: Forum, user: User) -> str:
         anonymous = r.anonymised_at is not None
         sessions = "; ".join(
             f"{s.title_en or s.title_ko} ({b.status}"
-            + (f" #{booking_waitlist_position(b)}" if b.status == "waitlisted" else "")
+            + (f" #{booking_waitlist_position(b)}" if b.status == PlaceStatus.WAITLISTED else "")
             + ")"
             for b in r.bookings
-            if b.status != "cancelled" and (s := b.session) is not None
+            if b.status != PlaceStatus.CANCELLED and (s := b.session) is not None
         )
         rows.append(
             [

@@ -66,6 +66,9 @@ from app.models.enums import (
     SESSION_KINDS,
     SESSION_STATUSES,
     SPEAKER_ROLES,
+    AttendanceMode,
+    ForumStatus,
+    PlaceStatus,
 )
 from app.places import ledger
 from app.programme.agenda import ConflictView, get_session, session_conflicts
@@ -364,8 +367,8 @@ def _seated_count(session_id: int) -> int:
             .join(Registration, Registration.id == Booking.registration_id)
             .where(
                 Booking.session_id == session_id,
-                Booking.status == "confirmed",
-                Registration.attendance == "in_person",
+                Booking.status == PlaceStatus.CONFIRMED,
+                Registration.attendance == AttendanceMode.IN_PERSON,
             )
         )
         or 0
@@ -392,7 +395,7 @@ def apply_create(
     db.session.flush()
     _set_speakers(session, lines)
     changes: list[ProgrammeChange] = []
-    if forum.status == "published":
+    if forum.status == ForumStatus.PUBLISHED:
         forum.programme_revision = forum.programme_revision + 1
         change = ProgrammeChange(
             forum_id=forum.id,
@@ -484,7 +487,7 @@ def apply_update(
     recorded: list[ProgrammeChange] = []
     notices = 0
     session.updated_at = now
-    if forum.status == "published":
+    if forum.status == ForumStatus.PUBLISHED:
         forum.programme_revision = forum.programme_revision + 1
         if changes:
             session.revision = session.revision + 1
@@ -525,7 +528,7 @@ def delete_session(forum: Forum, session_id: int, user: User, *, revision: Any) 
             raise _stale(db.session.get(ForumSession, session_id))
         db.session.refresh(forum)
         session = db.session.get(ForumSession, session_id)
-        if forum.status == "published":
+        if forum.status == ForumStatus.PUBLISHED:
             raise InvalidState(
                 _(
                     "The forum is published: cancel the session instead of deleting it, "
@@ -535,7 +538,7 @@ def delete_session(forum: Forum, session_id: int, user: User, *, revision: Any) 
         held = db.session.scalar(
             select(func.count())
             .select_from(Booking)
-            .where(Booking.session_id == session.id, Booking.status != "cancelled")
+            .where(Booking.session_id == session.id, Booking.status != PlaceStatus.CANCELLED)
         )
         if held:
             raise InUse(

@@ -24,6 +24,7 @@ from sqlalchemy.orm import selectinload
 
 from app.core.db import db, utcnow
 from app.models import Forum, ForumSession, SessionSpeaker, Speaker, StreamLink, Venue
+from app.models.enums import ForumFormat, ForumStatus, SessionStatus
 from scheduling.agenda import sessions_by_day
 from scheduling.types import (
     Bilingual,
@@ -132,9 +133,9 @@ def main_venue(forum: Forum) -> Venue | None:
     used = Counter(
         s.venue_id
         for s in forum.sessions
-        if s.status == "scheduled"
+        if s.status == SessionStatus.SCHEDULED
         and s.seats is None
-        and s.format != "online"
+        and s.format != ForumFormat.ONLINE
         and s.venue is not None
         and s.venue.kind == "hall"
     )
@@ -272,7 +273,7 @@ class ProgrammeItem:
 
     @property
     def cancelled(self) -> bool:
-        return self.session.status == "cancelled"
+        return self.session.status == SessionStatus.CANCELLED
 
     @property
     def public_streams(self) -> tuple[StreamInfo, ...]:
@@ -412,7 +413,9 @@ class ForumListing:
 def published_forums(now: datetime) -> ForumListing:
     """Every published forum, split into upcoming (not over yet) and archive."""
     forums = db.session.scalars(
-        select(Forum).where(Forum.status == "published").order_by(Forum.first_day, Forum.id)
+        select(Forum)
+        .where(Forum.status == ForumStatus.PUBLISHED)
+        .order_by(Forum.first_day, Forum.id)
     ).all()
     upcoming, archive = [], []
     for forum in forums:
@@ -427,7 +430,7 @@ def get_published_forum(slug: str) -> Forum | None:
     streams and speakers) loaded in a fixed number of queries; None if unknown or a draft."""
     return db.session.scalars(
         select(Forum)
-        .where(Forum.slug == slug, Forum.status == "published")
+        .where(Forum.slug == slug, Forum.status == ForumStatus.PUBLISHED)
         .options(*_FORUM_TREE)
         .execution_options(populate_existing=True)
     ).one_or_none()

@@ -36,7 +36,10 @@ from app.models.enums import (
     ATTENDANCE_MODES,
     LOCALES,
     AttendanceMode,
+    ForumFormat,
+    ForumStatus,
     PlaceStatus,
+    SessionStatus,
 )
 from app.outbox import notify
 from app.places import ledger
@@ -88,7 +91,7 @@ class PlaceView:
 
 def published_forum(slug: str) -> Forum:
     forum = db.session.scalar(select(Forum).where(Forum.slug == slug))
-    if forum is None or forum.status != "published":
+    if forum is None or forum.status != ForumStatus.PUBLISHED:
         raise NotFound(_("There is no such forum."))
     return forum
 
@@ -108,7 +111,7 @@ def registration_by_token(token: str) -> Registration:
 
 
 def allowed_attendance(forum: Forum) -> tuple[str, ...]:
-    if forum.format == "hybrid":
+    if forum.format == ForumFormat.HYBRID:
         return ATTENDANCE_MODES
     return (forum.format,)
 
@@ -120,7 +123,7 @@ def bookable_sessions(forum: Forum) -> list[ForumSession]:
             select(ForumSession)
             .where(
                 ForumSession.forum_id == forum.id,
-                ForumSession.status == "scheduled",
+                ForumSession.status == SessionStatus.SCHEDULED,
                 ForumSession.seats.is_not(None),
             )
             .order_by(ForumSession.starts_at, ForumSession.id)
@@ -190,11 +193,11 @@ def _check_sessions(
         return []
     chosen = [found[i] for i in ids]
     for session in chosen:
-        if session.status != "scheduled":
+        if session.status != SessionStatus.SCHEDULED:
             errors.setdefault("session_ids", []).append(
                 _("“%(title)s” has been cancelled.", title=_session_title(session, locale))
             )
-        elif attendance == "online" and session.format == "in_person":
+        elif attendance == "online" and session.format == ForumFormat.IN_PERSON:
             errors.setdefault("session_ids", []).append(
                 _(
                     "“%(title)s” takes place in person only;"
@@ -285,7 +288,7 @@ def register(
     # without looking: an address already there (or arriving at the same moment) fails on
     # the unique index, and the next try finds its registration. A third try is for two
     # people coming back at once to the same cancelled registration: one of them wins.
-    exclusive = req.attendance == "in_person" and forum.in_person_capacity is not None
+    exclusive = req.attendance == AttendanceMode.IN_PERSON and forum.in_person_capacity is not None
     attempts = (False, True, True)
     for attempt, look_first in enumerate(attempts, start=1):
         try:
@@ -338,7 +341,7 @@ def _register_once(
             if look_first
             else None
         )
-        if existing is not None and existing.status != "cancelled":
+        if existing is not None and existing.status != PlaceStatus.CANCELLED:
             # Never reveal the registration: send its owner a fresh manage link instead.
             _resend_manage_link(existing, now=now)
             db.session.commit()
@@ -440,7 +443,7 @@ def update_registration(
     session_ids: Sequence[object] | None = None,
 ) -> Registration:
     """Switch attendance and/or replace the chosen sessions, under the same rules."""
-    if registration.status == "cancelled":
+    if registration.status == PlaceStatus.CANCELLED:
         raise RegistrationCancelled(_("This registration has been cancelled."))
     forum = registration.forum
     new_attendance = attendance if attendance is not None else registration.attendance
@@ -449,7 +452,7 @@ def update_registration(
         errors.setdefault("attendance", []).append(
             _("This forum does not offer that way of attending.")
         )
-    current_ids = [b.session_id for b in registration.bookings if b.status != "cancelled"]
+    current_ids = [b.session_id for b in registration.bookings if b.status != PlaceStatus.CANCELLED]
     wanted = _check_sessions(
         errors,
         forum,
@@ -472,7 +475,9 @@ def update_registration(
         db.session.refresh(registration)
         wanted_ids = {s.id for s in wanted}
         mode_changed = new_attendance != registration.attendance
-        active = {b.session_id: b for b in registration.bookings if b.status != "cancelled"}
+        active = {
+            b.session_id: b for b in registration.bookings if b.status != PlaceStatus.CANCELLED
+        }
         # Release first (seats go back to the waitlist), in session-id order.
         for session_id in sorted(active):
             if session_id not in wanted_ids or mode_changed:

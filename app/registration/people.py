@@ -81,7 +81,7 @@ def forum_counts(forum_id: int) -> ForumCounts:
         .where(
             Registration.forum_id == forum_id,
             Registration.checked_in_at.is_not(None),
-            Registration.status != "cancelled",
+            Registration.status != PlaceStatus.CANCELLED,
         )
     )
     waiting_for_a_session = db.session.scalar(
@@ -153,7 +153,7 @@ def forum_people(
         .where(*where)
         .options(selectinload(Registration.bookings).selectinload(Booking.session))
         .order_by(
-            (Registration.status != "waitlisted"),
+            (Registration.status != PlaceStatus.WAITLISTED),
             waiting_first,
             Registration.created_at,
             Registration.id,
@@ -164,14 +164,16 @@ def forum_people(
     ranks = ledger.forum_waitlist_ranks(forum.id)
     active = db.session.scalars(
         select(Registration).where(
-            Registration.forum_id == forum.id, Registration.status != "cancelled"
+            Registration.forum_id == forum.id, Registration.status != PlaceStatus.CANCELLED
         )
     ).all()
     needs, other = _need_counts(list(active))
     return ForumPeople(
         forum=forum,
         rows=[
-            PersonRow(r, ranks.get(r.id), [b for b in r.bookings if b.status != "cancelled"])
+            PersonRow(
+                r, ranks.get(r.id), [b for b in r.bookings if b.status != PlaceStatus.CANCELLED]
+            )
             for r in rows
         ],
         counts=forum_counts(forum.id),
@@ -212,7 +214,7 @@ def session_people(forum: Forum, session_id: int) -> SessionPeople:
         .where(Booking.session_id == session.id)
         .options(selectinload(Booking.registration))
         .order_by(
-            (Booking.status != "waitlisted"),
+            (Booking.status != PlaceStatus.WAITLISTED),
             func.coalesce(Booking.waitlist_seq, 2**31 - 1),
             Booking.created_at,
             Booking.id,
@@ -222,7 +224,7 @@ def session_people(forum: Forum, session_id: int) -> SessionPeople:
     rows = []
     for b in bookings:
         position = None
-        if b.status == "waitlisted":
+        if b.status == PlaceStatus.WAITLISTED:
             rank += 1
             position = rank
         rows.append(BookingRow(b, b.registration, position))
@@ -230,19 +232,20 @@ def session_people(forum: Forum, session_id: int) -> SessionPeople:
     for b in bookings:
         counts[b.status] = counts.get(b.status, 0) + 1
     counts["checked_in"] = sum(
-        1 for b in bookings if b.checked_in_at is not None and b.status != "cancelled"
+        1 for b in bookings if b.checked_in_at is not None and b.status != PlaceStatus.CANCELLED
     )
     holders = [
         b.registration
         for b in bookings
-        if b.status in ("confirmed", "waitlisted") and b.registration.status != "cancelled"
+        if b.status in ("confirmed", "waitlisted")
+        and b.registration.status != PlaceStatus.CANCELLED
     ]
     if session.seats is None:
         modes = [mode for mode, followed in FOLLOWS.items() if session.format in followed]
         followers = db.session.scalars(
             select(Registration).where(
                 Registration.forum_id == forum.id,
-                Registration.status != "cancelled",
+                Registration.status != PlaceStatus.CANCELLED,
                 Registration.attendance.in_(modes),
             )
         ).all()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.models import Forum, Registration, StreamLink
-from app.models.enums import PlaceStatus, SessionStatus
+from app.models.enums import ForumFormat, PlaceStatus, SessionStatus
 from app.registration.state import attendance_state
 
 
@@ -34,7 +34,7 @@ def watchable_streams(registration: Registration, forum: Forum) -> list[Watchabl
         place = state.session(session.id)
         if session.status == SessionStatus.SCHEDULED and (
             (place is not None and place.status == PlaceStatus.CONFIRMED)
-            or (session.seats is None and session.format != "in_person")
+            or (session.seats is None and session.format != ForumFormat.IN_PERSON)
         ):
             links.extend(session.streams)
     seen: set[str] = set()

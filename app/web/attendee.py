@@ -30,6 +30,7 @@ from app.core.i18n import current_locale
 from app.extensions import limiter
 from app.forms.privacy import EraseForm
 from app.forms.registration import ConfirmForm, ManageForm, RegistrationForm
+from app.models.enums import PlaceStatus
 from app.privacy import operations as privacy
 from app.registration import operations as registrations
 from app.security import no_store
@@ -190,7 +191,7 @@ def manage(token: str):
     if request.method == "GET":
         form.attendance.data = registration.attendance
         form.session_ids.data = [
-            str(b.session_id) for b in registration.bookings if b.status != "cancelled"
+            str(b.session_id) for b in registration.bookings if b.status != PlaceStatus.CANCELLED
         ]
     elif form.validate_on_submit():
         try:
@@ -277,7 +278,7 @@ def _prefilled_manage_form(registration) -> ManageForm:
     form.session_ids.choices = session_choices(registration.forum, include=registration)
     form.attendance.data = registration.attendance
     form.session_ids.data = [
-        str(b.session_id) for b in registration.bookings if b.status != "cancelled"
+        str(b.session_id) for b in registration.bookings if b.status != PlaceStatus.CANCELLED
     ]
     return form
 

@@ -12,6 +12,7 @@ from app.core.i18n import pick
 from app.core.presenters import fmt_day, fmt_time, label
 from app.core.tokens import checkin_qr, display_code
 from app.models import Booking, Forum, ForumSession, Registration
+from app.models.enums import AttendanceMode, PlaceStatus
 from app.places import ledger
 from app.registration import operations as registrations
 from app.registration.streams import watchable_streams
@@ -37,7 +38,7 @@ def session_choices(forum: Forum, include: Registration | None = None) -> list[S
         sessions += [
             b.session
             for b in include.bookings
-            if b.status != "cancelled" and b.session_id not in known
+            if b.status != PlaceStatus.CANCELLED and b.session_id not in known
         ]
     return [SelectChoice(str(s.id), _session_label(s)) for s in sessions]
 
@@ -77,7 +78,7 @@ def manage_page_context(
             booking=b,
         )
         for b in registration.bookings
-        if b.status != "cancelled"
+        if b.status != PlaceStatus.CANCELLED
     ]
     calendar_url = f"{base}/calendar/{calendar_token}.ics" if calendar_token else None
     return {
@@ -95,5 +96,5 @@ def manage_page_context(
         else None,
         "form": form,
         "streams": watchable_streams(registration, registration.forum),
-        "in_person": registration.attendance == "in_person",
+        "in_person": registration.attendance == AttendanceMode.IN_PERSON,
     }

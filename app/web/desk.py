@@ -44,6 +44,7 @@ from app.core.tokens import checkin_qr, display_code
 from app.desk import checkin, desks, screens, walk_ins
 from app.extensions import limiter, login_manager
 from app.models import Forum, Registration
+from app.models.enums import PlaceStatus
 from app.registration import operations as registrations
 from app.security import no_store
 
@@ -309,7 +310,7 @@ def _person_page(forum, desk_, registration, *, outcome=None, status=200):
             registration=registration,
             code=display_code(registration.confirmation_code),
             qr=badge_qr(registration.confirmation_code)
-            if registration.status != "cancelled"
+            if registration.status != PlaceStatus.CANCELLED
             else None,
             history=checkin.history(registration),
             outcome=outcome,
@@ -493,7 +494,7 @@ def badges(slug: str):
 def badge(slug: str, registration_id: int):
     forum = _staff_forum(slug)
     registration = _registration_or_404(forum, registration_id)
-    if registration.status == "cancelled":
+    if registration.status == PlaceStatus.CANCELLED:
         abort(409, description=_("This registration was cancelled: no badge is printed for it."))
     return render_template(
         "desk/badges.html",

@@ -17,6 +17,7 @@ from app.core.errors import Forbidden, NotFound
 from app.core.tokens import display_code
 from app.desk import checkin, desks
 from app.extensions import limiter
+from app.models.enums import PlaceStatus
 from app.web.api.auth import bearer_user
 from app.web.api.bodies import parse, respond
 from app.web.api.forums import local_iso, utc_iso
@@ -58,7 +59,7 @@ def checkin_body(result: checkin.CheckInResult) -> CheckIn:
                     id=b.session_id, status=b.status, checked_in=b.checked_in_at is not None
                 )
                 for b in registration.bookings
-                if b.status != "cancelled"
+                if b.status != PlaceStatus.CANCELLED
             ],
         ),
     )

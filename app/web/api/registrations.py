@@ -7,6 +7,7 @@ from flask import current_app
 from app.core.tokens import display_code
 from app.extensions import limiter
 from app.models import Registration as RegistrationRow
+from app.models.enums import PlaceStatus
 from app.places import ledger
 from app.privacy import operations as privacy
 from app.registration import operations as registrations
@@ -51,7 +52,7 @@ def registration_fields(registration: RegistrationRow) -> dict:
                 waitlist_position=ledger.booking_waitlist_position(b),
             )
             for b in registration.bookings
-            if b.status != "cancelled"
+            if b.status != PlaceStatus.CANCELLED
         ],
     }
 
