@@ -17,6 +17,9 @@ Callers hold the forum's lock (`app.core.locks`) and run inside a write transact
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from sqlalchemy import Select, func, select, update
 
 from app.core.db import db
@@ -31,6 +34,7 @@ FORUM_COUNTERS = ("in_person_taken", "waitlist_seq")
 SESSION_COUNTERS = ("seats_taken", "waitlist_seq")
 
 Claim = tuple[PlaceStatus, int | None]  # (confirmed or waitlisted, waitlist number)
+W = TypeVar("W", Registration, Booking)  # a person waiting: for a forum place, or a seat
 
 
 # ------------------------------------------------------------------------------ forum places
@@ -116,29 +120,25 @@ def free_forum_place(forum_id: int) -> None:
 def fill_forum_places(forum_id: int) -> int:
     """Give free in-person places to the forum's waitlist, first come first served (after a
     capacity is raised or removed)."""
-    promoted = 0
-    while (first := _first_waiting_registration(forum_id)) is not None and take_forum_place(
-        forum_id
-    ):
-        _confirm_registration(first)
-        db.session.flush()
-        promoted += 1
-    return promoted
+    return _fill(
+        lambda: _first_waiting_registration(forum_id),
+        lambda: take_forum_place(forum_id),
+        _confirm_registration,
+    )
 
 
 def promote_registration(registration: Registration, *, beyond_capacity: bool) -> bool | None:
     """An organizer gives a waiting person a place out of turn: True if a free place was
     taken, False if it was taken beyond the capacity, None if none is free and going beyond
     was not allowed (nothing changed)."""
-    if take_forum_place(registration.forum_id):
-        taken = True
-    elif beyond_capacity:
-        take_forum_place_beyond_capacity(registration.forum_id)
-        taken = False
-    else:
-        return None
-    _confirm_registration(registration)
-    return taken
+    forum_id = registration.forum_id
+    return _promote(
+        registration,
+        lambda: take_forum_place(forum_id),
+        lambda: take_forum_place_beyond_capacity(forum_id),
+        _confirm_registration,
+        beyond_capacity=beyond_capacity,
+    )
 
 
 def counts_places(forum_id: int) -> bool:
@@ -288,14 +288,11 @@ def release_booking(booking: Booking) -> None:
 
 def fill_session_seats(session_id: int) -> int:
     """Give free seats of a session to its waitlist, first come first served."""
-    promoted = 0
-    while (first := _first_waiting_booking(session_id)) is not None and take_session_seat(
-        session_id
-    ):
-        _confirm_booking(first)
-        db.session.flush()
-        promoted += 1
-    return promoted
+    return _fill(
+        lambda: _first_waiting_booking(session_id),
+        lambda: take_session_seat(session_id),
+        _confirm_booking,
+    )
 
 
 def release_session_limit(session_id: int) -> int:
@@ -317,14 +314,47 @@ def release_session_limit(session_id: int) -> int:
 def promote_booking(booking: Booking, *, beyond_capacity: bool) -> bool | None:
     """An organizer gives a waiting person a seat out of turn: True if a free seat was taken,
     False if beyond the seats, None if none is free and going beyond was not allowed."""
-    if take_session_seat(booking.session_id):
+    session_id = booking.session_id
+    return _promote(
+        booking,
+        lambda: take_session_seat(session_id),
+        lambda: take_session_seat_beyond_capacity(session_id),
+        _confirm_booking,
+        beyond_capacity=beyond_capacity,
+    )
+
+
+# ------------------------------------------------------------------ shared by places and seats
+
+
+def _fill(
+    first_waiting: Callable[[], W | None], take: Callable[[], bool], confirm: Callable[[W], None]
+) -> int:
+    """Confirm the people waiting, first come first served, while places can be taken."""
+    promoted = 0
+    while (first := first_waiting()) is not None and take():
+        confirm(first)
+        db.session.flush()
+        promoted += 1
+    return promoted
+
+
+def _promote(
+    waiting: W,
+    take: Callable[[], bool],
+    take_beyond: Callable[[], None],
+    confirm: Callable[[W], None],
+    *,
+    beyond_capacity: bool,
+) -> bool | None:
+    if take():
         taken = True
     elif beyond_capacity:
-        take_session_seat_beyond_capacity(booking.session_id)
+        take_beyond()
         taken = False
     else:
         return None
-    _confirm_booking(booking)
+    confirm(waiting)
     return taken
 
 

@@ -4,8 +4,8 @@ and the programme revision moved when the forum is published.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -38,6 +38,8 @@ from app.programme.checks import (
 )
 from app.programme.session_edits import _title
 
+R = TypeVar("R", Venue, Speaker, StreamLink)
+
 
 def venue_values(venue: Venue) -> dict[str, Any]:
     return {name: getattr(venue, name) for name in VENUE_FIELDS}
@@ -63,28 +65,13 @@ def _check_venue(raw: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def create_venue(forum: Forum, raw: Mapping[str, Any], user: User) -> Venue:
-    cleaned = _check_venue(raw)
-    with write_transaction():
-        lock_forum(forum.id)
-        venue = Venue(forum_id=forum.id, **cleaned)
-        db.session.add(venue)
-        db.session.refresh(forum)
-        _touch_programme(forum)
-    return venue
+    return _create(forum, Venue, _check_venue(raw))
 
 
 def update_venue(forum: Forum, venue_id: int, raw: Mapping[str, Any], user: User) -> Venue:
     venue = get_venue(forum, venue_id)
     cleaned = _check_venue({**venue_values(venue), **raw})
-    with write_transaction():
-        lock_forum(forum.id)
-        venue = get_venue(forum, venue_id)
-        for name, value in cleaned.items():
-            setattr(venue, name, value)
-        venue.updated_at = utcnow()
-        db.session.refresh(forum)
-        _touch_programme(forum)
-    return venue
+    return _update(forum, lambda: get_venue(forum, venue_id), cleaned)
 
 
 def delete_venue(forum: Forum, venue_id: int, user: User) -> None:
@@ -102,9 +89,7 @@ def delete_venue(forum: Forum, venue_id: int, user: User) -> None:
                     titles=", ".join(_title(s) for s in used[:5]),
                 )
             )
-        db.session.delete(venue)
-        db.session.refresh(forum)
-        _touch_programme(forum)
+        _delete(forum, venue)
 
 
 # ============================================================================ speakers
@@ -131,28 +116,13 @@ def _check_speaker(raw: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def create_speaker(forum: Forum, raw: Mapping[str, Any], user: User) -> Speaker:
-    cleaned = _check_speaker(raw)
-    with write_transaction():
-        lock_forum(forum.id)
-        speaker = Speaker(forum_id=forum.id, **cleaned)
-        db.session.add(speaker)
-        db.session.refresh(forum)
-        _touch_programme(forum)
-    return speaker
+    return _create(forum, Speaker, _check_speaker(raw))
 
 
 def update_speaker(forum: Forum, speaker_id: int, raw: Mapping[str, Any], user: User) -> Speaker:
     speaker = get_speaker(forum, speaker_id)
     cleaned = _check_speaker({**speaker_values(speaker), **raw})
-    with write_transaction():
-        lock_forum(forum.id)
-        speaker = get_speaker(forum, speaker_id)
-        for name, value in cleaned.items():
-            setattr(speaker, name, value)
-        speaker.updated_at = utcnow()
-        db.session.refresh(forum)
-        _touch_programme(forum)
-    return speaker
+    return _update(forum, lambda: get_speaker(forum, speaker_id), cleaned)
 
 
 def delete_speaker(forum: Forum, speaker_id: int, user: User) -> None:
@@ -173,7 +143,7 @@ def delete_speaker(forum: Forum, speaker_id: int, user: User) -> None:
                     titles=", ".join(_title(s) for s in sessions[:5]),
                 )
             )
-        db.session.delete(speaker)
+        _delete(forum, speaker)
 
 
 # ============================================================================ stream links
@@ -201,33 +171,52 @@ def _check_stream(forum: Forum, raw: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def create_stream(forum: Forum, raw: Mapping[str, Any], user: User) -> StreamLink:
-    cleaned = _check_stream(forum, raw)
-    with write_transaction():
-        lock_forum(forum.id)
-        stream = StreamLink(forum_id=forum.id, **cleaned)
-        db.session.add(stream)
-        db.session.refresh(forum)
-        _touch_programme(forum)
-    return stream
+    return _create(forum, StreamLink, _check_stream(forum, raw))
 
 
 def update_stream(forum: Forum, stream_id: int, raw: Mapping[str, Any], user: User) -> StreamLink:
     stream = get_stream(forum, stream_id)
     cleaned = _check_stream(forum, {**stream_values(stream), **raw})
-    with write_transaction():
-        lock_forum(forum.id)
-        stream = get_stream(forum, stream_id)
-        for name, value in cleaned.items():
-            setattr(stream, name, value)
-        stream.updated_at = utcnow()
-        db.session.refresh(forum)
-        _touch_programme(forum)
-    return stream
+    return _update(forum, lambda: get_stream(forum, stream_id), cleaned)
 
 
 def delete_stream(forum: Forum, stream_id: int, user: User) -> None:
     with write_transaction():
         lock_forum(forum.id)
-        db.session.delete(get_stream(forum, stream_id))
-        db.session.refresh(forum)
-        _touch_programme(forum)
+        _delete(forum, get_stream(forum, stream_id))
+
+
+# ============================================================================ shared steps
+
+
+def _create(forum: Forum, model: type[R], cleaned: dict[str, Any]) -> R:
+    """Add a record of the forum under its lock; a published programme's revision moves."""
+    with write_transaction():
+        lock_forum(forum.id)
+        record = model(forum_id=forum.id, **cleaned)
+        db.session.add(record)
+        _touch(forum)
+    return record
+
+
+def _update(forum: Forum, load: Callable[[], R], cleaned: dict[str, Any]) -> R:
+    """Save checked values onto a record loaded again under the forum's lock."""
+    with write_transaction():
+        lock_forum(forum.id)
+        record = load()
+        for name, value in cleaned.items():
+            setattr(record, name, value)
+        record.updated_at = utcnow()
+        _touch(forum)
+    return record
+
+
+def _delete(forum: Forum, record: Any) -> None:
+    """Delete a record inside the caller's write transaction (the forum already locked)."""
+    db.session.delete(record)
+    _touch(forum)
+
+
+def _touch(forum: Forum) -> None:
+    db.session.refresh(forum)
+    _touch_programme(forum)
