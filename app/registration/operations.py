@@ -232,7 +232,9 @@ def validate(forum: Forum, req: RegistrationRequest) -> tuple[dict, list[ForumSe
     locale = req.locale if req.locale in LOCALES else None
     if locale is None:
         errors.setdefault("locale", []).append(_("Choose Korean or English."))
-    if req.attendance not in allowed_attendance(forum):
+    if not req.attendance:
+        errors.setdefault("attendance", []).append(_("This field is required."))
+    elif req.attendance not in allowed_attendance(forum):
         errors.setdefault("attendance", []).append(
             _("This forum does not offer that way of attending.")
         )

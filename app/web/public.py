@@ -80,6 +80,12 @@ def speaker(slug: str, speaker_id: int):
     )
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page says: the same icon as the pages'."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
+
+
 @bp.post("/language")
 def set_language():
     """Remember an explicit language choice and go back to the page it was made on."""

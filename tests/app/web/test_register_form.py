@@ -542,6 +542,20 @@ def test_an_attendance_mode_the_forum_does_not_offer_is_refused(
     )
 
 
+def test_an_empty_attendance_choice_is_required_not_refused(web, db, make_forum):
+    forum = make_forum(format="hybrid")
+    page = refused(web, db, forum, form(attendance=""), "attendance", "This field is required.")
+    assert "does not offer that way of attending" not in page
+
+
+def test_the_browser_icon_is_found(web):
+    response = web.get("/favicon.ico")
+    assert response.status_code == 301
+    with web.get(response.headers["Location"]) as icon:
+        assert icon.status_code == 200
+        assert icon.mimetype == "image/svg+xml"
+
+
 def test_a_hybrid_forum_accepts_both_modes(web, db, make_forum):
     forum = make_forum(format="hybrid")
     register_ok(web, forum, form(1, attendance="in_person"))
