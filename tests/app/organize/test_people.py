@@ -192,3 +192,26 @@ def test_raising_the_capacity_gives_places_to_the_waitlist_in_order(db, crowd, l
     )
     assert lowered.status_code == 422
     assert "3 in-person places are held already" in lowered.get_data(True)
+
+
+def test_promoting_beyond_capacity_keeps_the_calendar_stamps(db, crowd, login):
+    """Taking a place is bookkeeping, not a programme change: the forum's and the session's
+    `updated_at` (the feeds' Last-Modified and ETag) stay as they were."""
+    forum, workshop, cy = crowd["forum"], crowd["workshop"], crowd["cy"]
+    db.session.expire_all()
+    forum_before = db.session.get(Forum, forum.id).updated_at
+    session_before = db.session.get(ForumSession, workshop.id).updated_at
+    client = login(crowd["user"])
+    slug = forum.slug
+    data = {"over_capacity": "y", "reason": "Interpreter"}
+    assert client.post(f"/organize/forums/{slug}/people/{cy.id}/promote", data=data).status_code
+    booking = crowd["cy_booking"]
+    promoted = client.post(
+        f"/organize/forums/{slug}/people/bookings/{booking.id}/promote", data=data
+    )
+    assert promoted.status_code in (302, 303)
+    db.session.expire_all()
+    assert db.session.get(Forum, forum.id).in_person_taken == 3
+    assert db.session.get(ForumSession, workshop.id).seats_taken == 2
+    assert db.session.get(Forum, forum.id).updated_at == forum_before
+    assert db.session.get(ForumSession, workshop.id).updated_at == session_before
