@@ -7,6 +7,7 @@ import re
 from urllib.parse import unquote
 
 from flask import Blueprint, Flask, Response, request
+from flask.sessions import SecureCookieSessionInterface
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -85,8 +86,27 @@ def keep_private(bp: Blueprint) -> None:
     bp.after_request(no_store)
 
 
+# Blueprints whose answers never depend on who asks (public feeds): shared caches may keep one
+# copy for everybody, so they carry no `Vary: Cookie`.
+SESSION_FREE_BLUEPRINTS = frozenset({"feeds"})
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, without `Vary: Cookie` on session-free answers.
+
+    Flask-Login looks at the session after every request (its remember cookie), which marks it
+    accessed and makes Flask add `Vary: Cookie` even to a public calendar feed: caches would then
+    keep a copy per visitor. A changed session is still saved as usual."""
+
+    def save_session(self, app: Flask, session, response: Response) -> None:
+        if request.blueprint in SESSION_FREE_BLUEPRINTS and not session.modified:
+            session.accessed = False
+        super().save_session(app, session, response)
+
+
 def install(app: Flask) -> None:
     production = app.config.get("ENV_NAME") == "production"
+    app.session_interface = SessionInterface()
     redact_logs(app.logger, logging.getLogger("werkzeug"))
 
     @app.after_request

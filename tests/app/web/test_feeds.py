@@ -553,6 +553,19 @@ def test_the_accept_header_changes_nothing(client, prog):
         assert "Accept" not in vary
 
 
+def test_public_feeds_do_not_vary_by_cookie(client, prog, app):
+    """A shared cache may keep one copy of a public feed for everybody, signed in or not."""
+    for path in [prog.url("schedule.ics"), prog.url("schedule.json")]:
+        vary = {v.strip() for v in client.get(path).headers.get("Vary", "").split(",")}
+        assert "Cookie" not in vary, path
+    with client.session_transaction() as session:
+        session["_user_id"] = "someone"
+    vary = client.get(prog.url("schedule.ics")).headers.get("Vary", "")
+    assert "Cookie" not in vary
+    # Pages that do depend on the visitor still say so.
+    assert "Cookie" in client.get(f"/forums/{prog.slug}").headers.get("Vary", "")
+
+
 def test_feeds_never_redirect(client, prog):
     for path in [*(f(prog) for f in ICS_FEEDS.values()), *(f(prog) for f in EXPORTS.values())]:
         assert client.get(path, follow_redirects=False).status_code == 200
