@@ -33,9 +33,9 @@ def organizer_view(view: Callable | None = None, *, admin_only: bool = False):
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if current_user.role not in ORGANIZER_ROLES:
-                abort(403)
+                abort(403, _("This account works the desk; organizer pages need an organizer."))
             if admin_only and current_user.role != "admin":
-                abort(403)
+                abort(403, _("Only an administrator can create forums. Ask one to create it."))
             slug = kwargs.pop("slug", None)
             if slug is None:
                 return view(*args, **kwargs)
@@ -44,7 +44,7 @@ def organizer_view(view: Callable | None = None, *, admin_only: bool = False):
             except NotFound:
                 abort(404)
             if not can_organize(current_user, forum):
-                abort(403)
+                abort(403, _("You are not an organizer of this forum."))
             return view(forum, *args, **kwargs)
 
         return wrapped

@@ -66,3 +66,17 @@ def test_the_2023_room_does_not_repeat_its_floor(app, client):
             "/forums/wego-general-assembly-2023/programme", headers={"Accept-Language": lang}
         ).get_data(as_text=True)
         assert "3F, 3F" not in page and "3층, 3F" not in page
+
+
+def test_a_refused_organizer_is_told_why(db, make_forum, make_user, login):
+    client = login(make_user("organizer", make_forum()))
+    page = client.get("/organize/forums/new")
+    assert page.status_code == 403
+    assert "Only an administrator can create forums." in page.get_data(as_text=True)
+
+
+def test_every_public_page_leads_to_staff_sign_in(client, make_forum):
+    forum = make_forum()
+    for path in ("/", f"/forums/{forum.slug}"):
+        html = client.get(path, headers={"Accept-Language": "en"}).get_data(as_text=True)
+        assert 'href="/login"' in html and "Staff sign-in" in html
