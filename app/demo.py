@@ -7,16 +7,21 @@ when it was first loaded. Each forum is written in a transaction of its own.
 
 from __future__ import annotations
 
+import json
+import secrets
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app.accounts.users import authenticate, create_user, hash_password
 from app.core.db import db, write_transaction
 from app.demo_data import demo_forums
-from app.models import Forum, ForumSession, SessionSpeaker, Speaker, StreamLink, Venue
+from app.models import Forum, ForumSession, SessionSpeaker, Speaker, StreamLink, User, Venue
 
 _CHILDREN = ("venues", "speakers", "sessions", "streams")
 # Keys of a session spec that are not ForumSession columns.
@@ -124,24 +129,29 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, str], ...] = (
     ("desk", "desk@demo.madang.example.org", "Demo desk"),
 )
 DEMO_ACCOUNTS_FORUM = "seoul-smart-city-forum-sample"
+DEMO_PASSWORDS_FILE = "demo-passwords.json"
 
 
 def create_demo_accounts() -> list[str]:
-    """A demo admin, organizer and desk account (the latter two on the sample forum), each
-    with a new random password, returned as report lines to print. Accounts that exist get a
-    new password, so loading twice never duplicates them. Only `flask demo load` calls this,
-    and only when the configuration allows demo accounts (never in production)."""
-    import secrets
-
-    from app.accounts.users import create_user, hash_password
-    from app.models import User
-
+    """A demo admin, organizer and desk account (the latter two on the sample forum), returned
+    as report lines to print. Their passwords are kept in the instance folder
+    (`demo-passwords.json`, readable by its owner only), so `make run` prints the same ones
+    every time; an account whose kept password no longer works gets a new one. Only
+    `flask demo load` calls this, and only when the configuration allows demo accounts (never
+    in production)."""
+    kept_file = Path(current_app.instance_path) / DEMO_PASSWORDS_FILE
+    kept = _read_kept(kept_file)
     forum = db.session.scalar(select(Forum).where(Forum.slug == DEMO_ACCOUNTS_FORUM))
     lines = []
     for role, email, name in DEMO_ACCOUNTS:
-        password = secrets.token_urlsafe(12)
         slugs = [DEMO_ACCOUNTS_FORUM] if forum is not None and role != "admin" else []
         user = db.session.scalar(select(User).where(User.email == email))
+        password = kept.get(email)
+        if user is not None and password and authenticate(email, password) is not None:
+            lines.append(f"demo account {role}: {email} password {password} (unchanged)")
+            continue
+        password = secrets.token_urlsafe(12)
+        kept[email] = password
         if user is None:
             create_user(email, password, role, name=name, forum_slugs=slugs)
             lines.append(f"demo account {role}: {email} password {password}")
@@ -154,4 +164,19 @@ def create_demo_accounts() -> list[str]:
             if forum is not None and role != "admin" and forum not in user.forums:
                 user.forums.append(forum)
         lines.append(f"demo account {role}: {email} password {password} (password renewed)")
+    _write_kept(kept_file, kept)
     return lines
+
+
+def _read_kept(path: Path) -> dict[str, str]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def _write_kept(path: Path, kept: dict[str, str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(kept, indent=2), encoding="utf-8")
+    path.chmod(0o600)

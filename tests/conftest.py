@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, date, datetime, timedelta
@@ -97,7 +98,10 @@ def build_app(database_url: str, **overrides: Any):
     from app import create_app
     from config import TestingConfig
 
-    return create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, **overrides)
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, **overrides)
+    # What the app keeps in its instance folder (the demo passwords) stays out of the project's.
+    app.instance_path = tempfile.mkdtemp(prefix="madang-instance-")
+    return app
 
 
 @pytest.fixture(scope="session")
