@@ -19,6 +19,7 @@ from app.core.errors import (
     RegistrationCancelled,
     ValidationFailed,
 )
+from app.core.locks import lock_forum
 from app.core.text import check_text, normalise_email
 from app.desk.checkin import CheckInResult, check_in
 from app.desk.desks import (
@@ -208,16 +209,14 @@ def admit_waitlisted(
         raise ValidationFailed(errors)
     registration_id = registration.id
     with write_transaction():
+        lock_forum(forum.id)
         fresh = db.session.get(Registration, registration_id, populate_existing=True)
         if fresh.status == PlaceStatus.CANCELLED:
             raise RegistrationCancelled(_("This registration was cancelled."))
         if fresh.status == PlaceStatus.WAITLISTED:
-            over = not ledger.take_forum_place(forum.id)
+            over = not ledger.promote_registration(fresh, beyond_capacity=True, tell=False)
             if over:
-                ledger.take_forum_place_beyond_capacity(forum.id)
                 fresh.over_capacity_reason = reason
-            fresh.status = "confirmed"
-            fresh.waitlist_seq = None
             _audit(
                 desk,
                 "admitted_over_capacity" if over else "admitted_from_waitlist",

@@ -57,7 +57,6 @@ from app.models import (
 )
 from app.models.enums import AttendanceMode, ForumFormat, PlaceStatus, SessionStatus
 from app.models.staff import ProgrammeChange
-from app.places.ledger import booking_waitlist_position
 from app.programme.views import forum_path, main_venue
 from app.registration.state import attendance_state
 from app.registration.streams import watchable_streams
@@ -272,6 +271,7 @@ class ContextBuilder:
 
     def _sessions(self, registration: Registration, forum: Forum, locale: str) -> list[dict]:
         items = []
+        state = attendance_state(registration)
         bookings = sorted(
             (b for b in registration.bookings if b.status != PlaceStatus.CANCELLED),
             key=lambda b: (b.session.starts_at, b.session_id),
@@ -287,8 +287,8 @@ class ContextBuilder:
                     ),
                     "where": _session_where(session, locale),
                     "status": status,
-                    "position": booking_waitlist_position(booking)
-                    if status == "waitlisted"
+                    "position": state.position_in(session.id)
+                    if status == PlaceStatus.WAITLISTED
                     else None,
                 }
             )

@@ -99,9 +99,13 @@ def _first_waiting_registration(forum_id: int) -> Registration | None:
 
 
 def _confirm_registration(registration: Registration) -> None:
+    _confirm_quietly(registration)
+    notify(registration, "waitlist_promoted")
+
+
+def _confirm_quietly(registration: Registration) -> None:
     registration.status = PlaceStatus.CONFIRMED
     registration.waitlist_seq = None
-    notify(registration, "waitlist_promoted")
 
 
 def free_forum_place(forum_id: int) -> None:
@@ -127,16 +131,18 @@ def fill_forum_places(forum_id: int) -> int:
     )
 
 
-def promote_registration(registration: Registration, *, beyond_capacity: bool) -> bool | None:
+def promote_registration(
+    registration: Registration, *, beyond_capacity: bool, tell: bool = True
+) -> bool | None:
     """An organizer gives a waiting person a place out of turn: True if a free place was
     taken, False if it was taken beyond the capacity, None if none is free and going beyond
-    was not allowed (nothing changed)."""
+    was not allowed (nothing changed). `tell=False`: no mail (the person is at the desk)."""
     forum_id = registration.forum_id
     return _promote(
         registration,
         lambda: take_forum_place(forum_id),
         lambda: take_forum_place_beyond_capacity(forum_id),
-        _confirm_registration,
+        _confirm_registration if tell else _confirm_quietly,
         beyond_capacity=beyond_capacity,
     )
 

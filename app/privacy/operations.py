@@ -51,6 +51,7 @@ from app.models.enums import OutboxStatus, PlaceStatus
 from app.places import ledger
 from app.programme.views import forum_ends_at
 from app.registration import operations as registrations
+from app.registration.state import attendance_state
 
 EXPORT_FORMAT = "madang-personal-data/1"
 # What an erased or purged registration shows instead of a name.
@@ -274,7 +275,7 @@ def export_registration(registration: Registration, *, now: datetime | None = No
     if registration is None:
         raise NotFound(_("This registration no longer exists."))
     forum = registration.forum
-    place = registrations.forum_place(registration)
+    place = attendance_state(registration)
     checkins = db.session.scalars(
         select(CheckIn)
         .where(CheckIn.registration_id == registration.id)
@@ -339,7 +340,7 @@ def export_registration(registration: Registration, *, now: datetime | None = No
                 "title": {"ko": b.session.title_ko, "en": b.session.title_en},
                 "starts_at": _iso(b.session.starts_at),
                 "status": b.status,
-                "waitlist_position": ledger.booking_waitlist_position(b),
+                "waitlist_position": place.position_in(b.session_id),
                 "checked_in_at": _iso(b.checked_in_at),
             }
             for b in registration.bookings

@@ -78,14 +78,6 @@ class RegistrationResult:
     calendar_token: str
 
 
-@dataclass(frozen=True)
-class PlaceView:
-    """A place as the person sees it: confirmed, or waitlisted at a position."""
-
-    status: str
-    waitlist_position: int | None
-
-
 # ----------------------------------------------------------------------------- lookups
 
 
@@ -544,11 +536,3 @@ def replace_calendar_token(registration: Registration) -> str:
         db.session.refresh(registration)
         registration.calendar_token_hash = hash_token(token)
     return token
-
-
-def forum_place(registration: Registration) -> PlaceView:
-    return PlaceView(registration.status, ledger.forum_waitlist_position(registration))
-
-
-def booking_place(booking: Booking) -> PlaceView:
-    return PlaceView(booking.status, ledger.booking_waitlist_position(booking))

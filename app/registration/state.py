@@ -63,6 +63,16 @@ class Attendance:
         return PlaceStatus.CONFIRMED
 
     @property
+    def waitlist_position(self) -> int | None:
+        """The position on the forum's waiting list (as the API states it), if waiting."""
+        return self.forum_position
+
+    def position_in(self, session_id: int) -> int | None:
+        """The position on a session's waiting list, if waiting for it."""
+        place = self.sessions.get(session_id)
+        return place.waitlist_position if place is not None else None
+
+    @property
     def mail_kind(self) -> str:
         """The confirmation to send: the waitlist notice only while the forum place itself is
         waiting. A full session alone does not keep a person away from the forum; the

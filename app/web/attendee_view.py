@@ -12,9 +12,9 @@ from app.core.i18n import pick
 from app.core.presenters import fmt_day, fmt_time, label
 from app.core.tokens import checkin_qr, display_code
 from app.models import Booking, Forum, ForumSession, Registration
-from app.models.enums import AttendanceMode, PlaceStatus
-from app.places import ledger
+from app.models.enums import PlaceStatus
 from app.registration import operations as registrations
+from app.registration.state import attendance_state
 from app.registration.streams import watchable_streams
 
 
@@ -69,12 +69,12 @@ def manage_page_context(
     registration: Registration, token: str, *, calendar_token: str | None = None, form=None
 ) -> dict:
     base = current_app.config["BASE_URL"]
-    forum_place = registrations.forum_place(registration)
+    forum_place = attendance_state(registration)
     lines = [
         PlaceLine(
             title=pick(b.session, "title"),
             status=b.status,
-            position=ledger.booking_waitlist_position(b),
+            position=forum_place.position_in(b.session_id),
             booking=b,
         )
         for b in registration.bookings
@@ -96,5 +96,5 @@ def manage_page_context(
         else None,
         "form": form,
         "streams": watchable_streams(registration, registration.forum),
-        "in_person": registration.attendance == AttendanceMode.IN_PERSON,
+        "in_person": not forum_place.watches_online(),
     }

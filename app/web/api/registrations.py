@@ -8,9 +8,9 @@ from app.core.tokens import display_code
 from app.extensions import limiter
 from app.models import Registration as RegistrationRow
 from app.models.enums import PlaceStatus
-from app.places import ledger
 from app.privacy import operations as privacy
 from app.registration import operations as registrations
+from app.registration.state import attendance_state
 from app.web.api import bp
 from app.web.api.bodies import parse, respond
 from app.web.api.openapi import Answer, operation
@@ -34,7 +34,7 @@ def registration_limit() -> str:
 
 
 def registration_fields(registration: RegistrationRow) -> dict:
-    place = registrations.forum_place(registration)
+    place = attendance_state(registration)
     return {
         "confirmation_code": display_code(registration.confirmation_code),
         "forum": registration.forum.slug,
@@ -49,7 +49,7 @@ def registration_fields(registration: RegistrationRow) -> dict:
             RegistrationPlace(
                 id=b.session_id,
                 status=b.status,
-                waitlist_position=ledger.booking_waitlist_position(b),
+                waitlist_position=place.position_in(b.session_id),
             )
             for b in registration.bookings
             if b.status != PlaceStatus.CANCELLED

@@ -10,9 +10,8 @@ from app.core.errors import DomainError
 from app.core.i18n import current_locale
 from app.forms.organize import CancelRegistrationForm, PromoteForm
 from app.models import Forum
-from app.places import ledger
-from app.registration import operations as registrations
 from app.registration import people
+from app.registration.state import attendance_state
 from app.web.organize import bp
 from app.web.organize.common import back, organizer_view, refused, user
 
@@ -58,9 +57,9 @@ def person(forum: Forum, registration_id: int):
         "organize/person.html",
         forum=forum,
         registration=registration,
-        place=registrations.forum_place(registration),
+        place=(place := attendance_state(registration)),
         bookings=[
-            (b, ledger.booking_waitlist_position(b))
+            (b, place.position_in(b.session_id))
             for b in registration.bookings
             if b.session is not None
         ],

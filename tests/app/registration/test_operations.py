@@ -22,6 +22,7 @@ from app.core.tokens import hash_token
 from app.models import Booking, Forum, ForumSession, OutboxMessage, Registration
 from app.places import ledger
 from app.registration import operations as registrations
+from app.registration.state import attendance_state
 
 # The messages asserted below are the English ones.
 pytestmark = pytest.mark.usefixtures("english")
@@ -390,9 +391,9 @@ def test_a_full_forum_puts_in_person_attendees_on_the_forum_waitlist(db, make_fo
     third = registrations.register(forum, person(3))
     online = registrations.register(forum, person(4, attendance="online"))
     assert forum_taken(db, forum) == 1
-    assert registrations.forum_place(reload(db, first.registration.id)).status == "confirmed"
-    place2 = registrations.forum_place(reload(db, second.registration.id))
-    place3 = registrations.forum_place(reload(db, third.registration.id))
+    assert attendance_state(reload(db, first.registration.id)).status == "confirmed"
+    place2 = attendance_state(reload(db, second.registration.id))
+    place3 = attendance_state(reload(db, third.registration.id))
     assert (place2.status, place2.waitlist_position) == ("waitlisted", 1)
     assert (place3.status, place3.waitlist_position) == ("waitlisted", 2)
     # Online attendance is never limited.
@@ -440,7 +441,7 @@ def test_switching_to_online_frees_seats_and_promotes_the_first_waiting(
     assert seats_taken(db, tour) == 1
     assert reload(db, waiting.registration.id).status == "confirmed"
     assert booking_of(db, waiting.registration.id, tour.id).status == "confirmed"
-    assert registrations.forum_place(reload(db, behind.registration.id)).waitlist_position == 1
+    assert attendance_state(reload(db, behind.registration.id)).waitlist_position == 1
     assert position(db, behind.registration.id, tour.id) == 1
     promoted = outbox(db, "waitlist_promoted")
     assert {m.recipient for m in promoted} == {"person2@example.org"}
@@ -459,7 +460,8 @@ def test_switching_to_in_person_takes_a_place_or_waits(db, make_forum, make_sess
     late = registrations.register(forum, person(2, attendance="online", session_ids=[tour.id]))
     registrations.update_registration(reload(db, late.registration.id), attendance="in_person")
     late_row = reload(db, late.registration.id)
-    assert registrations.forum_place(late_row) == registrations.PlaceView("waitlisted", 1)
+    late_state = attendance_state(late_row)
+    assert (late_state.status, late_state.waitlist_position) == ("waitlisted", 1)
     assert position(db, late.registration.id, tour.id) == 1
     assert forum_taken(db, forum) == 1 and seats_taken(db, tour) == 1
 
