@@ -99,7 +99,7 @@ def local(value: datetime, tz: str) -> datetime:
 def test_an_organizer_moves_a_session_with_the_keyboard_alone(page: Page, live_app, staff_account):
     from app.core.db import db
     from app.models import Booking, ForumSession, OutboxMessage, ProgrammeChange
-    from app.programme.agenda import NOTICE_KIND
+    from app.programme.checks import NOTICE_KIND
 
     lang = page.lang
     before = site_visit(live_app)

@@ -115,13 +115,18 @@ def operation(
 ) -> Callable[[Callable], Callable]:
     """Register the view under `rule` for `method` and document it.
 
-    Added to every operation unless given: 415 and 422 when it takes a body, 401 and 403 when
-    it takes a bearer token, and 429 (every API route is rate-limited)."""
+    Added to every operation unless given: 400 (text no database can store in the path or
+    query, or a JSON body nested too deeply: `app.web.input_guard`), 415 and 422 when it takes
+    a body, 401 and 403 when it takes a bearer token, and 429 (every API route is
+    rate-limited)."""
 
     def register(view: Callable) -> Callable:
         name = endpoint or view.__name__
         bp.add_url_rule(rule, endpoint=name, view_func=view, methods=[method])
         answers = dict(responses)
+        answers.setdefault(
+            400, Answer("Unstorable text (NUL, a lone surrogate) or JSON nested too deeply.", Error)
+        )
         if body is not None:
             answers.setdefault(415, Answer("The body is not JSON (Content-Type)."))
             answers.setdefault(422, Answer("Invalid fields; nothing was written.", ValidationError))

@@ -19,8 +19,9 @@ import pytest
 from sqlalchemy import event, select, text
 from sqlalchemy.exc import OperationalError
 
+from app import outbox
 from app.core.db import db
-from app.mail import delivery as outbox
+from app.mail import delivery
 from app.models import OutboxMessage
 
 pytestmark = pytest.mark.postgres_only
@@ -75,7 +76,7 @@ def claim_while_the_first_holds(app) -> tuple[list[int], list[int] | Operational
         try:
             with app.app_context():
                 with held_before_commit(second_done, holding):
-                    rows = outbox.claim_due("first", limit=LIMIT, lease=LEASE)
+                    rows = delivery.claim_due("first", limit=LIMIT, lease=LEASE)
                 first.extend(row.id for row in rows)
                 db.session.remove()
         except BaseException as exc:  # surfaced in the test's thread
@@ -91,7 +92,7 @@ def claim_while_the_first_holds(app) -> tuple[list[int], list[int] | Operational
             db.session.commit()
             try:
                 second: list[int] | OperationalError = [
-                    row.id for row in outbox.claim_due("second", limit=LIMIT, lease=LEASE)
+                    row.id for row in delivery.claim_due("second", limit=LIMIT, lease=LEASE)
                 ]
             except OperationalError as exc:
                 second = exc
@@ -127,7 +128,7 @@ def test_a_claim_made_while_another_is_open_takes_other_rows(pg_app):
 
 
 def test_negative_control_without_skip_locked_the_second_claim_waits(pg_app, monkeypatch):
-    monkeypatch.setattr(outbox, "CLAIM_ROW_LOCK", {})  # FOR UPDATE, waiting for locked rows
+    monkeypatch.setattr(delivery, "CLAIM_ROW_LOCK", {})  # FOR UPDATE, waiting for locked rows
     first, second = claim_while_the_first_holds(pg_app)
 
     assert len(first) == LIMIT

@@ -137,7 +137,7 @@ class LockStep:
 
 def test_two_workers_deliver_each_of_1000_messages_exactly_once(pg_app, smtp, monkeypatch):
     expected = queue_confirmations(pg_app, MESSAGES)
-    monkeypatch.setattr(outbox, "claim_due", LockStep().wrap(outbox.claim_due))
+    monkeypatch.setattr(delivery, "claim_due", LockStep().wrap(delivery.claim_due))
 
     reports = run_two_workers(pg_app, smtp.port)
 
@@ -193,7 +193,7 @@ def naive_claim(lock_step: LockStep) -> Callable:
 def test_negative_control_a_naive_claim_delivers_messages_twice(pg_app, smtp, monkeypatch):
     queue_confirmations(pg_app, CONTROL_MESSAGES)
     lock_step = LockStep()
-    monkeypatch.setattr(outbox, "claim_due", naive_claim(lock_step))
+    monkeypatch.setattr(delivery, "claim_due", naive_claim(lock_step))
 
     run_two_workers(pg_app, smtp.port)
 
