@@ -619,6 +619,10 @@ RESPONSES.update(
         "Unsupported": _error_response("The body is not JSON (Content-Type: application/json)."),
         "Invalid": _error_response("Invalid fields; nothing was written.", "ValidationError"),
         "TooManyRequests": _error_response("Rate-limited: wait and try again."),
+        "BadRequest": _error_response(
+            "A JSON body nested deeper than 32 levels (`bad_json`), or a query string holding a"
+            " NUL byte (`bad_request`); nothing was written."
+        ),
         "UnknownToken": _error_response(
             "No registration behind this token (mistyped, replaced or erased)."
         ),
@@ -784,11 +788,12 @@ def add_tag(name: str, description: str) -> None:
 
 def _with_rate_limits(paths: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Every API route is rate-limited (API_RATE_LIMIT unless it has a limit of its own), so
-    every operation may answer 429."""
+    every operation may answer 429; and 400 for input no database holds (app/web/input_guard)."""
     for operations in paths.values():
         for method, operation in operations.items():
             if method in ("get", "put", "post", "patch", "delete") and "responses" in operation:
                 operation["responses"].setdefault("429", _ref_response("TooManyRequests"))
+                operation["responses"].setdefault("400", _ref_response("BadRequest"))
     return paths
 
 
