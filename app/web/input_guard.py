@@ -129,8 +129,9 @@ def _unstorable_request() -> bool:
     return any(not storable(f.filename or "") for f in request.files.values())
 
 
-def install_converters(app: Flask) -> None:
-    """Before any blueprint registers its routes: their `<int:…>` take the bounded converter."""
+def install_parsers(app: Flask) -> None:
+    """Before any blueprint registers its routes (their `<int:…>` take the bounded converter):
+    the id converter and the bounded JSON loader."""
     app.url_map.converters["int"] = DatabaseIdConverter
     provider = BoundedJSONProvider(app)
     provider.ensure_ascii = app.json.ensure_ascii
