@@ -54,7 +54,7 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
 
     from app.web import input_guard
 
-    input_guard.install_converters(app)
+    input_guard.install_parsers(app)
     _trust_proxies(app)
     _register_blueprints(app)
     _register_error_handlers(app)

@@ -123,13 +123,15 @@ def _unstorable_request() -> bool:
     sources = (request.args,) if by_field else (request.args, request.form)
     for values in sources:
         for key, value in values.items(multi=True):
-            if not storable(key) or not storable(value):
+            # (A multipart part whose headers a name broke gives None for its name or value.)
+            if not storable(key or "") or not storable(value or ""):
                 return True
     return any(not storable(f.filename or "") for f in request.files.values())
 
 
-def install_converters(app: Flask) -> None:
-    """Before any blueprint registers its routes: their `<int:…>` take the bounded converter."""
+def install_parsers(app: Flask) -> None:
+    """Before any blueprint registers its routes (their `<int:…>` take the bounded converter):
+    the id converter and the bounded JSON loader."""
     app.url_map.converters["int"] = DatabaseIdConverter
     provider = BoundedJSONProvider(app)
     provider.ensure_ascii = app.json.ensure_ascii

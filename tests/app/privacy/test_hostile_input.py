@@ -379,3 +379,20 @@ def test_json_sent_to_a_page_answers_415(world, body):
     ):
         response = world[role].post(path, data=body, content_type="application/json")
         assert response.status_code == 415, (role, path, response.status_code)
+
+
+def test_a_multipart_part_with_a_broken_name_is_no_error(world):
+    """A field named "\\r\\n" breaks its part's headers: the parser gives None as its value."""
+    forum = world["forum"]
+    for role, method, path in (
+        ("anonymous", "PATCH", f"/api/v1/organize/forums/{forum.slug}/sessions/1"),
+        ("organizer", "POST", f"/organize/forums/{forum.slug}/venues/new"),
+        ("organizer", "POST", f"/organize/forums/{forum.slug}/import"),
+    ):
+        response = world[role].open(
+            path,
+            method=method,
+            data={"\r\n": "x", "name_en": "Hall", "file": (io.BytesIO(b"key\r\n"), "x.csv")},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code < 500, (path, response.status_code)
