@@ -96,12 +96,38 @@ def test_the_forum_desk_names_each_refusal(db, english, open_forum, register, de
     assert refused.reason == "waitlisted"
     assert refused.details["position"] == 1
     assert refused.details["registration_id"] == waiting.id
-    assert "waiting list (position 1)" in refused.message
+    assert refused.message == (
+        "This person is only on the waiting list (position 1) and has no in-person place. "
+        "An organizer can admit them beyond capacity."
+    )
 
     refused = refusal(desk, online)
     assert refused.reason == "online"
     assert refused.details["registration_id"] == online.id
-    assert refused.message.startswith("This person registered to attend online")
+    assert refused.message == (
+        "This person registered to attend online and holds no in-person place. "
+        "Register them as a walk-in if places are left."
+    )
+
+
+def test_checking_one_person_in_leaves_everyone_else_alone(
+    db, open_forum, make_session, register, desk_at
+):
+    forum = open_forum()
+    tour = make_session(forum, kind="tour", seats=5)
+    people = [register(forum, name, sessions=[tour]) for name in ("Kim", "Lee", "Park")]
+    assert checkin.check_in(desk_at(forum), people[0]).first
+    assert checkin.check_in(desk_at(forum, tour), people[1]).first
+    db.session.rollback()
+    at_the_door = {
+        p.name: p.checked_in_at is not None for p in db.session.scalars(select(Registration))
+    }
+    assert at_the_door == {"Kim": True, "Lee": False, "Park": False}
+    on_the_tour = {
+        b.registration.name: b.checked_in_at is not None
+        for b in db.session.scalars(select(Booking).where(Booking.session_id == tour.id))
+    }
+    assert on_the_tour == {"Kim": False, "Lee": True, "Park": False}
 
 
 @contextmanager
