@@ -10,7 +10,7 @@ import pytest
 from app.db import utcnow
 from app.mail import memory_outbox, reset_memory_outbox
 from app.services.outbox import claim_due, deliver_due, outbox_counts
-from notifications import MAX_ATTEMPTS, SMTPSender
+from notifications import MAX_ATTEMPTS, SendResult, SMTPSender
 from tests.app.mail.helpers import free_port, outbox_rows, register, use_smtp
 
 
@@ -234,3 +234,44 @@ def test_a_database_hiccup_while_recording_does_not_send_twice(
     assert [r.status for r in outbox_rows(db)] == ["sent"]
     assert deliver_due(now=utcnow() + timedelta(hours=1)).claimed == 0
     assert len(smtp.sink.received) == 1
+
+
+class AnswersOnlyTheFirst:
+    """A sender whose stream breaks after the server's first answer: it reports that message
+    sent and then nothing, or fails outright when `fails` is set."""
+
+    def __init__(self, fails: bool = False) -> None:
+        self.fails = fails
+
+    def send_batch(self, messages, on_result=None):
+        first = SendResult(messages[0].message_id, ok=True)
+        on_result(first)
+        if self.fails:
+            raise ConnectionResetError("stream broken")
+        return [first]
+
+
+@pytest.mark.parametrize(
+    ("fails", "error"),
+    [
+        (False, "the sender returned no result for this message"),
+        (True, "sender failed: ConnectionResetError: stream broken"),
+    ],
+    ids=["no-result", "sender-failed"],
+)
+def test_messages_the_sender_gave_no_answer_for_are_retried_with_why(
+    app, db, client, make_forum, fails, error
+):
+    forum = make_forum()
+    register(client, forum, 1)
+    register(client, forum, 2)
+
+    start = utcnow()
+    report = deliver_due(sender=AnswersOnlyTheFirst(fails), now=start)
+    assert (report.sent, report.retrying, report.dead) == (1, 1, 0)
+    first, second = sorted(outbox_rows(db), key=lambda r: r.id)
+    assert first.status == "sent" and first.attempts == 1
+    assert second.status == "pending" and second.attempts == 1
+    assert second.last_error == error
+    assert second.claimed_by is None
+    assert start + timedelta(seconds=30) <= second.next_attempt_at <= start + timedelta(seconds=60)
