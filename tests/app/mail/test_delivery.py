@@ -275,3 +275,28 @@ def test_messages_the_sender_gave_no_answer_for_are_retried_with_why(
     assert second.last_error == error
     assert second.claimed_by is None
     assert start + timedelta(seconds=30) <= second.next_attempt_at <= start + timedelta(seconds=60)
+
+
+def test_the_earliest_due_is_claimed_first_and_a_claim_ending_now_still_holds(
+    app, db, client, make_forum
+):
+    from sqlalchemy import update
+
+    from app.models import OutboxMessage
+
+    forum = make_forum()
+    register(client, forum, 1)
+    register(client, forum, 2)
+    older, newer = sorted(r.id for r in outbox_rows(db))
+    now = utcnow()
+    for row_id, due in ((older, now - timedelta(minutes=1)), (newer, now - timedelta(minutes=2))):
+        db.session.execute(
+            update(OutboxMessage).where(OutboxMessage.id == row_id).values(next_attempt_at=due)
+        )
+    db.session.commit()
+
+    lease = timedelta(minutes=10)
+    assert [r.id for r in claim_due("first", limit=1, lease=lease, now=now)] == [newer]
+    # The lease ends at `now + lease`: at that very instant the claim still holds.
+    later = now + lease
+    assert [r.id for r in claim_due("second", limit=5, lease=lease, now=later)] == [older]
