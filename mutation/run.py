@@ -10,6 +10,7 @@ mutation/equivalent.toml when it is judged equivalent.
     python mutation/run.py                    # every target
     python mutation/run.py tokens conflicts   # some of them
     python mutation/run.py --max-children 1   # one test process at a time
+    python mutation/run.py --report           # only write the report from the last runs
 
 With TEST_DATABASE_URL set, targets marked `postgres = true` run their tests on PostgreSQL too;
 otherwise every target runs on SQLite only.
@@ -181,21 +182,25 @@ def write_report(outcomes: list[Outcome], equivalent: dict[str, str]) -> None:
         "# Mutation testing report",
         "",
         "Score: mutants detected (killed or timed out) over mutants checked. A survivor is",
-        "explained when mutation/equivalent.toml says why no test can tell it apart.",
+        "explained when mutation/equivalent.toml says why no test can tell it apart; the last",
+        "score leaves those equivalent mutants out.",
         "",
-        "| target | module | mutants | killed | timeout | survived | explained | score | time |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| target | module | mutants | killed | timeout | survived | explained | score "
+        "| without equivalents | time |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for o in outcomes:
         if o.error:
-            lines.append(f"| {o.target.name} | `{o.target.module}` | {o.error} |||||||")
+            lines.append(f"| {o.target.name} | `{o.target.module}` | {o.error} ||||||||")
             continue
         survivors = [n for n, s in o.statuses.items() if s in UNDETECTED]
         explained = sum(1 for n in survivors if n in equivalent)
+        real = o.checked - explained
+        without = 100.0 * o.count(DETECTED) / real if real else 100.0
         lines.append(
             f"| {o.target.name} | `{o.target.module}` | {o.checked} | {o.count({'killed'})} "
             f"| {o.count({'timeout', 'segfault'})} | {len(survivors)} | {explained} "
-            f"| {o.score:.1f}% | {o.seconds / 60:.1f} min |"
+            f"| {o.score:.1f}% | {without:.1f}% | {o.seconds / 60:.1f} min |"
         )
     for o in outcomes:
         survivors = [n for n, s in o.statuses.items() if s in UNDETECTED]

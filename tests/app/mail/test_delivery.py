@@ -10,7 +10,7 @@ import pytest
 from app.core.db import utcnow
 from app.mail.delivery import claim_due, deliver_due, outbox_counts
 from app.mail.senders import memory_outbox, reset_memory_outbox
-from notifications import MAX_ATTEMPTS, SMTPSender
+from notifications import MAX_ATTEMPTS, SendResult, SMTPSender
 from tests.app.mail.helpers import free_port, outbox_rows, register, use_smtp
 
 
@@ -234,3 +234,69 @@ def test_a_database_hiccup_while_recording_does_not_send_twice(
     assert [r.status for r in outbox_rows(db)] == ["sent"]
     assert deliver_due(now=utcnow() + timedelta(hours=1)).claimed == 0
     assert len(smtp.sink.received) == 1
+
+
+class AnswersOnlyTheFirst:
+    """A sender whose stream breaks after the server's first answer: it reports that message
+    sent and then nothing, or fails outright when `fails` is set."""
+
+    def __init__(self, fails: bool = False) -> None:
+        self.fails = fails
+
+    def send_batch(self, messages, on_result=None):
+        first = SendResult(messages[0].message_id, ok=True)
+        on_result(first)
+        if self.fails:
+            raise ConnectionResetError("stream broken")
+        return [first]
+
+
+@pytest.mark.parametrize(
+    ("fails", "error"),
+    [
+        (False, "the sender returned no result for this message"),
+        (True, "sender failed: ConnectionResetError: stream broken"),
+    ],
+    ids=["no-result", "sender-failed"],
+)
+def test_messages_the_sender_gave_no_answer_for_are_retried_with_why(
+    app, db, client, make_forum, fails, error
+):
+    forum = make_forum()
+    register(client, forum, 1)
+    register(client, forum, 2)
+
+    start = utcnow()
+    report = deliver_due(sender=AnswersOnlyTheFirst(fails), now=start)
+    assert (report.sent, report.retrying, report.dead) == (1, 1, 0)
+    first, second = sorted(outbox_rows(db), key=lambda r: r.id)
+    assert first.status == "sent" and first.attempts == 1
+    assert second.status == "pending" and second.attempts == 1
+    assert second.last_error == error
+    assert second.claimed_by is None
+    assert start + timedelta(seconds=30) <= second.next_attempt_at <= start + timedelta(seconds=60)
+
+
+def test_the_earliest_due_is_claimed_first_and_a_claim_ending_now_still_holds(
+    app, db, client, make_forum
+):
+    from sqlalchemy import update
+
+    from app.models import OutboxMessage
+
+    forum = make_forum()
+    register(client, forum, 1)
+    register(client, forum, 2)
+    older, newer = sorted(r.id for r in outbox_rows(db))
+    now = utcnow()
+    for row_id, due in ((older, now - timedelta(minutes=1)), (newer, now - timedelta(minutes=2))):
+        db.session.execute(
+            update(OutboxMessage).where(OutboxMessage.id == row_id).values(next_attempt_at=due)
+        )
+    db.session.commit()
+
+    lease = timedelta(minutes=10)
+    assert [r.id for r in claim_due("first", limit=1, lease=lease, now=now)] == [newer]
+    # The lease ends at `now + lease`: at that very instant the claim still holds.
+    later = now + lease
+    assert [r.id for r in claim_due("second", limit=5, lease=lease, now=later)] == [older]

@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from app.services.tokens import checkin_payload
 from flask_wtf import FlaskForm
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
@@ -41,6 +40,7 @@ import app.forms.auth
 import app.forms.organize
 import app.forms.privacy
 import app.forms.registration
+from app.core.tokens import checkin_payload
 from app.models import Booking, ForumSession, Registration, Speaker, StreamLink, Venue
 from tests.app.privacy.helpers import fresh
 
@@ -203,7 +203,7 @@ class World:
 @pytest.fixture
 def world(app, db, make_forum, make_venue, make_session, make_speaker, make_user, login, register):
     """A published hybrid forum with every kind of row, its staff signed in, a registration."""
-    from app.services.users import issue_api_token
+    from app.accounts.users import issue_api_token
 
     forum = make_forum(in_person_capacity=3, desk_override="open", kiosk_enabled=True)
     venue = make_venue(forum)
