@@ -25,7 +25,8 @@ from app.core.errors import NotFound, ValidationFailed
 from app.demo import create_demo_accounts, load_demo
 from app.mail.delivery import outbox_counts, queue_reminders, requeue_dead
 from app.mail.worker import DeliveryWorker
-from app.privacy.operations import purge, retention_days, retention_plan
+from app.privacy.operations import retention_days
+from app.privacy.retention import purge, retention_plan
 
 demo_cli = AppGroup("demo", help="Demo data: the real Seoul forums and an upcoming sample.")
 users_cli = AppGroup("users", help="Staff accounts and API tokens.")

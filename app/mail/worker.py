@@ -30,7 +30,7 @@ from typing import Any
 from flask import Flask
 
 from app.mail import delivery as outbox
-from app.privacy import operations as privacy
+from app.privacy import retention
 
 log = logging.getLogger("madang.outbox")
 
@@ -136,7 +136,7 @@ class DeliveryWorker:
 
         try:
             with self.app.app_context():
-                report = privacy.purge()
+                report = retention.purge()
         except Exception:
             log.exception("retention purge failed; trying again in an hour")
             self._next_purge = time.monotonic() + min(self.purge_interval, 3600.0)

@@ -17,6 +17,7 @@ from app.core.errors import DomainError, NotFound
 from app.forms.privacy import OrganizerEraseForm, OrganizerExportForm
 from app.models import Forum
 from app.privacy import operations as privacy
+from app.privacy import retention
 from app.programme import agenda
 from app.web.attendee import export_filename, json_download
 from app.web.organize import bp
@@ -59,7 +60,7 @@ def privacy_overview():
     return render_template(
         "organize/privacy_overview.html",
         forum=None,
-        lines=privacy.retention_plan(forums),
+        lines=retention.retention_plan(forums),
         days=privacy.retention_days(),
         now=utcnow(),
     )
@@ -79,7 +80,7 @@ def privacy_forum(forum: Forum):
                 code=303,
             )
         not_found = True
-    (line,) = privacy.retention_plan([forum])
+    (line,) = retention.retention_plan([forum])
     return render_template(
         "organize/privacy.html",
         forum=forum,
@@ -88,7 +89,7 @@ def privacy_forum(forum: Forum):
         now=utcnow(),
         code=code,
         not_found=not_found,
-        audit=privacy.audit_log(forum, per_page=10),
+        audit=retention.audit_log(forum, per_page=10),
         action_label=action_label,
     ), (404 if not_found else 200)
 
@@ -105,7 +106,7 @@ def privacy_audit(forum: Forum):
     return render_template(
         "organize/privacy_audit.html",
         forum=forum,
-        audit=privacy.audit_log(
+        audit=retention.audit_log(
             forum,
             registration_id=registration_id,
             page=parse_id(page) or 1,
@@ -125,7 +126,7 @@ def privacy_person(forum: Forum, registration_id: int):
         registration=registration,
         export_form=OrganizerExportForm(),
         erase_form=OrganizerEraseForm(),
-        audit=privacy.audit_log(forum, registration_id=registration_id, per_page=20),
+        audit=retention.audit_log(forum, registration_id=registration_id, per_page=20),
         action_label=action_label,
     )
 
@@ -157,7 +158,7 @@ def privacy_erase(forum: Forum, registration_id: int):
             registration=registration,
             export_form=OrganizerExportForm(formdata=None),
             erase_form=form,
-            audit=privacy.audit_log(forum, registration_id=registration_id, per_page=20),
+            audit=retention.audit_log(forum, registration_id=registration_id, per_page=20),
             action_label=action_label,
         ), 422
     try:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.models import AuditEntry, ConflictAcceptance, Registration
 from app.privacy import operations as privacy
+from app.privacy import retention
 from app.registration import people
 from tests.app.privacy.helpers import fresh, move_forum, scan
 
@@ -84,7 +85,7 @@ def test_an_organizers_erasure_removes_the_mentions_in_other_rows(db, mentioned)
 def test_the_purge_removes_the_mentions_in_other_rows(db, mentioned):
     forum, _organizer, alice, bob = mentioned
     move_forum(db, forum, date.today() - timedelta(days=100))
-    assert privacy.purge().total == 2
+    assert retention.purge().total == 2
     alice_is_gone(db, alice)
     assert scan(db, [bob.name, bob.email]) == []
     assert db.session.scalar(select(ConflictAcceptance.note)) == "[erased] asked for it"

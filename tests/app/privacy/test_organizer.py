@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from app.core.db import utcnow
 from app.models import AuditEntry, Registration
-from app.privacy import operations as privacy
+from app.privacy import retention
 from tests.app.privacy.helpers import assert_invariants, fresh, move_forum, scan
 
 
@@ -60,7 +60,7 @@ def test_the_forum_page_says_when_the_data_goes(db, make_forum, make_user, login
     page = login(organizer).get(f"/organize/forums/{forum.slug}/privacy")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
-    [line] = privacy.retention_plan([forum])
+    [line] = retention.retention_plan([forum])
     assert "Personal data is purged on" in text
     assert re.search(r"Registrations with personal data</dt><dd>2<", text)
     assert f"In {line.days_left(utcnow())} days." in text
@@ -198,7 +198,7 @@ def test_the_audit_log_pages(db, make_forum, make_user, login):
     db.session.commit()
     client = login(organizer)
     first = client.get(f"/organize/forums/{forum.slug}/privacy/audit").get_data(as_text=True)
-    assert first.count("Turned the kiosk on") == privacy.AUDIT_PAGE_SIZE
+    assert first.count("Turned the kiosk on") == retention.AUDIT_PAGE_SIZE
     second = client.get(f"/organize/forums/{forum.slug}/privacy/audit?page=2")
     assert second.get_data(as_text=True).count("Turned the kiosk on") == 10
     assert client.get(f"/organize/forums/{forum.slug}/privacy/audit?page=999").status_code == 200

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from app.core.db import utcnow
 from app.models import Booking, CheckIn, Forum, ForumSession, OutboxMessage, Registration
 from app.privacy import operations as privacy
+from app.privacy import retention
 from app.programme.views import forum_ends_at
 from app.registration import people
 from tests.app.privacy.helpers import fresh, move_forum, scan
@@ -75,7 +76,7 @@ def ended(db, client, make_forum, make_session, register):
 def test_the_purge_anonymises_ended_forums_and_keeps_every_count(client, db, ended):
     old, crowd, _upcoming, keeper = ended
     before = counts(db, old)
-    report = privacy.purge()
+    report = retention.purge()
     assert report.forums == [(old.slug, 4)]
     assert counts(db, old) == before
     for person in crowd:
@@ -95,16 +96,16 @@ def test_the_purge_anonymises_ended_forums_and_keeps_every_count(client, db, end
 
 
 def test_a_second_purge_changes_nothing(db, ended):
-    privacy.purge()
+    retention.purge()
     before = scan(db, [privacy.ERASED_NAME])
-    report = privacy.purge()
+    report = retention.purge()
     assert report.forums == [] and report.total == 0
     assert scan(db, [privacy.ERASED_NAME]) == before
 
 
 def test_a_dry_run_says_what_would_go_and_changes_nothing(db, ended):
     old, crowd, *_ = ended
-    report = privacy.purge(dry_run=True)
+    report = retention.purge(dry_run=True)
     assert report.dry_run and report.forums == [(old.slug, 4)]
     assert "would anonymise 4" in str(report)
     for person in crowd:
@@ -115,31 +116,31 @@ def test_the_retention_period_is_configurable(app, db, ended):
     old = ended[0]
     app.config["RETENTION_DAYS"] = 365
     try:
-        assert privacy.purge().forums == []
-        [line] = [x for x in privacy.retention_plan() if x.forum.id == old.id]
+        assert retention.purge().forums == []
+        [line] = [x for x in retention.retention_plan() if x.forum.id == old.id]
         assert line.purge_at == forum_ends_at(old).astimezone(UTC) + timedelta(days=365)
         assert not line.due(utcnow())
         assert 260 <= line.days_left(utcnow()) <= 266
     finally:
         app.config["RETENTION_DAYS"] = 90
-    assert privacy.purge().total == 4
+    assert retention.purge().total == 4
 
 
 def test_the_purge_waits_for_the_last_minute_of_the_period(db, ended):
     old = ended[0]
-    [line] = [x for x in privacy.retention_plan() if x.forum.id == old.id]
-    assert privacy.purge(now=line.purge_at - timedelta(seconds=1)).forums == []
-    assert privacy.purge(now=line.purge_at).forums == [(old.slug, 4)]
+    [line] = [x for x in retention.retention_plan() if x.forum.id == old.id]
+    assert retention.purge(now=line.purge_at - timedelta(seconds=1)).forums == []
+    assert retention.purge(now=line.purge_at).forums == [(old.slug, 4)]
 
 
 def test_the_plan_lists_every_forum_with_its_date_and_counts(db, ended):
     old, _, upcoming, _ = ended
-    plan = {line.forum.id: line for line in privacy.retention_plan()}
+    plan = {line.forum.id: line for line in retention.retention_plan()}
     assert (plan[old.id].with_personal_data, plan[old.id].anonymised) == (4, 0)
     assert plan[old.id].due(utcnow())
     assert (plan[upcoming.id].with_personal_data, plan[upcoming.id].due(utcnow())) == (1, False)
-    privacy.purge()
-    plan = {line.forum.id: line for line in privacy.retention_plan()}
+    retention.purge()
+    plan = {line.forum.id: line for line in retention.retention_plan()}
     assert (plan[old.id].with_personal_data, plan[old.id].anonymised) == (0, 4)
 
 
@@ -169,7 +170,7 @@ def test_the_mail_worker_runs_the_purge_once_a_day(app, db, ended):
     assert worker.purge_interval == 86_400
     worker.purge_personal_data()  # in an app context (and database session) of its own
     db.session.rollback()  # end this session's read transaction: see what the worker did
-    line = next(x for x in privacy.retention_plan() if x.forum.id == old.id)
+    line = next(x for x in retention.retention_plan() if x.forum.id == old.id)
     assert line.with_personal_data == 0
     # Not again before a day has passed.
     assert worker._next_purge > 0
@@ -201,6 +202,6 @@ def test_a_large_forum_is_purged_in_batches(db, make_forum, monkeypatch):
         )
     db.session.commit()
     move_forum(db, forum, date.today() - timedelta(days=365))
-    monkeypatch.setattr(privacy, "PURGE_BATCH", 3)
-    assert privacy.purge().forums == [(forum.slug, 7)]
+    monkeypatch.setattr(retention, "PURGE_BATCH", 3)
+    assert retention.purge().forums == [(forum.slug, 7)]
     assert scan(db, ["Batch Person", "batch"]) == []
