@@ -301,6 +301,34 @@ def fill_session_seats(session_id: int) -> int:
     )
 
 
+def seats_held(session_id: int) -> int:
+    """Confirmed in-person bookings: the seats a session holds, or would once it has a limit."""
+    return int(
+        db.session.scalar(
+            select(func.count())
+            .select_from(Booking)
+            .join(Registration, Registration.id == Booking.registration_id)
+            .where(
+                Booking.session_id == session_id,
+                Booking.status == PlaceStatus.CONFIRMED,
+                Registration.attendance == AttendanceMode.IN_PERSON,
+            )
+        )
+        or 0
+    )
+
+
+def recount_session_seats(session_id: int) -> None:
+    """Set the session's counter from its bookings: when it gets seats of its own, the seats
+    its in-person bookings already hold are taken."""
+    c = _SESSIONS.c
+    db.session.execute(
+        update(_SESSIONS)
+        .where(c.id == session_id)
+        .values(seats_taken=seats_held(session_id), updated_at=c.updated_at)
+    )
+
+
 def release_session_limit(session_id: int) -> int:
     """The session no longer has seats of its own: everyone waiting for it is in."""
     waiting = db.session.scalars(

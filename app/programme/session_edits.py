@@ -55,7 +55,6 @@ from app.models import (
     Forum,
     ForumSession,
     ProgrammeChange,
-    Registration,
     SessionSpeaker,
     Speaker,
     User,
@@ -66,7 +65,6 @@ from app.models.enums import (
     SESSION_KINDS,
     SESSION_STATUSES,
     SPEAKER_ROLES,
-    AttendanceMode,
     ForumStatus,
     PlaceStatus,
 )
@@ -343,7 +341,7 @@ def _check_seats(forum_id: int, session: ForumSession, seats: int | None) -> Non
     """Seats cannot drop below the seats held."""
     if seats is None:
         return
-    held = session.seats_taken if session.seats is not None else _seated_count(session.id)
+    held = session.seats_taken if session.seats is not None else ledger.seats_held(session.id)
     if seats < held:
         raise ValidationFailed(
             {
@@ -356,23 +354,6 @@ def _check_seats(forum_id: int, session: ForumSession, seats: int | None) -> Non
                 ]
             }
         )
-
-
-def _seated_count(session_id: int) -> int:
-    """Confirmed in-person bookings: the seats a session would hold once it has a limit."""
-    return int(
-        db.session.scalar(
-            select(func.count())
-            .select_from(Booking)
-            .join(Registration, Registration.id == Booking.registration_id)
-            .where(
-                Booking.session_id == session_id,
-                Booking.status == PlaceStatus.CONFIRMED,
-                Registration.attendance == AttendanceMode.IN_PERSON,
-            )
-        )
-        or 0
-    )
 
 
 def create_session(forum: Forum, raw: Mapping[str, Any], user: User) -> SessionSaved:
@@ -481,7 +462,8 @@ def apply_update(
         setattr(session, name, value)
     edited = _set_speakers(session, lines) or edited
     if old_seats is None and session.seats is not None:
-        session.seats_taken = _seated_count(session.id)
+        ledger.recount_session_seats(session.id)
+        db.session.expire(session, ["seats_taken"])
     if not edited:
         return False, [], 0
     recorded: list[ProgrammeChange] = []

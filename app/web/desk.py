@@ -45,6 +45,7 @@ from app.desk import checkin, desks, screens, walk_ins
 from app.extensions import limiter, login_manager
 from app.models import Forum, Registration
 from app.models.enums import PlaceStatus
+from app.programme.views import forum_seats_left
 from app.registration import operations as registrations
 from app.security import no_store
 
@@ -447,17 +448,11 @@ def walk_in(slug: str):
             state=state,
             outcome=outcome,
             can_organize=organizer,
-            seats_left=_seats_left(forum),
+            seats_left=forum_seats_left(forum),
             consent_version=registrations.CONSENT_VERSION,
         ),
         status,
     )
-
-
-def _seats_left(forum: Forum) -> int | None:
-    if forum.in_person_capacity is None:
-        return None
-    return max(forum.in_person_capacity - forum.in_person_taken, 0)
 
 
 # ------------------------------------------------------------------------------- badges
