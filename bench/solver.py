@@ -482,6 +482,7 @@ def run_peer(name: str, seed: int, time_limit: float) -> dict[str, Any]:
         if objective is not None:
             lp += objective(events=events, slots=slots, X=x, **kwargs)
         built = clock.monotonic() - t0
+        print(f"peer: model built in {built:.1f} s, CBC solving", file=sys.stderr, flush=True)
         lp.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, threads=1))
         took = clock.monotonic() - t0
         chosen = [key for key, var in x.items() if (var.value() or 0) > 0.5]
@@ -544,8 +545,11 @@ def in_child(kind: str, name: str, args, timeout: float) -> dict[str, Any]:
             proc = subprocess.run(
                 command, cwd=common.REPO_ROOT, timeout=timeout, capture_output=True, text=True
             )
-        except subprocess.TimeoutExpired:
-            return {"instance": name, "error": f"did not finish in {timeout:.0f} s"}
+        except subprocess.TimeoutExpired as stopped:
+            said = stopped.stderr or b""
+            said = said.decode() if isinstance(said, bytes) else said
+            where = said.strip().splitlines()[-1:] or ["while building its model"]
+            return {"instance": name, "error": f"did not finish in {timeout:.0f} s ({where[0]})"}
         if proc.returncode != 0 or not out.exists():
             tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
             return {"instance": name, "error": " / ".join(tail) or f"exit {proc.returncode}"}
