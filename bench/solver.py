@@ -600,7 +600,9 @@ def table_rows(ours: dict[str, dict], peers: dict[str, dict]) -> list[list[Any]]
             if pp
             else "not expressible"
         )
-        peer_repair = f"{common.fmt(pf.get('wall_s'), 2)} s, {pf.get('moves')} moves" if pf else "-"
+        peer_repair = (
+            f"{common.fmt(pf.get('wall_s'), 2)} s, {_moves_text(pf.get('moves'))}" if pf else "-"
+        )
         rows.append(
             [
                 f"{name} ({r['sessions']}/{r['venues']}/{r['days']})",
@@ -608,7 +610,7 @@ def table_rows(ours: dict[str, dict], peers: dict[str, dict]) -> list[list[Any]]
                 f"{p['status']} {common.fmt(p['wall_s'], 1)} s",
                 f"{p['objective']} / {common.fmt(p['best_bound'], 0)}",
                 f"{(p['gap'] or 0) * 100:.1f}%" if p["gap"] is not None else "-",
-                f"{common.fmt(fix.get('wall_s'), 2)} s, {fix.get('moves')} moves"
+                f"{common.fmt(fix.get('wall_s'), 2)} s, {_moves_text(fix.get('moves'))}"
                 f" ({'1-move exists' if fix.get('one_move_exists') else 'no 1-move'})"
                 if fix
                 else "-",
@@ -619,6 +621,10 @@ def table_rows(ours: dict[str, dict], peers: dict[str, dict]) -> list[list[Any]]
             ]
         )
     return rows
+
+
+def _moves_text(moves: int | None) -> str:
+    return f"{moves} move" if moves == 1 else f"{moves} moves"
 
 
 HEADERS = [
