@@ -304,4 +304,3 @@ def score(
         if sid in steps and not any(lo <= steps[sid][0] < hi for lo, hi in spans):
             preferred += w.preferred
     return Score(moved, affected, keep_apart, speaker_days, preferred)
-
