@@ -661,3 +661,22 @@ def test_repair_over_the_whole_timetable_moves_the_fewest_sessions_first():
         (2, "14 10:00", 1),
     ]
     assert (result.score.moved, result.score.affected_registrants) == (2, 140)
+
+
+def test_repair_after_a_hall_is_lost():
+    # Taepyeong Hall (id 4) is gone: its one session moves to the free hour in the Grand Hall.
+    hall = solver_hall(open_hours=open_from(10, 13))
+    sessions = [solver_session(i) for i in (1, 2, 3)]
+    current = {
+        1: Placement(at(14, 10), 1),
+        2: Placement(at(14, 11), 1),
+        3: Placement(at(14, 10), 4),
+    }
+    result = solved(solver_problem(sessions, venues=[hall], current=current), mode="repair")
+    assert [
+        (m.session_id, m.before.venue_id, local(m.after), m.after.venue_id) for m in result.moves
+    ] == [(3, 4, "14 12:00", 1)]
+    # A fixed session in the lost hall cannot be repaired around: it is refused as input.
+    fixed = [*sessions[:2], dataclasses.replace(sessions[2], fixed=True)]
+    message = input_error(solver_problem(fixed, venues=[hall], current=current), mode="repair")
+    assert "A fixed session breaks a hard rule" in message and "no longer available" in message
