@@ -263,7 +263,7 @@ def _solver_rows(result: dict[str, Any]) -> list[list[Any]]:
                 "agenda_solver", "-", f"{name}: status at the limit (s)",
                 f"{p['status']} ({p['wall_s']})", pp.get("status") or peer.get("error"),
                 None, "optimal ≤ 1 s" if name == "forum" else "-",
-                judged("forum: optimal ≤ 1 s"),
+                judged("forum: optimal ≤ 1 s") if name == "forum" else "-",
             ],
             [
                 "agenda_solver", "-", f"{name}: gap", p["gap"], None, None,

@@ -482,6 +482,7 @@ def run_peer(name: str, seed: int, time_limit: float) -> dict[str, Any]:
         if objective is not None:
             lp += objective(events=events, slots=slots, X=x, **kwargs)
         built = clock.monotonic() - t0
+        print(f"peer: model built in {built:.1f} s, CBC solving", file=sys.stderr, flush=True)
         lp.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, threads=1))
         took = clock.monotonic() - t0
         chosen = [key for key, var in x.items() if (var.value() or 0) > 0.5]
@@ -544,8 +545,11 @@ def in_child(kind: str, name: str, args, timeout: float) -> dict[str, Any]:
             proc = subprocess.run(
                 command, cwd=common.REPO_ROOT, timeout=timeout, capture_output=True, text=True
             )
-        except subprocess.TimeoutExpired:
-            return {"instance": name, "error": f"did not finish in {timeout:.0f} s"}
+        except subprocess.TimeoutExpired as stopped:
+            said = stopped.stderr or b""
+            said = said.decode() if isinstance(said, bytes) else said
+            where = said.strip().splitlines()[-1:] or ["while building its model"]
+            return {"instance": name, "error": f"did not finish in {timeout:.0f} s ({where[0]})"}
         if proc.returncode != 0 or not out.exists():
             tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
             return {"instance": name, "error": " / ".join(tail) or f"exit {proc.returncode}"}
@@ -596,7 +600,9 @@ def table_rows(ours: dict[str, dict], peers: dict[str, dict]) -> list[list[Any]]
             if pp
             else "not expressible"
         )
-        peer_repair = f"{common.fmt(pf.get('wall_s'), 2)} s, {pf.get('moves')} moves" if pf else "-"
+        peer_repair = (
+            f"{common.fmt(pf.get('wall_s'), 2)} s, {_moves_text(pf.get('moves'))}" if pf else "-"
+        )
         rows.append(
             [
                 f"{name} ({r['sessions']}/{r['venues']}/{r['days']})",
@@ -604,7 +610,7 @@ def table_rows(ours: dict[str, dict], peers: dict[str, dict]) -> list[list[Any]]
                 f"{p['status']} {common.fmt(p['wall_s'], 1)} s",
                 f"{p['objective']} / {common.fmt(p['best_bound'], 0)}",
                 f"{(p['gap'] or 0) * 100:.1f}%" if p["gap"] is not None else "-",
-                f"{common.fmt(fix.get('wall_s'), 2)} s, {fix.get('moves')} moves"
+                f"{common.fmt(fix.get('wall_s'), 2)} s, {_moves_text(fix.get('moves'))}"
                 f" ({'1-move exists' if fix.get('one_move_exists') else 'no 1-move'})"
                 if fix
                 else "-",
@@ -615,6 +621,10 @@ def table_rows(ours: dict[str, dict], peers: dict[str, dict]) -> list[list[Any]]
             ]
         )
     return rows
+
+
+def _moves_text(moves: int | None) -> str:
+    return f"{moves} move" if moves == 1 else f"{moves} moves"
 
 
 HEADERS = [

@@ -32,6 +32,7 @@ DURING_BREAK = "during_break"
 TRAVEL_TOO_SHORT = "travel_too_short"
 FIXED_MOVED = "fixed_moved"
 OFF_GRID = "off_grid"
+VENUE_GONE = "venue_gone"
 OUTSIDE_PROGRAMME_HOURS = "outside_programme_hours"
 
 Steps = Mapping[int, tuple[int, int | None]]  # session id -> (start step, venue id)
@@ -132,6 +133,17 @@ def _venue_rules(prep: Prepared, steps: Steps) -> list[Reason]:
     for sid, (_, venue_id) in sorted(steps.items()):
         s = prep.sessions[sid]
         venue = prep.venues.get(venue_id) if venue_id is not None else None
+        if venue_id is not None and venue is None:
+            out.append(
+                _reason(
+                    VENUE_GONE,
+                    (sid,),
+                    f"{_en(prep, sid)} is placed in venue {venue_id}, which is no longer"
+                    " available.",
+                    f"{_ko(prep, sid)}: 배치된 장소 {venue_id}을(를) 더 이상 쓸 수 없습니다.",
+                )
+            )
+            continue
         if venue is None:
             if s.uses_venue and s.format != "online":
                 out.append(

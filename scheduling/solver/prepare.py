@@ -494,15 +494,8 @@ def _check_current(prep: Prepared, errors: list[tuple[str, str]]) -> None:
                 )
             )
             continue
-        if placement.venue_id is not None and placement.venue_id not in prep.venues:
-            errors.append(
-                (
-                    f"Session {en} is placed in venue {placement.venue_id}, which is not in the"
-                    " problem.",
-                    f"세션 {ko}: 배치된 장소 {placement.venue_id}의 정보가 없습니다.",
-                )
-            )
-            continue
+        # A venue that is no longer in the problem (a hall lost) is allowed here: the session
+        # breaks a rule where it is, and a repair moves it. A fixed session there is refused.
         if not grid.on_grid(placement.start):
             errors.append(
                 (

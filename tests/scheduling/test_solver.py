@@ -597,3 +597,86 @@ def test_repair_moves_a_sound_session_out_of_the_way_when_it_must():
         (1, "14 11:00"),
         (2, "14 10:00"),
     ]
+
+
+def test_repair_over_the_whole_timetable_still_tells_the_fewest_registrants():
+    # Speaker 11 can now only come at 11:00, when both halls are taken: either session 2 (100
+    # registrants) or session 5 (5 registrants) has to make room, at 10:00 in the first hall.
+    halls = [
+        solver_hall(open_hours=open_from(10, 13)),
+        solver_hall(id=4, open_hours=open_from(10, 13)),
+    ]
+    only_eleven = solver_speaker(availability=(Window(at(14, 11), at(14, 12)),))
+    sessions = [solver_session(1, speaker_ids=(11,)), *(solver_session(i) for i in range(2, 7))]
+    current = {
+        1: Placement(at(14, 10), 1),
+        2: Placement(at(14, 11), 1),
+        3: Placement(at(14, 12), 1),
+        4: Placement(at(14, 10), 4),
+        5: Placement(at(14, 11), 4),
+        6: Placement(at(14, 12), 4),
+    }
+    problem = solver_problem(
+        sessions, venues=halls, speakers=[only_eleven], current=current,
+        registrants={1: 40, 2: 100, 5: 5},
+    )  # fmt: skip
+    result = solved(problem, mode="repair")
+    assert result.status == OPTIMAL
+    assert [(m.session_id, local(m.after), m.after.venue_id) for m in result.moves] == [
+        (1, "14 11:00", 4),
+        (5, "14 10:00", 1),
+    ]
+    assert result.score.affected_registrants == 45
+
+
+def test_repair_over_the_whole_timetable_moves_the_fewest_sessions_first():
+    # As above, but session 5 now needs the big hall: making room there takes three moves
+    # (1, 5 and 4) and tells 42 people; moving 2 instead takes two moves and tells 140.
+    halls = [
+        solver_hall(open_hours=open_from(10, 13)),
+        solver_hall(id=4, capacity=500, open_hours=open_from(10, 13)),
+    ]
+    only_eleven = solver_speaker(availability=(Window(at(14, 11), at(14, 12)),))
+    sessions = [
+        solver_session(1, speaker_ids=(11,)),
+        *(solver_session(i) for i in (2, 3, 4, 6)),
+        solver_session(5, audience=400),
+    ]
+    current = {
+        1: Placement(at(14, 10), 1),
+        2: Placement(at(14, 11), 1),
+        3: Placement(at(14, 12), 1),
+        4: Placement(at(14, 10), 4),
+        5: Placement(at(14, 11), 4),
+        6: Placement(at(14, 12), 4),
+    }
+    problem = solver_problem(
+        sessions, venues=halls, speakers=[only_eleven], current=current,
+        registrants={1: 40, 2: 100, 4: 1, 5: 1},
+    )  # fmt: skip
+    result = solved(problem, mode="repair")
+    assert result.status == OPTIMAL
+    assert [(m.session_id, local(m.after), m.after.venue_id) for m in result.moves] == [
+        (1, "14 11:00", 1),
+        (2, "14 10:00", 1),
+    ]
+    assert (result.score.moved, result.score.affected_registrants) == (2, 140)
+
+
+def test_repair_after_a_hall_is_lost():
+    # Taepyeong Hall (id 4) is gone: its one session moves to the free hour in the Grand Hall.
+    hall = solver_hall(open_hours=open_from(10, 13))
+    sessions = [solver_session(i) for i in (1, 2, 3)]
+    current = {
+        1: Placement(at(14, 10), 1),
+        2: Placement(at(14, 11), 1),
+        3: Placement(at(14, 10), 4),
+    }
+    result = solved(solver_problem(sessions, venues=[hall], current=current), mode="repair")
+    assert [
+        (m.session_id, m.before.venue_id, local(m.after), m.after.venue_id) for m in result.moves
+    ] == [(3, 4, "14 12:00", 1)]
+    # A fixed session in the lost hall cannot be repaired around: it is refused as input.
+    fixed = [*sessions[:2], dataclasses.replace(sessions[2], fixed=True)]
+    message = input_error(solver_problem(fixed, venues=[hall], current=current), mode="repair")
+    assert "A fixed session breaks a hard rule" in message and "no longer available" in message
