@@ -5,13 +5,31 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
+from flask_babel import format_decimal, refresh
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.engine import make_url
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 import config as settings
+from app import auth, models, security  # noqa: F401  (registers the tables and the user loader)
+from app.cli import register_cli
+from app.core import presenters
+from app.core.db import db
+from app.core.i18n import select_locale
+from app.extensions import babel, csrf, limiter, login_manager, migrate
+from app.mail.in_process import start_in_process_delivery
+from app.web import input_guard
+from app.web.api import bp as api_bp
+from app.web.api.errors import api_error
+from app.web.attendee import bp as attendee_bp
+from app.web.auth import bp as auth_bp
+from app.web.changes import bp as changes_bp
+from app.web.desk import bp as desk_bp
+from app.web.feeds import bp as feeds_bp
+from app.web.organize import bp as organize_bp
+from app.web.public import bp as public_bp
 from config import Config, ConfigError, config_from_env
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -33,11 +51,6 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     app.json.ensure_ascii = False  # Korean reads as Korean in the JSON API
     _check_config(app)
 
-    from app import auth, models  # noqa: F401  (registers the tables and the user loader)
-    from app.core.db import db
-    from app.core.i18n import select_locale
-    from app.extensions import babel, csrf, limiter, login_manager, migrate
-
     db.init_app(app)
     migrate.init_app(
         app, db, directory=os.path.join(PROJECT_ROOT, "migrations"), render_as_batch=True
@@ -52,25 +65,18 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
 
-    from app.web import input_guard
-
     input_guard.install_parsers(app)
     _trust_proxies(app)
     _register_blueprints(app)
     _register_error_handlers(app)
     input_guard.install(app)
     _start_requests_fresh(app)
-    from app import security
 
     security.install(app)
     _register_template_helpers(app)
 
-    from app.cli import register_cli
-
     register_cli(app)
     if app.config.get("MAIL_DELIVER_IN_PROCESS") and not app.testing:
-        from app.mail.in_process import start_in_process_delivery
-
         start_in_process_delivery(app)
     return app
 
@@ -121,8 +127,6 @@ def normalise_database_url(uri: str) -> str:
 def _start_requests_fresh(app: Flask) -> None:
     """Forget the locale and user cached on `g`: when a request runs inside an app context
     that is already pushed (tests, CLI-driven clients), they must not carry over."""
-    from flask import g
-    from flask_babel import refresh
 
     @app.before_request
     def fresh_request_state() -> None:
@@ -131,14 +135,6 @@ def _start_requests_fresh(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app.web.api import bp as api_bp
-    from app.web.attendee import bp as attendee_bp
-    from app.web.auth import bp as auth_bp
-    from app.web.changes import bp as changes_bp
-    from app.web.desk import bp as desk_bp
-    from app.web.feeds import bp as feeds_bp
-    from app.web.organize import bp as organize_bp
-    from app.web.public import bp as public_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(attendee_bp)
@@ -155,8 +151,6 @@ def wants_json() -> bool:
 
 
 def _register_error_handlers(app: Flask) -> None:
-    from app.extensions import csrf
-    from app.web.api.errors import api_error
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
@@ -187,18 +181,15 @@ def _register_error_handlers(app: Flask) -> None:
         return render_template("errors/error.html", code=500, message=None), 500
 
     # The JSON API takes bearer tokens or no credentials at all: never a cookie, so no CSRF.
-    from app.web.api import bp as api_bp
 
     csrf.exempt(api_bp)
 
 
 def _megabytes(size: int) -> str:
-    from flask_babel import format_decimal
 
     return f"{format_decimal(round(size / 1_000_000, 1))} MB"
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from app.core import presenters
 
     presenters.register(app)
