@@ -7,7 +7,7 @@ slots in the forum's zone).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -153,6 +153,9 @@ class SolveOptions:
     seed: int = 0
     workers: int = 1
     explain: bool = True  # on infeasibility, look for a minimal set of clashing constraints
+    # Told of each solution the search finds: (seconds into this search, its objective). It
+    # runs on the search's thread and must return quickly.
+    on_solution: Callable[[float, float], None] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time as clock
+from collections.abc import Callable
 
 from ortools.sat.python import cp_model
 
@@ -34,13 +35,16 @@ _STATUS = {
 
 
 class _FirstSolution(cp_model.CpSolverSolutionCallback):
-    def __init__(self) -> None:
+    def __init__(self, on_solution: Callable[[float, float], None] | None = None) -> None:
         super().__init__()
         self.first_s: float | None = None
+        self.on_solution = on_solution
 
     def on_solution_callback(self) -> None:
         if self.first_s is None:
             self.first_s = self.wall_time
+        if self.on_solution is not None:
+            self.on_solution(self.wall_time, self.objective_value)
 
 
 def propose(problem: Problem, options: SolveOptions | None = None) -> Proposal:
@@ -132,7 +136,7 @@ def _run(
     # Presolve probing costs tens of seconds on a few hundred sessions (the venues' no-overlap
     # constraints make each probe dear) and buys little here: the hint gives a solution at once.
     solver.parameters.cp_model_probing_level = 0
-    callback = _FirstSolution()
+    callback = _FirstSolution(options.on_solution)
     status = _STATUS.get(solver.solve(tm.model, callback), UNKNOWN)
     solved_at = clock.monotonic() - started
     first = None if callback.first_s is None else solved_at - solver.wall_time + callback.first_s

@@ -680,3 +680,19 @@ def test_repair_after_a_hall_is_lost():
     fixed = [*sessions[:2], dataclasses.replace(sessions[2], fixed=True)]
     message = input_error(solver_problem(fixed, venues=[hall], current=current), mode="repair")
     assert "A fixed session breaks a hard rule" in message and "no longer available" in message
+
+
+def test_each_solution_found_is_reported_as_it_comes():
+    """The worker shows the search's progress from these reports."""
+    found: list[tuple[float, float]] = []
+    options = dataclasses.replace(
+        FAST, on_solution=lambda s, objective: found.append((s, objective))
+    )
+    result = repair(_studio_swap_problem({1: 100, 2: 2, 3: 3, 4: 50}), options)
+
+    assert found, "no solution was reported"
+    assert all(seconds >= 0 for seconds, _ in found)
+    # The objective only improves, and the last report is the proposal's.
+    objectives = [objective for _, objective in found]
+    assert objectives == sorted(objectives, reverse=True)
+    assert objectives[-1] == result.objective
