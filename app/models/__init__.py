@@ -1,6 +1,15 @@
 """SQLAlchemy 2.x typed models. Importing this package registers every table on the metadata."""
 
-from app.models.forum import Forum, ForumSession, SessionSpeaker, Speaker, StreamLink, Venue
+from app.models.agenda import SolverRun
+from app.models.forum import (
+    Forum,
+    ForumSession,
+    SessionSpeaker,
+    Speaker,
+    SpeakerAvailability,
+    StreamLink,
+    Venue,
+)
 from app.models.outbox import OutboxMessage
 from app.models.registration import Booking, Registration
 from app.models.staff import (
@@ -25,7 +34,9 @@ __all__ = [
     "ProgrammeChange",
     "Registration",
     "SessionSpeaker",
+    "SolverRun",
     "Speaker",
+    "SpeakerAvailability",
     "StreamLink",
     "User",
     "Venue",

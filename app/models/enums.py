@@ -40,6 +40,19 @@ class OutboxStatus(StrEnum):
     DEAD = "dead"
 
 
+class SolverRunStatus(StrEnum):
+    QUEUED = "queued"  # waiting for a worker (or for another try after a worker stopped)
+    RUNNING = "running"
+    DONE = "done"  # a proposal, or the reasons it cannot be had
+    FAILED = "failed"  # bad input or tried too often; `error` says why
+    APPLIED = "applied"
+
+
+class SolverMode(StrEnum):
+    PROPOSE = "propose"
+    REPAIR = "repair"
+
+
 def _values(enum: type[StrEnum]) -> tuple[str, ...]:
     return tuple(member.value for member in enum)
 
@@ -78,3 +91,5 @@ ACCESSIBILITY_NEEDS = (
 )
 USER_ROLES = ("admin", "organizer", "desk")
 OUTBOX_STATUSES = _values(OutboxStatus)
+SOLVER_RUN_STATUSES = _values(SolverRunStatus)
+SOLVER_MODES = _values(SolverMode)

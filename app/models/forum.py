@@ -204,11 +204,37 @@ class Speaker(Timestamps, db.Model):
     country: Mapped[str] = mapped_column(String(100), default="")
     bio_ko: Mapped[str] = mapped_column(Text, default="")
     bio_en: Mapped[str] = mapped_column(Text, default="")
+    # The zone the speaker gives availability in (a speaker in Los Angeles joining a Seoul morning).
+    timezone: Mapped[str] = mapped_column(
+        String(64), default="Asia/Seoul", server_default="Asia/Seoul"
+    )
 
     forum: Mapped[Forum] = relationship(back_populates="speakers")
     session_links: Mapped[list[SessionSpeaker]] = relationship(
         back_populates="speaker", cascade="all, delete-orphan"
     )
+    availability: Mapped[list[SpeakerAvailability]] = relationship(
+        back_populates="speaker",
+        cascade="all, delete-orphan",
+        order_by="SpeakerAvailability.starts_at",
+    )
+
+
+class SpeakerAvailability(db.Model):
+    """A window in which a speaker can take part (stored in UTC). A speaker with none is
+    available throughout the forum."""
+
+    __tablename__ = "speaker_availability"
+    __table_args__ = (CheckConstraint("ends_at > starts_at", name="window_ends_after_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    speaker_id: Mapped[int] = mapped_column(
+        ForeignKey("speakers.id", ondelete="CASCADE"), index=True
+    )
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    speaker: Mapped[Speaker] = relationship(back_populates="availability")
 
 
 class SessionSpeaker(db.Model):
