@@ -54,6 +54,11 @@ def _affected(session: ForumSession, formats: set[str]) -> list[Registration]:
     ]
 
 
+def affected_count(session: ForumSession) -> int:
+    """How many people a change to `session` would tell (the solver weighs moves by it)."""
+    return len(_affected(session, {session.format}))
+
+
 def _notify(
     session: ForumSession, changes: list[ProgrammeChange], formats: set[str], *, now: datetime
 ) -> int:
