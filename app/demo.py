@@ -21,7 +21,16 @@ from sqlalchemy.exc import IntegrityError
 from app.accounts.users import authenticate, create_user, hash_password
 from app.core.db import db, write_transaction
 from app.demo_data import demo_forums
-from app.models import Forum, ForumSession, SessionSpeaker, Speaker, StreamLink, User, Venue
+from app.models import (
+    Forum,
+    ForumSession,
+    SessionSpeaker,
+    Speaker,
+    SpeakerAvailability,
+    StreamLink,
+    User,
+    Venue,
+)
 
 _CHILDREN = ("venues", "speakers", "sessions", "streams")
 # Keys of a session spec that are not ForumSession columns.
@@ -84,7 +93,17 @@ def _build_forum(spec: dict[str, Any]) -> Forum:
     zone = ZoneInfo(forum.timezone)
 
     venues = {key: Venue(forum=forum, **fields) for key, fields in spec["venues"].items()}
-    speakers = {key: Speaker(forum=forum, **fields) for key, fields in spec["speakers"].items()}
+    speakers: dict[str, Speaker] = {}
+    for key, fields in spec["speakers"].items():
+        windows = fields.get("availability", ())
+        speaker = Speaker(forum=forum, **{k: v for k, v in fields.items() if k != "availability"})
+        for day, start, end in windows:  # in the forum's zone; kept in UTC
+            SpeakerAvailability(
+                speaker=speaker,
+                starts_at=_local(day, start, zone).astimezone(UTC),
+                ends_at=_local(day, end, zone).astimezone(UTC),
+            )
+        speakers[key] = speaker
 
     sessions: dict[str, ForumSession] = {}
     for item in spec["sessions"]:

@@ -1444,7 +1444,9 @@ def sample_forum(now: datetime) -> dict[str, Any]:
             "before the forum at 18:00 KST); loading again later leaves it as it was. Speakers "
             "are fictional; seat numbers, room details and accessibility facilities are "
             "illustrative. Homepage, stream and webinar addresses are placeholders under "
-            "https://example.org/."
+            "https://example.org/. Alex Rivera joins from Los Angeles and is available on the "
+            "first day from 11:30 to 13:00 KST only, which Session 1 breaks: the scenario "
+            "for the agenda solver's repair."
         ),
         "venues": {
             "conference_room": {
@@ -1525,12 +1527,18 @@ def sample_forum(now: datetime) -> dict[str, Any]:
                 "Example Welfare Center (sample) / 예시 복지관 (샘플)",
                 "Digital literacy instructor / 디지털 교육 강사",
             ),
-            "rivera": sample_speaker(
-                "알렉스 리베라",
-                "Alex Rivera",
-                "City of Exampleton (sample) / 예시시 (샘플)",
-                "Chief Digital Officer / 최고디지털책임자",
-            ),
+            "rivera": {
+                **sample_speaker(
+                    "알렉스 리베라",
+                    "Alex Rivera",
+                    "City of Exampleton (sample) / 예시시 (샘플)",
+                    "Chief Digital Officer / 최고디지털책임자",
+                ),
+                # Joins by video from Los Angeles, free only in the Seoul late morning: Session
+                # 1 breaks this, and the agenda solver's repair moves it (one move).
+                "timezone": "America/Los_Angeles",
+                "availability": [(day, "11:30", "13:00")],
+            },
             "choi": sample_speaker(
                 "최민준",
                 "Choi Min-jun",
