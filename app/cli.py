@@ -1,8 +1,9 @@
 """Command-line tools: `flask demo load`, `flask outbox deliver`, `flask users …`,
-`flask privacy purge|preview`."""
+`flask privacy purge|preview`, `flask agenda solve|work`."""
 
 from __future__ import annotations
 
+import json
 import signal
 from datetime import timedelta
 
@@ -27,6 +28,10 @@ from app.mail.delivery import outbox_counts, queue_reminders, requeue_dead
 from app.mail.worker import DeliveryWorker
 from app.privacy.operations import retention_days
 from app.privacy.retention import purge, retention_plan
+from app.programme import solver_runs, solving
+from app.programme.agenda import get_forum
+from app.programme.checks import StaleRevision
+from scheduling.solver import MAX_TIME_LIMIT_S
 
 demo_cli = AppGroup("demo", help="Demo data: the real Seoul forums and an upcoming sample.")
 users_cli = AppGroup("users", help="Staff accounts and API tokens.")
@@ -285,8 +290,117 @@ def privacy_preview() -> None:
         )
 
 
+agenda_cli = AppGroup("agenda", help="The agenda solver: propose or repair a timetable.")
+
+
+@agenda_cli.command("solve")
+@click.argument("slug")
+@click.option(
+    "--repair/--propose",
+    default=None,
+    help="Repair the timetable with the fewest moves, or propose a whole one "
+    "(default: repair a published forum, propose for a draft).",
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(0, MAX_TIME_LIMIT_S, min_open=True),
+    default=solving.DEFAULT_TIME_LIMIT_S,
+    show_default=True,
+    help="Seconds the search may take.",
+)
+@click.option("--pin", "pinned", type=int, multiple=True, help="A session id to keep in place.")
+@click.option("--json", "as_json", is_flag=True, help="Print the proposal as JSON.")
+@click.option("--apply", "apply_it", is_flag=True, help="Apply the proposal's moves.")
+@click.option("--by", "by_email", default="", help="With --apply: the staff account applying.")
+@click.option("--locale", type=click.Choice(["en", "ko"]), default="en", show_default=True)
+def agenda_solve(
+    slug: str,
+    repair: bool | None,
+    time_limit: float,
+    pinned: tuple[int, ...],
+    as_json: bool,
+    apply_it: bool,
+    by_email: str,
+    locale: str,
+) -> None:
+    """Print the solver's proposal for a forum and its status; apply it only with --apply."""
+    if apply_it and not by_email:
+        raise click.UsageError("--apply needs --by EMAIL: the change is recorded in their name.")
+    try:
+        forum = get_forum(slug)
+        user = user_by_email(by_email) if apply_it else None
+    except NotFound as exc:
+        raise click.ClickException(exc.message) from None
+    modes = {True: "repair", False: "propose", None: solver_runs.default_mode(forum)}
+    mode = modes[repair]
+    try:
+        record, digest = solving.solve(forum, mode=mode, time_limit_s=time_limit, pinned=pinned)
+    except ValidationFailed as exc:
+        raise click.ClickException(" ".join(m for ms in exc.errors.values() for m in ms)) from None
+    if as_json:
+        click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+    else:
+        _echo_proposal(forum, record, locale)
+    if not apply_it:
+        return
+    if not record["moves"]:
+        click.echo("Nothing to apply.")
+        return
+    try:
+        applied = solving.apply_moves(forum, record, digest=digest, session_ids=None, user=user)
+    except (StaleRevision, ValidationFailed) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Applied {len(applied.sessions)} moves; {applied.notices} change notices queued.")
+
+
+def _echo_proposal(forum, record: dict, locale: str) -> None:
+    score = record["score"] or {}
+    click.echo(
+        f"{record['mode']}: {record['status']} in {record['wall_time_s']:.2f} s; "
+        f"{len(record['moves'])} moves, {score.get('affected_registrants', 0)} people affected."
+    )
+    for move in solving.move_views(forum, record, locale):
+        click.echo(f"  #{move.session_id} {move.title}")
+        click.echo(f"      {move.before}  ->  {move.after}  ({move.registrants} people)")
+    for reason in solving.reason_texts(record, locale):
+        click.echo(f"  ! {reason}")
+
+
+@agenda_cli.command("work")
+@click.option("--watch", is_flag=True, help="Keep running: run queued searches as they come.")
+@click.option("--interval", type=click.FloatRange(min=0.1), default=2.0, show_default=True)
+def agenda_work(watch: bool, interval: float) -> None:
+    """Run the queued solver runs (organizers ask for them on the timetable page), then exit
+    (or keep going with --watch). Runs whose worker stopped are taken over."""
+    worker_id = solver_runs.worker_identity()
+    if not watch:
+        click.echo(f"{solver_runs.work_once(worker_id)} solver runs done.")
+        return
+    stopping: list[bool] = []
+
+    def stop(signum, frame) -> None:
+        if stopping:
+            raise KeyboardInterrupt
+        stopping.append(True)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    click.echo(f"Running solver runs as {worker_id}; Ctrl-C or SIGTERM stops.")
+    try:
+        solver_runs.watch(
+            current_app._get_current_object(),  # type: ignore[attr-defined]
+            worker_id,
+            interval=interval,
+            should_stop=lambda: bool(stopping),
+        )
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    click.echo("Stopped.")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(privacy_cli)
+    app.cli.add_command(agenda_cli)

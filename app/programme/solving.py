@@ -440,3 +440,46 @@ def apply_moves_locked(
 
 def describe_moves(count: int) -> str:
     return ngettext("%(num)d session moved.", "%(num)d sessions moved.", count)
+
+
+# ============================================================================ showing
+
+
+@dataclass(frozen=True)
+class MoveView:
+    """A move as people read it: local times in the forum's zone and the venue's name."""
+
+    session_id: int
+    title: str
+    before: str
+    after: str
+    registrants: int
+
+
+def move_views(forum: Forum, record: dict[str, Any], locale: str) -> list[MoveView]:
+    zone = ZoneInfo(forum.timezone)
+    venues = {v.id: (v.name_ko if locale == "ko" else v.name_en) for v in _venues(forum.id)}
+
+    def where(placement: dict[str, Any] | None, minutes: int) -> str:
+        if placement is None:
+            return "—"
+        start = datetime.fromisoformat(placement["starts_at"]).astimezone(zone)
+        end = start + timedelta(minutes=minutes)
+        venue = venues.get(placement["venue_id"], "—") if placement["venue_id"] else "—"
+        return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M} · {venue}"
+
+    return [
+        MoveView(
+            session_id=m["session_id"],
+            title=m["title_ko"] if locale == "ko" else m["title_en"],
+            before=where(m["before"], m["duration_minutes"]),
+            after=where(m["after"], m["duration_minutes"]),
+            registrants=m["registrants"],
+        )
+        for m in record.get("moves", [])
+    ]
+
+
+def reason_texts(record: dict[str, Any], locale: str) -> list[str]:
+    key = "message_ko" if locale == "ko" else "message_en"
+    return [r[key] for r in record.get("reasons", [])]

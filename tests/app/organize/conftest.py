@@ -115,3 +115,22 @@ def make_registration(db) -> Callable[..., Any]:
         return registration
 
     return make
+
+
+SAMPLE = "seoul-smart-city-forum-sample"
+
+
+@pytest.fixture
+def sample(db):
+    """The demo's upcoming sample forum (its speaker in Los Angeles breaks Session 1)."""
+    from sqlalchemy import select
+
+    from app.demo import load_demo
+    from app.models import Forum
+
+    load_demo(datetime(2026, 3, 2, 3, 0, tzinfo=UTC))
+    return db.session.scalar(select(Forum).where(Forum.slug == SAMPLE))
+
+
+def session_titled(forum, prefix: str):
+    return next(s for s in forum.sessions if s.title_en.startswith(prefix))

@@ -3,26 +3,16 @@ taken over when a worker stops (a restart), and applied once."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from app.core.db import utcnow
 from app.core.errors import ValidationFailed
-from app.demo import load_demo
-from app.models import Forum, SolverRun
+from app.models import SolverRun
 from app.programme import solver_runs
 from app.programme.solver_runs import RunNotReady
-
-NOW = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
-SAMPLE = "seoul-smart-city-forum-sample"
-
-
-@pytest.fixture
-def sample(db) -> Forum:
-    load_demo(NOW)
-    return db.session.scalar(select(Forum).where(Forum.slug == SAMPLE))
 
 
 @pytest.fixture

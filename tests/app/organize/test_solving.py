@@ -3,31 +3,18 @@ would, and refusing a stale one."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
 from app.core.errors import ValidationFailed
-from app.demo import load_demo
 from app.models import Forum, ForumSession, OutboxMessage, Speaker, SpeakerAvailability
 from app.programme import solving
 from app.programme.checks import NOTICE_KIND, StaleRevision
 from app.programme.solving import NothingToApply
-
-NOW = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
-SAMPLE = "seoul-smart-city-forum-sample"
-
-
-@pytest.fixture
-def sample(db) -> Forum:
-    load_demo(NOW)
-    return db.session.scalar(select(Forum).where(Forum.slug == SAMPLE))
-
-
-def session_titled(forum: Forum, prefix: str) -> ForumSession:
-    return next(s for s in forum.sessions if s.title_en.startswith(prefix))
+from tests.app.organize.conftest import SAMPLE, session_titled
 
 
 def test_the_demo_speaker_in_los_angeles_breaks_session_1(sample, english):
