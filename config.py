@@ -73,6 +73,9 @@ class Config:
     SMTP_TIMEOUT = _env("SMTP_TIMEOUT", 10.0)
     # Deliver queued mail from a background thread of the web process (development only).
     MAIL_DELIVER_IN_PROCESS = _env("MAIL_DELIVER_IN_PROCESS", False)
+    # Run queued agenda solver searches on a thread of the web process (development only;
+    # production runs `flask agenda work --watch`).
+    AGENDA_SOLVE_IN_PROCESS = _env("AGENDA_SOLVE_IN_PROCESS", False)
     # The mail worker (`flask outbox deliver`); None: the worker's own default.
     OUTBOX_BATCH_SIZE = _env("OUTBOX_BATCH_SIZE")
     OUTBOX_LEASE_SECONDS = _env("OUTBOX_LEASE_SECONDS")
@@ -115,6 +118,7 @@ class Config:
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
     MAIL_DELIVER_IN_PROCESS = _env("MAIL_DELIVER_IN_PROCESS", True)
+    AGENDA_SOLVE_IN_PROCESS = _env("AGENDA_SOLVE_IN_PROCESS", True)
 
 
 class TestingConfig(Config):
@@ -123,6 +127,7 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-secret-key"
     MAIL_BACKEND = "memory"
     MAIL_DELIVER_IN_PROCESS = False
+    AGENDA_SOLVE_IN_PROCESS = False
     # Limits stay on (one shared limiter) but high; rate-limit tests lower them per test.
     REGISTRATION_RATE_LIMIT = "100000/minute"
     # Several hundred threads share the pool in the concurrency tests on a busy machine.
@@ -318,6 +323,7 @@ PARSERS: dict[str, tuple[str, Parser]] = {
     "SMTP_SECURITY": ("SMTP_SECURITY", choice("none", "starttls", "tls")),
     "SMTP_TIMEOUT": ("SMTP_TIMEOUT", number(0, above=True)),
     "MAIL_DELIVER_IN_PROCESS": ("MAIL_DELIVER_IN_PROCESS", boolean),
+    "AGENDA_SOLVE_IN_PROCESS": ("AGENDA_SOLVE_IN_PROCESS", boolean),
     "OUTBOX_BATCH_SIZE": ("OUTBOX_BATCH_SIZE", integer(1, 1000)),
     "OUTBOX_LEASE_SECONDS": ("OUTBOX_LEASE_SECONDS", number(1)),
     "OUTBOX_POLL_SECONDS": ("OUTBOX_POLL_SECONDS", number(0.05)),

@@ -30,7 +30,6 @@ from app.privacy.operations import retention_days
 from app.privacy.retention import purge, retention_plan
 from app.programme import solver_runs, solving
 from app.programme.agenda import get_forum
-from app.programme.checks import StaleRevision
 from scheduling.solver import MAX_TIME_LIMIT_S
 
 demo_cli = AppGroup("demo", help="Demo data: the real Seoul forums and an upcoming sample.")
@@ -348,7 +347,7 @@ def agenda_solve(
         return
     try:
         applied = solving.apply_moves(forum, record, digest=digest, session_ids=None, user=user)
-    except (StaleRevision, ValidationFailed) as exc:
+    except (solving.StaleProposal, ValidationFailed) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Applied {len(applied.sessions)} moves; {applied.notices} change notices queued.")
 

@@ -17,12 +17,12 @@ import socket
 import threading
 import time as clock
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 
@@ -47,6 +47,7 @@ QUEUE_LIMIT = 5  # runs waiting or running per forum
 
 class RunNotReady(DomainError):
     status = 409
+    code = "not_ready"
 
 
 # ============================================================================ asking
@@ -142,6 +143,7 @@ def request_run(forum: Forum, raw: Mapping[str, Any], user: User) -> SolverRun:
             applied_sessions=[],
         )
         db.session.add(run)
+    kick_in_process(current_app._get_current_object())  # type: ignore[attr-defined]
     return run
 
 
@@ -323,7 +325,6 @@ def work_once(worker_id: str) -> int:
     done = 0
     while (run_id := claim_next(worker_id)) is not None:
         execute(run_id, worker_id)
-        db.session.remove()
         done += 1
     return done
 
@@ -367,12 +368,21 @@ def kick_in_process(app: Flask) -> None:
 # ============================================================================ applying
 
 
-def apply_run(
-    forum: Forum, run_id: int, session_ids: Iterable[int] | None, user: User
-) -> solving.Applied:
-    """Apply a finished run's moves (all, or those chosen) through the hand edit's operation.
-    Refused whole when the run is not finished, was applied already, or the programme
-    changed since it was computed."""
+def _chosen(value: Any) -> list[int] | None:
+    """The sessions whose moves to apply (ids from a form or JSON); None: every move."""
+    if value is None:
+        return None
+    ids = [parse_id(v) for v in value] if isinstance(value, list | tuple) else [None]
+    if None in ids:
+        raise ValidationFailed({"sessions": [_("Choose the moves to apply by session id.")]})
+    return ids  # type: ignore[return-value]
+
+
+def apply_run(forum: Forum, run_id: int, session_ids: Any, user: User) -> solving.Applied:
+    """Apply a finished run's moves (all, or those chosen: a list of session ids) through the
+    hand edit's operation. Refused whole when the run is not finished, was applied already,
+    or the programme changed since it was computed."""
+    session_ids = _chosen(session_ids)
     run = get_run(forum, run_id)
     if run.status == SolverRunStatus.APPLIED:
         raise RunNotReady(_("This proposal was applied already."))

@@ -46,7 +46,6 @@ from app.models import (
 )
 from app.models.enums import AttendanceMode, PlaceStatus, SessionStatus, SolverMode
 from app.programme.change_notices import affected_count
-from app.programme.checks import StaleRevision
 from app.programme.session_edits import (
     apply_update,
     check_session,
@@ -65,6 +64,14 @@ DEFAULT_TIME_LIMIT_S = 10.0
 
 class NothingToApply(DomainError):
     status = 409
+    code = "nothing_to_apply"
+
+
+class StaleProposal(DomainError):
+    """The programme changed after the proposal was computed; nothing was applied."""
+
+    status = 409
+    code = "stale_proposal"
 
 
 @dataclass(frozen=True)
@@ -362,13 +369,12 @@ class Applied:
     notices: int
 
 
-def _stale_programme() -> StaleRevision:
-    return StaleRevision(
+def _stale_programme() -> StaleProposal:
+    return StaleProposal(
         _(
             "The programme changed after this proposal was computed (a session, a speaker's "
             "availability or a venue). Nothing was applied: run the solver again."
-        ),
-        revision=None,
+        )
     )
 
 

@@ -15,4 +15,11 @@ from app.web.api.errors import api_error  # noqa: E402
 for _kind in (DomainError, ValidationError, HTTPException):
     bp.register_error_handler(_kind, api_error)
 
-from app.web.api import checkins, forums, openapi, organize, registrations  # noqa: E402, F401  (routes register on bp)
+from app.web.api import (  # noqa: E402, F401  (routes register on bp)
+    checkins,
+    forums,
+    openapi,
+    organize,
+    registrations,
+    solver,
+)

@@ -96,6 +96,7 @@ PATH_PARAMETERS: dict[str, dict[str, Any]] = {
         "description": "The venue or speaker.",
         "schema": {"type": "integer", "minimum": 0},
     },
+    "run_id": {"description": "The solver run.", "schema": {"type": "integer", "minimum": 0}},
 }
 
 

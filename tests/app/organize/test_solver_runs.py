@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.core.db import utcnow
 from app.core.errors import ValidationFailed
 from app.models import SolverRun
-from app.programme import solver_runs
+from app.programme import solver_runs, solving
 from app.programme.solver_runs import RunNotReady
 
 
@@ -133,14 +133,12 @@ def test_a_finished_run_is_applied_once(db, sample, organizer, english):
 
 
 def test_a_run_computed_before_a_hand_edit_is_refused(db, sample, organizer, english):
-    from app.programme.checks import StaleRevision
-
     run = solver_runs.request_run(sample, {}, organizer)
     solver_runs.execute(solver_runs.claim_next("w"), "w", heartbeat_s=0.05)
     keynote = next(s for s in sample.sessions if s.title_en.startswith("Keynote"))
     keynote.ends_at -= timedelta(minutes=10)  # a hand edit after the search
     db.session.commit()
 
-    with pytest.raises(StaleRevision):
+    with pytest.raises(solving.StaleProposal):
         solver_runs.apply_run(sample, run.id, None, organizer)
     assert run_row(db, run.id).status == "done"  # the refusal changed nothing

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from app.core.errors import ValidationFailed
 from app.models import Forum, ForumSession, OutboxMessage, Speaker, SpeakerAvailability
 from app.programme import solving
-from app.programme.checks import NOTICE_KIND, StaleRevision
-from app.programme.solving import NothingToApply
+from app.programme.checks import NOTICE_KIND
+from app.programme.solving import NothingToApply, StaleProposal
 from tests.app.organize.conftest import SAMPLE, session_titled
 
 
@@ -111,7 +111,7 @@ def test_a_proposal_is_refused_whole_when_the_programme_changed_since(
     db.session.commit()
     before = (session1.starts_at, session1.revision)
 
-    with pytest.raises(StaleRevision):
+    with pytest.raises(StaleProposal):
         solving.apply_moves(
             sample, record, digest=digest, session_ids=None, user=make_user("organizer", sample)
         )
