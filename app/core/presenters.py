@@ -60,6 +60,20 @@ LABELS = {
         "companion": _l("A companion"),
     },
     "forum_status": {"draft": _l("Draft"), "published": _l("Published")},
+    "solver_run": {
+        "queued": _l("Waiting for a worker"),
+        "running": _l("Searching"),
+        "done": _l("Proposal ready"),
+        "failed": _l("Failed"),
+        "applied": _l("Applied"),
+    },
+    "solver_mode": {"repair": _l("Repair"), "propose": _l("Proposal")},
+    "search_status": {
+        "optimal": _l("the best possible"),
+        "feasible": _l("good, not proven the best"),
+        "infeasible": _l("impossible with these rules"),
+        "unknown": _l("nothing found in the time given"),
+    },
 }
 
 

@@ -13,6 +13,7 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -227,3 +228,50 @@ class ImportForm(FlaskForm):
     content = HiddenField()
     preview = SubmitField(_l("Check the file"))
     confirm = SubmitField(_l("Import"))
+
+
+class AvailabilityForm(FlaskForm):
+    timezone = StringField(
+        _l("The speaker's time zone"),
+        validators=[Length(max=64)],
+        description=_l("An IANA name, such as Asia/Seoul or America/Los_Angeles."),
+    )
+    windows = TextAreaField(
+        _l("Available"),
+        validators=[Length(max=5000)],
+        description=_l(
+            "One window a line, in the speaker's time zone: 2026-09-03 17:00-20:00. Leave it "
+            "empty when the speaker can take part at any time of the forum."
+        ),
+    )
+    submit = SubmitField(_l("Save the availability"))
+
+
+class AvailabilityImportForm(FlaskForm):
+    file = FileField(_l("Availability file (CSV)"))
+    submit = SubmitField(_l("Import the availability"))
+
+
+class SolveForm(FlaskForm):
+    mode = RadioField(
+        _l("What should the solver do?"),
+        choices=[
+            SelectChoice(
+                "repair", _l("Repair: move as few sessions as possible, telling as few people")
+            ),
+            SelectChoice("propose", _l("Propose: a whole timetable")),
+        ],
+        validate_choice=False,
+    )
+    time_limit_s = StringField(
+        _l("Time limit (seconds)"),
+        validators=[Length(max=10)],
+        description=_l("More than 0 and at most 600. The best timetable found by then is shown."),
+    )
+    pinned = MultiCheckboxField(_l("Keep these sessions where they are"), choices=[])
+    submit = SubmitField(_l("Start the search"))
+
+
+class ApplyProposalForm(FlaskForm):
+    sessions = MultiCheckboxField(_l("Moves to apply"), choices=[])
+    submit = SubmitField(_l("Apply the ticked moves"))

@@ -453,37 +453,58 @@ def describe_moves(count: int) -> str:
 
 @dataclass(frozen=True)
 class MoveView:
-    """A move as people read it: local times in the forum's zone and the venue's name."""
+    """A session in a proposal as people read it: local times in the forum's zone and the
+    venue's name; `after` is None for a session the proposal leaves where it is."""
 
     session_id: int
     title: str
     before: str
-    after: str
+    after: str | None
     registrants: int
 
 
-def move_views(forum: Forum, record: dict[str, Any], locale: str) -> list[MoveView]:
+def move_views(
+    forum: Forum, record: dict[str, Any], locale: str, *, every_session: bool = False
+) -> list[MoveView]:
+    """The proposal's moves; with `every_session`, the whole programme in time order with
+    the moves beside it (the diff against the current timetable)."""
     zone = ZoneInfo(forum.timezone)
     venues = {v.id: (v.name_ko if locale == "ko" else v.name_en) for v in _venues(forum.id)}
 
-    def where(placement: dict[str, Any] | None, minutes: int) -> str:
+    def where(start: datetime, minutes: int, venue_id: int | None) -> str:
+        start = start.astimezone(zone)
+        end = start + timedelta(minutes=minutes)
+        return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M} · {venues.get(venue_id, '—')}"
+
+    def placed(placement: dict[str, Any] | None, minutes: int) -> str:
         if placement is None:
             return "—"
-        start = datetime.fromisoformat(placement["starts_at"]).astimezone(zone)
-        end = start + timedelta(minutes=minutes)
-        venue = venues.get(placement["venue_id"], "—") if placement["venue_id"] else "—"
-        return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M} · {venue}"
+        start = datetime.fromisoformat(placement["starts_at"])
+        return where(start, minutes, placement["venue_id"])
 
-    return [
-        MoveView(
+    moves = {
+        m["session_id"]: MoveView(
             session_id=m["session_id"],
             title=m["title_ko"] if locale == "ko" else m["title_en"],
-            before=where(m["before"], m["duration_minutes"]),
-            after=where(m["after"], m["duration_minutes"]),
+            before=placed(m["before"], m["duration_minutes"]),
+            after=placed(m["after"], m["duration_minutes"]),
             registrants=m["registrants"],
         )
         for m in record.get("moves", [])
-    ]
+    }
+    if not every_session:
+        return list(moves.values())
+    rows = []
+    for s in _sessions(forum.id):
+        if s.status == SessionStatus.CANCELLED:
+            continue
+        if s.id in moves:
+            rows.append(moves[s.id])
+            continue
+        title = (s.title_ko if locale == "ko" else s.title_en) or s.title_en or s.title_ko
+        minutes = int((s.ends_at - s.starts_at).total_seconds() // 60)
+        rows.append(MoveView(s.id, title, where(s.starts_at, minutes, s.venue_id), None, 0))
+    return rows
 
 
 def reason_texts(record: dict[str, Any], locale: str) -> list[str]:

@@ -16,5 +16,6 @@ from app.web.organize import (  # noqa: E402, F401  (routes register on bp)
     csv_views,
     people_views,
     privacy_views,
+    solver_views,
     views,
 )

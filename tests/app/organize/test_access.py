@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.models import Booking, StreamLink
+from app.models import Booking, SolverRun, StreamLink
 
 WEB_PREFIX = "/organize"
 API_PREFIX = "/api/v1/organize"
@@ -50,6 +50,8 @@ def world(db, make_forum, make_venue, make_session, make_speaker, make_user, mak
             forum=forum, session=session, platform="YouTube", url="https://youtu.be/x"
         )
         db.session.add(stream)
+        run = SolverRun(forum_id=forum.id, mode="repair", status="queued", time_limit_s=5)
+        db.session.add(run)
         registration = make_registration(
             forum,
             status="waitlisted",
@@ -67,6 +69,7 @@ def world(db, make_forum, make_venue, make_session, make_speaker, make_user, mak
             "venues": venue.id,
             "speakers": speaker.id,
             "streams": stream.id,
+            "run_id": run.id,
         }
 
     return {
