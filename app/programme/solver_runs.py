@@ -346,10 +346,11 @@ def watch(app: Flask, worker_id: str, *, interval: float, should_stop: Callable[
 _IN_PROCESS_LOCK = threading.Lock()
 
 
-def kick_in_process(app: Flask) -> None:
-    """Development: run queued searches on a daemon thread of this process (one at a time)."""
+def kick_in_process(app: Flask) -> threading.Thread | None:
+    """Development: run queued searches on a daemon thread of this process (one at a time).
+    Returns the thread started, if any."""
     if not app.config.get("AGENDA_SOLVE_IN_PROCESS"):
-        return
+        return None
 
     def run() -> None:
         if not _IN_PROCESS_LOCK.acquire(blocking=False):
@@ -362,7 +363,9 @@ def kick_in_process(app: Flask) -> None:
         finally:
             _IN_PROCESS_LOCK.release()
 
-    threading.Thread(target=run, name="madang-solver", daemon=True).start()
+    thread = threading.Thread(target=run, name="madang-solver", daemon=True)
+    thread.start()
+    return thread
 
 
 # ============================================================================ applying

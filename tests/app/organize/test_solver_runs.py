@@ -21,7 +21,7 @@ def organizer(make_user, sample):
 
 
 def run_row(db, run_id: int) -> SolverRun:
-    db.session.expire_all()
+    db.session.rollback()  # a fresh read: end the snapshot of any read still open
     return db.session.get(SolverRun, run_id)
 
 
@@ -142,3 +142,17 @@ def test_a_run_computed_before_a_hand_edit_is_refused(db, sample, organizer, eng
     with pytest.raises(solving.StaleProposal):
         solver_runs.apply_run(sample, run.id, None, organizer)
     assert run_row(db, run.id).status == "done"  # the refusal changed nothing
+
+
+def test_in_development_the_server_runs_the_search_on_a_thread(app, db, sample, organizer):
+    run_id = solver_runs.request_run(sample, {"time_limit_s": "5"}, organizer).id
+    assert solver_runs.kick_in_process(app) is None  # off unless configured (tests, production)
+
+    app.config["AGENDA_SOLVE_IN_PROCESS"] = True
+    try:
+        thread = solver_runs.kick_in_process(app)
+        thread.join()
+    finally:
+        app.config["AGENDA_SOLVE_IN_PROCESS"] = False
+
+    assert run_row(db, run_id).status == "done"
