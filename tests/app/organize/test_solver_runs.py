@@ -156,3 +156,16 @@ def test_in_development_the_server_runs_the_search_on_a_thread(app, db, sample, 
         app.config["AGENDA_SOLVE_IN_PROCESS"] = False
 
     assert run_row(db, run_id).status == "done"
+
+
+def test_pinning_a_session_where_it_breaks_a_rule_is_refused_in_words(
+    db, sample, organizer, english
+):
+    session1 = next(s for s in sample.sessions if s.title_en.startswith("Session 1"))
+
+    with pytest.raises(ValidationFailed) as refused:
+        solver_runs.request_run(sample, {"pinned": [str(session1.id)]}, organizer)
+
+    [message] = refused.value.errors["problem"]
+    assert "Alex Rivera" in message
+    assert db.session.scalars(select(SolverRun)).all() == []
