@@ -346,6 +346,14 @@ def watch(app: Flask, worker_id: str, *, interval: float, should_stop: Callable[
 _IN_PROCESS_LOCK = threading.Lock()
 
 
+def _queued() -> bool:
+    found = db.session.scalar(
+        select(SolverRun.id).where(SolverRun.status == SolverRunStatus.QUEUED).limit(1)
+    )
+    db.session.rollback()
+    return found is not None
+
+
 def kick_in_process(app: Flask) -> threading.Thread | None:
     """Development: run queued searches on a daemon thread of this process (one at a time).
     Returns the thread started, if any."""
@@ -353,15 +361,20 @@ def kick_in_process(app: Flask) -> threading.Thread | None:
         return None
 
     def run() -> None:
-        if not _IN_PROCESS_LOCK.acquire(blocking=False):
-            return  # the running thread will claim this run next
-        try:
+        # A run queued while another thread finishes is left to that thread, which looks
+        # again after letting go of the lock.
+        while _IN_PROCESS_LOCK.acquire(blocking=False):
+            try:
+                with app.app_context():
+                    work_once(worker_identity())
+            except Exception:
+                log.exception("in-process solver failed")
+                return
+            finally:
+                _IN_PROCESS_LOCK.release()
             with app.app_context():
-                work_once(worker_identity())
-        except Exception:
-            log.exception("in-process solver failed")
-        finally:
-            _IN_PROCESS_LOCK.release()
+                if not _queued():
+                    return
 
     thread = threading.Thread(target=run, name="madang-solver", daemon=True)
     thread.start()
