@@ -548,6 +548,32 @@ def test_an_empty_attendance_choice_is_required_not_refused(web, db, make_forum)
     assert "does not offer that way of attending" not in page
 
 
+@pytest.mark.parametrize(
+    ("language", "note"),
+    [("en", "full — you will join the waiting list"), ("ko", "마감 — 대기자 명단에 오릅니다")],
+)
+def test_a_full_session_says_so_before_submitting(client, make_forum, make_session, language, note):
+    forum = make_forum()
+    full = make_session(forum, title_en="Full tour", seats=1, seats_taken=1)
+    free = make_session(forum, start="14:00", end="15:00", title_en="Open tour", seats=5)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+    page = client.get(url(forum)).get_data(as_text=True)
+    labels = controls_of(page).labels
+    full_id = re.search(rf'id="(session_ids-\d+)"[^>]*value="{full.id}"', page).group(1)
+    free_id = re.search(rf'id="(session_ids-\d+)"[^>]*value="{free.id}"', page).group(1)
+    assert note in labels[full_id]
+    assert note not in labels[free_id]
+
+
+def test_a_checkbox_error_is_listed_once_without_its_label(web, db, make_forum):
+    forum = make_forum()
+    page = refused(web, db, forum, form(consent_personal_data=None), "consent_personal_data")
+    summary = htmllib.unescape(error_summary_of(page))
+    assert ".:" not in summary
+    assert "I agree to the collection" not in summary
+    assert summary.count("needs your consent") == 1
+
+
 def test_the_browser_icon_is_found(web):
     response = web.get("/favicon.ico")
     assert response.status_code == 301
