@@ -835,6 +835,18 @@ def test_cancelling_asks_first_and_says_what_will_be_lost(web, db, make_forum, m
     assert again.headers["Location"].endswith(manage)
 
 
+def test_the_manage_page_marks_full_sessions_except_the_ones_held(
+    web, db, make_forum, make_session
+):
+    forum = make_forum()
+    tour = make_session(forum, seats=1, title_en="Tour")
+    holder = _manage_url(register_ok(web, forum, form(1, session_ids=[str(tour.id)])))
+    other = _manage_url(register_ok(web, forum, form(2)))
+    note = "full — you will join the waiting list"
+    assert note not in htmllib.unescape(web.get(holder).get_data(as_text=True))
+    assert note in htmllib.unescape(web.get(other).get_data(as_text=True))
+
+
 def test_the_manage_page_links_back_to_the_forum(web, make_forum):
     forum = make_forum()
     manage = _manage_url(register_ok(web, forum, form()))
