@@ -46,15 +46,14 @@ def session_choices(forum: Forum, include: Registration | None = None) -> list[S
             for b in include.bookings
             if b.status != PlaceStatus.CANCELLED and b.session_id not in known
         ]
-    return [
-        SelectChoice(
-            str(s.id),
-            _session_label(s)
-            if s.id in held or session_seats_left(s) != 0
-            else f"{_session_label(s)} ({_('full — you will join the waiting list')})",
-        )
-        for s in sessions
-    ]
+    return [SelectChoice(str(s.id), _choice_label(s, held=s.id in held)) for s in sessions]
+
+
+def _choice_label(session: ForumSession, *, held: bool) -> str:
+    text = _session_label(session)
+    if held or session_seats_left(session) != 0:
+        return text
+    return f"{text} ({_('full — you will join the waiting list')})"
 
 
 def qr_svg(code: str) -> Markup:
