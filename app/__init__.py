@@ -154,7 +154,7 @@ def _register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
-        message = "The form expired or was sent from elsewhere. Please try again."
+        message = _("The form expired or was sent from elsewhere. Please try again.")
         if wants_json():
             return jsonify(error="csrf", message=message), 400
         return render_template("errors/error.html", code=400, message=exc.description), 400
@@ -177,7 +177,7 @@ def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(500)
     def server_error(exc: Exception):
         if wants_json():
-            return jsonify(error="internal_server_error", message="Internal error."), 500
+            return jsonify(error="internal_server_error", message=_("Internal error.")), 500
         return render_template("errors/error.html", code=500, message=None), 500
 
     # The JSON API takes bearer tokens or no credentials at all: never a cookie, so no CSRF.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 
 class DomainError(Exception):
     """A rule said no. `code` is machine-readable; `message` is for people."""
@@ -41,7 +43,8 @@ class ValidationFailed(DomainError):
     code = "invalid"
 
     def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__("Some fields are invalid.")
+        # In the language of the request, like the field messages it carries.
+        super().__init__(_("Some fields are invalid."))
         self.errors = errors
 
 

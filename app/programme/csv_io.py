@@ -9,8 +9,9 @@ mix, any order; case and spaces around names do not matter):
 column             Korean          value
 =================  ==============  ==========================================================
 key                키              an id for the row, unique in the file. ``S<id>`` (as the
-                                   export writes) updates that session of this forum; any
-                                   other key makes a new session.
+                                   export writes, e.g. ``S12``) updates that session of this
+                                   forum; any other key (``new-1``), or none, makes a new
+                                   session; a key lets other rows name it as their block.
 revision           버전            optional: the revision exported; an updated session that
                                    has moved on since is refused (someone else edited it).
 title_ko           제목(한국어)    at least one of the two titles
@@ -336,7 +337,7 @@ def plan_import(forum: Forum, data: bytes) -> ImportPlan:
         plan = RowPlan(line=int(raw["_line"]), key=key, title=title)
         plans.append(plan)
         if not key:
-            plan.errors.append(_("key: give every row a key."))
+            pass  # a new session that no other row names as its block
         elif key in keys:
             plan.errors.append(_("key: “%(key)s” is used by another row.", key=key))
         else:
@@ -476,6 +477,7 @@ def apply_import(forum: Forum, data: bytes, user: User) -> ImportResult:
             )
         forum = db.session.get(Forum, forum.id)
         by_key: dict[str, ForumSession] = {}
+        by_line: dict[int, ForumSession] = {}
         for row in plan.rows:
             assert row.cleaned is not None
             cleaned = dict(row.cleaned)
@@ -492,11 +494,13 @@ def apply_import(forum: Forum, data: bytes, user: User) -> ImportResult:
                         forum, session, cleaned, row.speakers, user, now=now
                     )
                     notices += sent
-            by_key[row.key] = session
+            by_line[row.line] = session
+            if row.key:
+                by_key[row.key] = session
         db.session.flush()
         for row in plan.rows:
             if row.cleaned and row.cleaned.get("parent_id") == "pending":
-                by_key[row.key].parent_id = by_key[row.block].id
+                by_line[row.line].parent_id = by_key[row.block].id
         counts = plan.counts
     return ImportResult(counts["create"], counts["update"], counts["unchanged"], notices)
 

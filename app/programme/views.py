@@ -309,6 +309,13 @@ class ProgrammeDay:
             walk(item, 0)
         return out
 
+    @property
+    def buildings(self) -> list[str]:
+        """The buildings of the day's sessions, each once, in programme order: the table
+        names them once instead of on every row."""
+        names = (row.item.session.venue for row in self.rows)
+        return list(dict.fromkeys(v.building for v in names if v is not None and v.building))
+
 
 @dataclass(frozen=True, slots=True)
 class Programme:

@@ -222,9 +222,18 @@ def manage(token: str):
     return _private(response)
 
 
-@bp.post("/manage/<token>/cancel")
+@bp.route("/manage/<token>/cancel", methods=["GET", "POST"])
 def cancel(token: str):
+    """Cancel my registration: a page that says what will be lost, then a confirmed POST."""
     registration = _registration_or_404(token)
+    if request.method == "GET":
+        if registration.status == PlaceStatus.CANCELLED:
+            return redirect(url_for("attendee.manage", token=token), code=303)
+        return _private(
+            current_app.make_response(
+                render_template("attendee/cancel.html", **_manage_context(registration, token))
+            )
+        )
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext as _
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
@@ -13,6 +14,7 @@ from app.core.presenters import fmt_day, fmt_time, label
 from app.core.tokens import checkin_qr, display_code
 from app.models import Booking, Forum, ForumSession, Registration
 from app.models.enums import PlaceStatus
+from app.programme.views import session_seats_left
 from app.registration import operations as registrations
 from app.registration.state import attendance_state
 from app.registration.streams import watchable_streams
@@ -32,15 +34,26 @@ def _session_label(session: ForumSession) -> str:
 
 
 def session_choices(forum: Forum, include: Registration | None = None) -> list[SelectChoice]:
+    """The sessions to choose; a full one says so before the person submits (unless this
+    person already holds a place in it)."""
     sessions = registrations.bookable_sessions(forum)
+    held: set[int] = set()
     if include is not None:
+        held = {b.session_id for b in include.bookings if b.status != PlaceStatus.CANCELLED}
         known = {s.id for s in sessions}
         sessions += [
             b.session
             for b in include.bookings
             if b.status != PlaceStatus.CANCELLED and b.session_id not in known
         ]
-    return [SelectChoice(str(s.id), _session_label(s)) for s in sessions]
+    return [SelectChoice(str(s.id), _choice_label(s, held=s.id in held)) for s in sessions]
+
+
+def _choice_label(session: ForumSession, *, held: bool) -> str:
+    text = _session_label(session)
+    if held or session_seats_left(session) != 0:
+        return text
+    return f"{text} ({_('full — you will join the waiting list')})"
 
 
 def qr_svg(code: str) -> Markup:

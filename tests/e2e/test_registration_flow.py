@@ -68,7 +68,12 @@ def test_register_manage_and_cancel_with_the_keyboard_alone(page: Page):
     expect(page.locator(f"#{first_id}")).not_to_be_checked()
     expect(page.locator(f"#{second_id}")).to_be_checked()
 
+    # Cancelling asks first, on a page of its own.
+    expect(page.locator("form[action$='/cancel']")).to_have_count(0)
+    tab_to(page, "a[href$='/cancel']")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/cancel$"))
     tab_to(page, "form[action$='/cancel'] button")
     page.keyboard.press("Enter")
     expect(page.locator(".notice[role=status]")).to_be_visible()
-    expect(page.locator("form[action$='/cancel']")).to_have_count(0)
+    expect(page.locator("a[href$='/cancel']")).to_have_count(0)

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Response, jsonify
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -49,6 +50,24 @@ def _request_model(exc: ValidationError) -> type[RequestModel] | None:
     return None
 
 
+# Werkzeug's own descriptions are English whatever the request's language: these replace them
+# (a description given on purpose, already translated, is kept).
+_HTTP_MESSAGES = {
+    400: _l("The request could not be understood."),
+    404: _l("There is nothing at this address."),
+    405: _l("This method is not allowed at this address."),
+    415: _l("Send a JSON body with Content-Type: application/json."),
+    429: _l("Too many requests. Please wait a moment and try again."),
+}
+
+
+def http_message(exc: HTTPException) -> str:
+    # A rate limit's description is the limit itself ("30 per 1 minute"): not for people.
+    if exc.code != 429 and exc.description and exc.description != type(exc).description:
+        return exc.description
+    return str(_HTTP_MESSAGES.get(exc.code or 500, _l("The request could not be completed")))
+
+
 def _body(exc: DomainError) -> dict[str, Any]:
     body: dict[str, Any] = {"error": exc.code, "message": exc.message}
     if isinstance(exc, ValidationFailed):
@@ -69,7 +88,7 @@ def api_error(exc: Exception) -> Response:
     if isinstance(exc, HTTPException):
         status = exc.code or 500
         response = jsonify(
-            error=(exc.name or "error").lower().replace(" ", "_"), message=exc.description
+            error=(exc.name or "error").lower().replace(" ", "_"), message=http_message(exc)
         )
         allow = exc.get_response().headers.get("Allow") if status == 405 else None
         if allow:

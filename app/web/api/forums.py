@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from app.core.errors import NotFound
 from app.programme import views as programme
@@ -58,7 +59,7 @@ def get_forum(slug: str):
     base = current_app.config["BASE_URL"]
     view = programme.forum_view(slug, base_url=base, now=datetime.now(UTC))
     if view is None:
-        raise NotFound("No published forum has this slug.")
+        raise NotFound(_("No published forum has this slug."))
     return respond(forum_detail(view, base_url=base))
 
 

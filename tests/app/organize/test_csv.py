@@ -230,6 +230,36 @@ def test_blocks_may_refer_to_rows_of_the_same_file(db, make_forum, make_user):
     assert part.parent.title_en == "Block"
 
 
+def test_blank_keys_add_new_sessions(db, make_forum, make_user):
+    forum = make_forum(slug="blank-keys", status="draft")
+    day = forum.first_day.isoformat()
+    text = "\r\n".join(
+        [
+            HEADER,
+            f",,Opening,ceremony,in_person,{day} 09:00,{day} 09:30,,,,",
+            f",,Part one,session,in_person,{day} 10:00,{day} 10:30,,,day,",
+            f",,Part two,session,in_person,{day} 10:30,{day} 11:00,,,day,",
+            f"day,,Morning,plenary,in_person,{day} 10:00,{day} 12:00,,,,",
+        ]
+    )
+    plan = csv_io.plan_import(forum, text.encode())
+    assert [(r.action, r.errors) for r in plan.rows] == [("create", [])] * 4
+    csv_io.apply_import(forum, text.encode(), make_user("admin"))
+    db.session.expire_all()
+    titles = {s.title_en: s for s in db.session.scalars(select(ForumSession))}
+    assert set(titles) == {"Opening", "Part one", "Part two", "Morning"}
+    assert titles["Part one"].parent_id == titles["Part two"].parent_id == titles["Morning"].id
+    assert titles["Opening"].parent_id is None
+
+
+def test_the_import_page_shows_what_a_key_looks_like(make_forum, make_user, login):
+    forum = make_forum(slug="key-example", status="draft")
+    client = login(make_user("organizer", forum))
+    html = client.get(f"/organize/forums/{forum.slug}/import").get_data(True)
+    example = re.search(r'<p id="key-example">(.*?)</p>', html, re.S).group(1)
+    assert "S12" in example and "new-1" in example and "blank key" in example
+
+
 def test_the_import_pages_preview_then_import(db, make_forum, make_user, login):
     forum = make_forum(slug="upload", status="draft")
     client = login(make_user("organizer", forum))

@@ -63,6 +63,7 @@ def everything_gone(client, db, person, *, keep: int) -> None:
         f"/manage/{person.manage_token}",
         f"/manage/{person.manage_token}/export",
         f"/manage/{person.manage_token}/erase",
+        f"/manage/{person.manage_token}/cancel",
         f"/api/v1/registrations/{person.manage_token}",
         f"/api/v1/registrations/{person.manage_token}/export",
         f"/calendar/{person.calendar_token}.ics",

@@ -367,6 +367,31 @@ def test_times_follow_the_forum_zone_not_utc(client, make_forum, make_session):
     assert "01:30" not in text
 
 
+def test_the_programme_names_each_building_once_not_on_every_row(
+    client, make_forum, make_venue, make_session
+):
+    forum = make_forum(slug="rooms", last_day=date.today() + timedelta(days=31))
+    first, second = forum.first_day, forum.last_day
+    hall = make_venue(forum, name_en="Multipurpose Hall", building="Seoul City Hall / 서울시청")
+    office = make_venue(forum, name_en="Mayor's Office", building="Seoul City Hall / 서울시청")
+    park = make_venue(forum, name_en="Visit hall", building="LG Science Park / LG사이언스파크")
+    for start, venue in (("10:00", hall), ("11:00", office), ("13:00", hall)):
+        make_session(forum, day=first, start=start, end=start[:2] + ":50", venue=venue)
+    for start, venue in (("10:00", hall), ("11:00", hall), ("14:00", park), ("15:00", park)):
+        make_session(forum, day=second, start=start, end=start[:2] + ":50", venue=venue)
+    _, html = get(client, "/forums/rooms/programme")
+    day_one, day_two = re.findall(r'<section class="programme-day".*?</section>', html, re.S)
+    # One building all day: named once above the table, the rows give the room only.
+    assert text_of(day_one).count("Seoul City Hall") == 1
+    assert "Venue: Seoul City Hall / 서울시청" in text_of(day_one)
+    assert text_of(day_one).count("Multipurpose Hall") == 2
+    assert "Mayor's Office" in text_of(day_one)
+    # Two buildings: each named on the first row of its run.
+    assert text_of(day_two).count("Seoul City Hall") == 1
+    assert text_of(day_two).count("LG Science Park") == 1
+    assert "Venue:" not in text_of(day_two)
+
+
 # -- session, venue and speaker pages ---------------------------------------------------------
 
 

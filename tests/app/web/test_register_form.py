@@ -548,6 +548,32 @@ def test_an_empty_attendance_choice_is_required_not_refused(web, db, make_forum)
     assert "does not offer that way of attending" not in page
 
 
+@pytest.mark.parametrize(
+    ("language", "note"),
+    [("en", "full — you will join the waiting list"), ("ko", "마감 — 대기자 명단에 오릅니다")],
+)
+def test_a_full_session_says_so_before_submitting(client, make_forum, make_session, language, note):
+    forum = make_forum()
+    full = make_session(forum, title_en="Full tour", seats=1, seats_taken=1)
+    free = make_session(forum, start="14:00", end="15:00", title_en="Open tour", seats=5)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+    page = client.get(url(forum)).get_data(as_text=True)
+    labels = controls_of(page).labels
+    full_id = re.search(rf'id="(session_ids-\d+)"[^>]*value="{full.id}"', page).group(1)
+    free_id = re.search(rf'id="(session_ids-\d+)"[^>]*value="{free.id}"', page).group(1)
+    assert note in labels[full_id]
+    assert note not in labels[free_id]
+
+
+def test_a_checkbox_error_is_listed_once_without_its_label(web, db, make_forum):
+    forum = make_forum()
+    page = refused(web, db, forum, form(consent_personal_data=None), "consent_personal_data")
+    summary = htmllib.unescape(error_summary_of(page))
+    assert ".:" not in summary
+    assert "I agree to the collection" not in summary
+    assert summary.count("needs your consent") == 1
+
+
 def test_the_browser_icon_is_found(web):
     response = web.get("/favicon.ico")
     assert response.status_code == 301
@@ -779,6 +805,67 @@ def test_cancelling_on_the_manage_page(web, db, make_forum, make_session):
     assert snapshot(db) == before
 
 
+def test_cancelling_asks_first_and_says_what_will_be_lost(web, db, make_forum, make_session):
+    forum = make_forum()
+    tour = make_session(forum, seats=3, title_en="Harbour tour")
+    manage = _manage_url(register_ok(web, forum, form(session_ids=[str(tour.id)])))
+    page = web.get(manage).get_data(as_text=True)
+    # The manage page leads to the confirmation page; it does not cancel in one click.
+    assert f'href="{manage}/cancel"' in page
+    assert f'action="{manage}/cancel"' not in page
+
+    before = snapshot(db)
+    response = web.get(f"{manage}/cancel")
+    assert response_headers_private(response)
+    confirm = response.get_data(as_text=True)
+    text = text_of(confirm)
+    assert "gives up your place in the forum (Confirmed)" in text
+    assert "Harbour tour (Confirmed)" in text
+    assert "This cannot be undone" in text
+    assert f'action="{manage}/cancel"' in confirm
+    assert f'href="{manage}"' in confirm  # keep it
+    assert snapshot(db) == before
+    assert registration_row(db, "person1@example.org").status == "confirmed"
+
+    assert web.post(f"{manage}/cancel").status_code == 303
+    assert registration_row(db, "person1@example.org").status == "cancelled"
+    # Once cancelled, the confirmation page leads back to the manage page.
+    again = web.get(f"{manage}/cancel")
+    assert again.status_code == 303
+    assert again.headers["Location"].endswith(manage)
+
+
+def test_the_manage_page_marks_full_sessions_except_the_ones_held(
+    web, db, make_forum, make_session
+):
+    forum = make_forum()
+    tour = make_session(forum, seats=1, title_en="Tour")
+    holder = _manage_url(register_ok(web, forum, form(1, session_ids=[str(tour.id)])))
+    other = _manage_url(register_ok(web, forum, form(2)))
+    note = "full — you will join the waiting list"
+    assert note not in htmllib.unescape(web.get(holder).get_data(as_text=True))
+    assert note in htmllib.unescape(web.get(other).get_data(as_text=True))
+
+
+def test_the_manage_page_links_back_to_the_forum(web, make_forum):
+    forum = make_forum()
+    manage = _manage_url(register_ok(web, forum, form()))
+    page = web.get(manage).get_data(as_text=True)
+    assert f'<a href="/forums/{forum.slug}">Back to the forum</a>' in page
+
+
+def test_the_registration_reads_as_a_grid_and_a_bordered_table(web):
+    with web.get("/static/madang.css") as response:
+        css = response.get_data(as_text=True)
+    rule = lambda selector: re.search(  # noqa: E731
+        rf"(?m)^{re.escape(selector)} \{{(.*?)\}}", css, re.S
+    ).group(1)
+    assert "grid-template-columns" in rule(".ticket dl.facts")
+    assert "text-align: left" in rule("table.places caption")
+    assert "border: 1px solid" in rule("table.places th,\ntable.places td")
+    assert "margin: 1rem 0" in rule(".qr-figure")
+
+
 def test_a_new_calendar_link(web, db, make_forum):
     forum = make_forum()
     first = register_ok(web, forum, form())
@@ -836,7 +923,7 @@ def test_manage_posts_need_the_csrf_token(web, db, make_forum, csrf_on):
     assert snapshot(db) == before
     assert registration_row(db, "person1@example.org").status == "confirmed"
 
-    token = _csrf_token(web.get(manage).get_data(as_text=True))
+    token = _csrf_token(web.get(f"{manage}/cancel").get_data(as_text=True))
     assert web.post(f"{manage}/cancel", data={"csrf_token": token}).status_code == 303
     assert registration_row(db, "person1@example.org").status == "cancelled"
 
