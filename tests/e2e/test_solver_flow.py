@@ -1,7 +1,7 @@
-"""An organizer repairs the published sample forum with the agenda solver, with the keyboard
-alone, in Korean and in English: from the timetable to the solver, a search that a worker runs
-while the page follows its progress, the proposal reviewed beside the timetable, the move
-applied. axe finds no WCAG A/AA violation on the pages on the way."""
+"""The agenda solver with the keyboard alone, in Korean and in English: an organizer repairs
+the published sample forum (from the timetable to the solver, a search that a worker runs while
+the page follows its progress, the move reviewed beside the programme, applied) and has a draft
+forum's timetable proposed and accepted. axe finds no WCAG A/AA violation on the way."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from tests.e2e.keyboard import sign_in, tab_to
 from tests.e2e.test_accessibility import audit
-from tests.e2e.test_organizer_flow import SAMPLE, say
+from tests.e2e.test_organizer_flow import SAMPLE, say, say_n
 
 SESSION_1 = "Session 1: Smart services with the digitally excluded"
 LANGS = pytest.mark.parametrize("page", ["ko", "en"], indirect=True)
@@ -109,4 +109,89 @@ def test_an_organizer_repairs_the_programme_with_the_keyboard_alone(
         opens, closes = before["window"]
         assert opens <= row.starts_at.astimezone(UTC) and row.ends_at.astimezone(UTC) <= closes
         assert row.revision == before["revision"] + 1
+    assert page.console_errors == []
+
+
+def draft_forum_with_clashes(live_app) -> str:
+    """A draft forum whose three talks share one hall at overlapping times: the solver must
+    propose a timetable that keeps them apart."""
+    import secrets
+    from datetime import timedelta
+
+    from app.core.db import db
+    from app.models import Forum, ForumSession, Venue
+
+    with live_app.app_context():
+        first = datetime.now(UTC).date() + timedelta(days=40)
+        zone = ZoneInfo("Asia/Seoul")
+        forum = Forum(
+            slug=f"draft-{secrets.token_hex(3)}",
+            title_ko="초안 포럼",
+            title_en="Draft forum",
+            timezone="Asia/Seoul",
+            first_day=first,
+            last_day=first,
+            format="in_person",
+            status="draft",
+            organizer_name="Seoul Metropolitan Government",
+            organizer_email="forum@seoul.example.org",
+        )
+        halls = [
+            Venue(forum=forum, name_ko=f"홀 {n}", name_en=f"Hall {n}", kind="hall", seats=100)
+            for n in ("A", "B")
+        ]
+        for n, (start, end) in enumerate(
+            [(time(9), time(10)), (time(9, 30), time(10, 30)), (time(10), time(11))], start=1
+        ):
+            ForumSession(
+                forum=forum,
+                venue=halls[0],
+                title_ko=f"발표 {n}",
+                title_en=f"Talk {n}",
+                kind="session",
+                format="in_person",
+                starts_at=datetime.combine(first, start, zone),
+                ends_at=datetime.combine(first, end, zone),
+            )
+        db.session.add(forum)
+        db.session.commit()
+        return forum.slug
+
+
+@LANGS
+def test_an_organizer_has_a_draft_timetable_proposed_with_the_keyboard_alone(
+    page: Page, live_app, staff_account
+):
+    from app.core.db import db
+    from app.models import Forum
+    from app.programme import agenda, solver_runs
+
+    lang = page.lang
+    slug = draft_forum_with_clashes(live_app)
+    sign_in(page, f"/organize/forums/{slug}/timetable", staff_account("organizer", slug))
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+
+    tab_to(page, "main a[href$='/solver?mode=propose']")
+    page.keyboard.press("Enter")
+    expect(page.locator("input[name=mode][value=propose]")).to_be_checked()
+    tab_to(page, "main form[method=post] button[type=submit].primary")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/solver/\d+$"))
+
+    with live_app.app_context():
+        assert solver_runs.work_once("e2e-worker") == 1
+    expect(page.locator("table.proposal")).to_be_visible(timeout=15_000)
+    moved = page.locator("table.proposal tr.moved").count()
+    assert moved >= 1
+    assert audit(page) == []
+    tab_to(page, "main form[method=post] button[type=submit].primary")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/timetable$"))
+    told = say_n(live_app, lang, "%(num)d session moved.", "%(num)d sessions moved.", moved)
+    expect(page.locator(".flashes[role=status]")).to_contain_text(told % {"num": moved})
+    assert audit(page) == []
+
+    with live_app.app_context():
+        forum = db.session.scalar(select(Forum).where(Forum.slug == slug))
+        assert agenda.forum_conflicts(forum) == []
     assert page.console_errors == []
