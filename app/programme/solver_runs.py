@@ -271,11 +271,11 @@ def execute(run_id: int, worker_id: str, *, heartbeat_s: float = HEARTBEAT_S) ->
     db.session.rollback()  # no transaction stays open during the search
     search = _Search()
     options = solver.SolveOptions(time_limit_s=limit, on_solution=search.on_solution)
-    solve = solver.repair if mode == SolverMode.REPAIR else solver.propose
 
     def work() -> None:
         try:
-            search.record = solving.proposal_record(solve(shot.problem, options), shot.problem)
+            proposal = solving.search(shot.problem, mode, options)
+            search.record = solving.proposal_record(proposal, shot.problem)
         except BaseException as exc:  # reported by the worker's thread below
             search.failure = exc
 
@@ -297,7 +297,7 @@ def execute(run_id: int, worker_id: str, *, heartbeat_s: float = HEARTBEAT_S) ->
     if search.failure is not None:
         exc = search.failure
         if isinstance(exc, solver.SolverInputError):
-            message = " ".join(f"{en} / {ko}" for en, ko in exc.messages)
+            message = solving.bilingual_text(exc.messages)
         else:
             log.exception("solver run %s failed", run_id, exc_info=exc)
             message = f"The search failed: {type(exc).__name__}."

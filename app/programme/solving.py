@@ -293,16 +293,21 @@ def solve(
     db.session.rollback()
     options = solver.SolveOptions(time_limit_s=time_limit_s, on_solution=on_solution)
     try:
-        if mode == SolverMode.REPAIR:
-            proposal = solver.repair(shot.problem, options)
-        else:
-            proposal = solver.propose(shot.problem, options)
+        proposal = search(shot.problem, mode, options)
     except solver.SolverInputError as exc:
-        raise ValidationFailed({"problem": [_bilingual_list(exc.messages)]}) from None
+        raise ValidationFailed({"problem": [bilingual_text(exc.messages)]}) from None
     return proposal_record(proposal, shot.problem), shot.digest
 
 
-def _bilingual_list(messages: list[tuple[str, str]]) -> str:
+def search(problem: solver.Problem, mode: str, options: solver.SolveOptions) -> solver.Proposal:
+    """Repair (the fewest moves from the current timetable) or propose (a whole one)."""
+    if mode == SolverMode.REPAIR:
+        return solver.repair(problem, options)
+    return solver.propose(problem, options)
+
+
+def bilingual_text(messages: list[tuple[str, str]]) -> str:
+    """The solver's (English, Korean) messages as one text in both languages."""
     return " ".join(f"{en} / {ko}" for en, ko in messages)
 
 

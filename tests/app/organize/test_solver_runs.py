@@ -169,3 +169,25 @@ def test_pinning_a_session_where_it_breaks_a_rule_is_refused_in_words(
     [message] = refused.value.errors["problem"]
     assert "Alex Rivera" in message
     assert db.session.scalars(select(SolverRun)).all() == []
+
+
+def test_a_programme_broken_after_the_request_fails_the_run_in_words(db, sample, organizer):
+    from datetime import UTC, datetime
+
+    from app.models import SpeakerAvailability
+
+    run_id = solver_runs.request_run(sample, {}, organizer).id
+    rivera = next(k for k in sample.speakers if k.name_en == "Alex Rivera")
+    rivera.availability.append(
+        SpeakerAvailability(
+            starts_at=datetime(2030, 1, 1, 1, tzinfo=UTC),
+            ends_at=datetime(2030, 1, 1, 2, tzinfo=UTC),
+        )
+    )
+    db.session.commit()
+
+    assert solver_runs.execute(solver_runs.claim_next("w"), "w", heartbeat_s=0.05) == "failed"
+
+    failed = run_row(db, run_id)
+    assert failed.status == "failed" and failed.result == {}
+    assert "Alex Rivera" in failed.error and " / " in failed.error  # English / Korean
