@@ -349,18 +349,29 @@ def agenda_solve(
         applied = solving.apply_moves(forum, record, digest=digest, session_ids=None, user=user)
     except (solving.StaleProposal, ValidationFailed) as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"Applied {len(applied.sessions)} moves; {applied.notices} change notices queued.")
+    click.echo(
+        f"Applied {_count(len(applied.sessions), 'move')}; "
+        f"{_count(applied.notices, 'change notice')} queued."
+    )
+
+
+def _count(num: int, one: str, many: str | None = None) -> str:
+    return f"{num} {one if num == 1 else many or one + 's'}"
 
 
 def _echo_proposal(forum, record: dict, locale: str) -> None:
     score = record["score"] or {}
     click.echo(
         f"{record['mode']}: {record['status']} in {record['wall_time_s']:.2f} s; "
-        f"{len(record['moves'])} moves, {score.get('affected_registrants', 0)} people affected."
+        f"{_count(len(record['moves']), 'move')}, "
+        f"{_count(score.get('affected_registrants', 0), 'person', 'people')} affected."
     )
     for move in solving.move_views(forum, record, locale):
         click.echo(f"  #{move.session_id} {move.title}")
-        click.echo(f"      {move.before}  ->  {move.after}  ({move.registrants} people)")
+        click.echo(
+            f"      {move.before}  ->  {move.after}  "
+            f"({_count(move.registrants, 'person', 'people')} told)"
+        )
     for reason in solving.reason_texts(record, locale):
         click.echo(f"  ! {reason}")
 

@@ -20,7 +20,7 @@ def test_solve_prints_the_repair_and_changes_nothing(app, db, sample):
 
     assert result.exit_code == 0, result.output
     assert result.output.startswith("repair: optimal in ")
-    assert "1 moves" in result.output
+    assert "; 1 move, 0 people affected." in result.output
     assert f"#{session1.id} Session 1: Smart services" in result.output
     assert "10:20–11:20 · Main Conference Room  ->  2026-04-01 11:30–12:30" in result.output
     db.session.expire_all()
@@ -51,7 +51,7 @@ def test_solve_applies_with_apply_in_the_name_of_a_staff_account(
     result = runner.invoke(args=["agenda", "solve", SAMPLE, "--apply", "--by", organizer.email])
 
     assert result.exit_code == 0, result.output
-    assert "Applied 1 moves" in result.output
+    assert "Applied 1 move; " in result.output
     db.session.expire_all()
     assert db.session.get(ForumSession, session1.id).revision == revision + 1
 
