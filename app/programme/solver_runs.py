@@ -43,6 +43,7 @@ LEASE = timedelta(seconds=60)  # renewed every HEARTBEAT_S while the search runs
 HEARTBEAT_S = 1.0
 MAX_ATTEMPTS = 3
 QUEUE_LIMIT = 5  # runs waiting or running per forum
+LOST = "lost"  # what `execute` returns when another worker took the run over
 
 
 class RunNotReady(DomainError):
@@ -292,7 +293,7 @@ def execute(run_id: int, worker_id: str, *, heartbeat_s: float = HEARTBEAT_S) ->
         if not _write(run_id, worker_id, progress=progress, lease_until=utcnow() + LEASE):
             log.warning("solver run %s was taken over; its result will not be written", run_id)
             thread.join()
-            return "lost"
+            return LOST
     now = utcnow()
     if search.failure is not None:
         exc = search.failure
@@ -301,9 +302,12 @@ def execute(run_id: int, worker_id: str, *, heartbeat_s: float = HEARTBEAT_S) ->
         else:
             log.exception("solver run %s failed", run_id, exc_info=exc)
             message = f"The search failed: {type(exc).__name__}."
-        _write(run_id, worker_id, status=SolverRunStatus.FAILED, error=message, finished_at=now)
+        if not _write(
+            run_id, worker_id, status=SolverRunStatus.FAILED, error=message, finished_at=now
+        ):
+            return LOST
         return SolverRunStatus.FAILED
-    _write(
+    written = _write(
         run_id,
         worker_id,
         status=SolverRunStatus.DONE,
@@ -317,7 +321,9 @@ def execute(run_id: int, worker_id: str, *, heartbeat_s: float = HEARTBEAT_S) ->
             "objective": search.objective,
         },
     )
-    return SolverRunStatus.DONE
+    # A search shorter than a heartbeat never renewed its lease: the result is written only
+    # if this worker still holds the run.
+    return SolverRunStatus.DONE if written else LOST
 
 
 def work_once(worker_id: str) -> int:

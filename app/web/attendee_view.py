@@ -53,7 +53,8 @@ def _choice_label(session: ForumSession, *, held: bool) -> str:
     text = _session_label(session)
     if held or session_seats_left(session) != 0:
         return text
-    return f"{text} ({_('full — you will join the waiting list')})"
+    full = _("full — you will join the waiting list")
+    return f"{text} ({full})"
 
 
 def qr_svg(code: str) -> Markup:
