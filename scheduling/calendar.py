@@ -106,8 +106,7 @@ def build_calendar(
     # VTIMEZONE from the tz database, limited to the span we publish so it stays short; the
     # span depends only on the data, so the bytes stay deterministic. A feed with no event
     # still carries it: RFC 5545 (3.4) wants at least one component in a VCALENDAR.
-    span = _span(forum, ordered, zone) if ordered else (forum.first_day, forum.last_day)
-    parts.append(_timezone_block(forum.timezone, *span))
+    parts.append(_timezone_block(forum.timezone, *_span(forum, ordered, zone)))
     parts.extend(
         _event_block(
             session,

@@ -227,9 +227,7 @@ def _compose(
     return ready, settled
 
 
-def _outcome_of(result: SendResult | None, missing: str) -> _Outcome:
-    if result is None:
-        return _Outcome("retry", missing)
+def _outcome_of(result: SendResult) -> _Outcome:
     if result.ok:
         return _Outcome("sent")
     return _Outcome("dead" if result.permanent else "retry", result.error)
@@ -354,7 +352,7 @@ def _send(
     def record(result: SendResult) -> None:
         row_id = row_ids.get(result.message_id)
         if row_id is not None:
-            recorder.write_now({row_id: _outcome_of(result, "")})
+            recorder.write_now({row_id: _outcome_of(result)})
 
     try:
         sender.send_batch([message for _, message in ready], on_result=record)

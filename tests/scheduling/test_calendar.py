@@ -487,6 +487,19 @@ def test_empty_calendar_is_still_valid() -> None:
     assert [c.name for c in parse(data).subcomponents] == ["VTIMEZONE"]
 
 
+def test_an_empty_feeds_time_zone_covers_the_forums_last_day() -> None:
+    """Summer time ends in Berlin at 03:00 on 26 October 2025, the forum's last day: the
+    VTIMEZONE of a feed without events covers it as a feed with an event that day does."""
+    forum = sample_forum(
+        timezone="Europe/Berlin", first_day=date(2025, 10, 25), last_day=date(2025, 10, 26)
+    )
+    [zone] = parse(build_calendar(forum, [], domain=DOMAIN)).walk("VTIMEZONE")
+    standard = [c for c in zone.subcomponents if c.name == "STANDARD"]
+    assert [(c["DTSTART"].dt, c["TZOFFSETTO"].to_ical()) for c in standard] == [
+        (datetime(2025, 10, 26, 3, 0), "+0100")
+    ]
+
+
 def test_a_studio_is_never_given_as_the_place_to_go() -> None:
     event = events_by_uid(build_calendar(sample_forum(), [workshop()], domain=DOMAIN))
     assert event[session_uid(105, DOMAIN)]["LOCATION"] == "온라인 / Online"

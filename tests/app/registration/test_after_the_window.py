@@ -82,6 +82,33 @@ def test_giving_up_a_session_and_cancelling_still_work_after_the_window(client, 
     assert _state(db)[1] == "cancelled"
 
 
+def test_keeping_the_sessions_one_holds_takes_no_new_place_after_the_window(
+    client, db, closing_forum
+):
+    _forum, talk, _tour, token, close = closing_forum
+    close()
+    before = _state(db)
+    kept = client.patch(f"/api/v1/registrations/{token}", json={"session_ids": [talk.id]})
+    assert kept.status_code == 200
+    assert _state(db) == before
+
+
+def test_a_session_given_up_is_a_new_place_again_after_the_window(client, db, closing_forum):
+    _forum, talk, _tour, token, close = closing_forum
+    given_up = client.patch(f"/api/v1/registrations/{token}", json={"session_ids": []})
+    assert given_up.status_code == 200
+    close()
+    before = _state(db)
+    response = client.patch(
+        f"/api/v1/registrations/{token}",
+        json={"session_ids": [talk.id]},
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 409
+    assert "Pre-registration has closed" in response.get_json()["message"]
+    assert _state(db) == before
+
+
 def test_the_manage_page_says_why_after_the_window(client, db, closing_forum):
     _forum, talk, tour, token, close = closing_forum
     close()

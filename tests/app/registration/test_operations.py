@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app.core.bounds import ID_MAX
 from app.core.errors import (
     AlreadyRegistered,
     NotFound,
@@ -233,6 +234,8 @@ def test_an_unknown_session_id_is_refused(db, make_forum, make_session):
     messages = refused(db, forum, person(session_ids=[known.id, 987654]), "session_ids")
     assert "987654" in messages[0]
     assert seats_taken(db, known) == 0
+    messages = refused(db, forum, person(session_ids=[987655, known.id, 987654]), "session_ids")
+    assert messages == ["These sessions are not part of this forum: 987654, 987655"]
 
 
 @pytest.mark.parametrize("huge", [2**31, 10**30, -1, 0])
@@ -242,11 +245,26 @@ def test_out_of_range_session_ids_are_refused_not_crashing(db, make_forum, make_
     refused(db, forum, person(session_ids=[huge]), "session_ids")
 
 
+def test_the_largest_id_the_column_holds_is_still_a_session(db, make_forum, make_session):
+    forum = make_forum()
+    last = make_session(forum, seats=10, id=ID_MAX)
+    result = registrations.register(forum, person(session_ids=[ID_MAX]))
+    assert [b.session_id for b in result.registration.bookings] == [last.id] == [ID_MAX]
+
+
 def test_a_cancelled_session_is_refused(db, make_forum, make_session):
     forum = make_forum()
     gone = make_session(forum, seats=10, status="cancelled", title_ko="취소된 투어")
     messages = refused(db, forum, person(session_ids=[gone.id]), "session_ids")
     assert "취소된 투어" in messages[0]
+    assert messages == ["“취소된 투어” has been cancelled."]
+
+
+def test_without_a_known_locale_sessions_are_named_in_korean(db, make_forum, make_session):
+    forum = make_forum()
+    gone = make_session(forum, status="cancelled", title_ko="취소된 투어", title_en="Tour")
+    messages = refused(db, forum, person(locale="fr", session_ids=[gone.id]), "session_ids")
+    assert messages == ["“취소된 투어” has been cancelled."]
 
 
 def test_overlapping_sessions_are_refused(db, make_forum, make_session):
@@ -255,6 +273,12 @@ def test_overlapping_sessions_are_refused(db, make_forum, make_session):
     b = make_session(forum, seats=10, start="10:30", end="11:30", title_en="Tour B")
     messages = refused(db, forum, person(session_ids=[a.id, b.id], locale="en"), "session_ids")
     assert "Tour A" in messages[0] and "Tour B" in messages[0]
+    assert messages == ["“Tour A” and “Tour B” take place at the same time; choose one."]
+    # The sessions are named in the person's language.
+    a.title_ko, b.title_ko = "투어 A", "투어 B"
+    db.session.commit()
+    messages = refused(db, forum, person(session_ids=[a.id, b.id], locale="ko"), "session_ids")
+    assert messages == ["“투어 A” and “투어 B” take place at the same time; choose one."]
 
 
 def test_back_to_back_sessions_do_not_overlap(db, make_forum, make_session):
@@ -272,13 +296,24 @@ def test_an_online_attendee_cannot_choose_an_in_person_only_session(db, make_for
         db, forum, person(attendance="online", session_ids=[tour.id], locale="en"), "session_ids"
     )
     assert "City Hall tour" in messages[0]
+    assert messages == [
+        "“City Hall tour” takes place in person only; choose in-person attendance to join it."
+    ]
+    # The session is named in the person's language.
+    tour.title_ko = "시청 투어"
+    db.session.commit()
+    messages = refused(
+        db, forum, person(attendance="online", session_ids=[tour.id], locale="ko"), "session_ids"
+    )
+    assert "시청 투어" in messages[0] and "City Hall tour" not in messages[0]
 
 
 @pytest.mark.parametrize("bad", [["abc"], ["1.5"], [1.5], [None], [True], [[1]], [{"id": 1}]])
 def test_non_integer_session_ids_are_refused(db, make_forum, make_session, bad):
     forum = make_forum()
     make_session(forum, seats=10)
-    refused(db, forum, person(session_ids=bad), "session_ids")
+    messages = refused(db, forum, person(session_ids=bad), "session_ids")
+    assert messages == ["Session ids must be numbers."]
 
 
 def test_numeric_strings_are_accepted_as_session_ids(db, make_forum, make_session):
@@ -718,6 +753,16 @@ def test_every_bad_field_is_reported_at_once(db, make_forum):
         "consent_personal_data",
         "session_ids",
     }
+    assert caught.value.errors == {
+        "name": ["This field is required."],
+        "email": ["Enter a valid email address, like name@example.org."],
+        "attendance": ["This forum does not offer that way of attending."],
+        "locale": ["Choose Korean or English."],
+        "consent_personal_data": [
+            "Registration needs your consent to the collection and use of personal data."
+        ],
+        "session_ids": ["Session ids must be numbers."],
+    }
     assert snapshot(db) == before
 
 
@@ -753,16 +798,34 @@ def test_accessibility_needs_without_their_consent_are_refused(db, make_forum, n
         "consent_accessibility",
     )
     assert "consent" in messages[0]
+    assert messages == ["To record accessibility needs, tick the separate consent for them."]
 
 
 def test_an_unknown_accessibility_need_is_refused(db, make_forum):
     forum = make_forum()
-    refused(
+    messages = refused(
         db,
         forum,
         person(accessibility_needs=["teleport"], consent_accessibility=True),
         "accessibility_needs",
     )
+    assert messages == ["Choose from the listed needs."]
+
+
+def test_an_over_long_or_broken_description_of_other_needs_is_refused(db, make_forum):
+    forum = make_forum()
+    limit = registrations.OTHER_NEEDS_MAX
+    long = person(accessibility_other="가" * (limit + 1), consent_accessibility=True)
+    messages = refused(db, forum, long, "accessibility_other")
+    assert messages == [f"Use at most {limit} characters."]
+    broken = person(accessibility_other="wheel\nchair", consent_accessibility=True)
+    messages = refused(db, forum, broken, "accessibility_other")
+    assert messages == ["Remove line breaks and control characters."]
+
+
+def test_an_attendance_is_required(db, make_forum):
+    forum = make_forum()
+    assert refused(db, forum, person(attendance=""), "attendance") == ["This field is required."]
 
 
 def test_no_accessibility_data_without_needs(db, make_forum):
