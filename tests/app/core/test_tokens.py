@@ -149,3 +149,10 @@ def test_the_checkin_qr_reads_back_as_the_signed_payload(code):
 def test_a_checkin_qr_is_the_same_every_time():
     first, again = (tokens.checkin_qr(SECRET, "ABCDEFGH") for _ in range(2))
     assert first.matrix == again.matrix
+
+
+def test_a_token_with_a_lone_surrogate_is_hashed_not_an_error():
+    """A path can decode to a lone surrogate: it matches nothing instead of failing."""
+    expected = hashlib.sha256(b"ab\xed\xa0\x80").hexdigest()
+    assert tokens.hash_token("ab\ud800") == expected
+    assert tokens.tokens_match("ab\ud800", tokens.hash_token("ab")) is False
