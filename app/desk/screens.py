@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
@@ -32,7 +33,7 @@ from app.models import (
     User,
     Venue,
 )
-from app.models.enums import AttendanceMode, PlaceStatus, SessionStatus
+from app.models.enums import WALK_IN_SOURCE, AttendanceMode, PlaceStatus, SessionStatus
 from app.places import ledger
 
 
@@ -75,21 +76,28 @@ def set_kiosk(forum: Forum, enabled: bool, user: User) -> None:
 # ------------------------------------------------------------------------------- badges
 
 
-def badge_people(forum: Forum) -> list[Registration]:
-    """Everyone pre-registered with a confirmed in-person place, by name: the batch to print."""
-    return list(
-        db.session.scalars(
-            select(Registration)
-            .where(
-                Registration.forum_id == forum.id,
-                Registration.status == PlaceStatus.CONFIRMED,
-                Registration.attendance == AttendanceMode.IN_PERSON,
-                Registration.source != "desk",
-                Registration.anonymised_at.is_(None),
-            )
-            .order_by(Registration.name, Registration.id)
-        )
+class BadgeGroup(StrEnum):
+    """Who a batch of badges is for. Walk-ins get a badge at the desk when they register; a
+    batch of them reprints those for a second day or a lost badge."""
+
+    PRE_REGISTERED = "pre-registered"
+    WALK_INS = "walk-ins"
+    EVERYONE = "everyone"
+
+
+def badge_people(forum: Forum, group: BadgeGroup = BadgeGroup.PRE_REGISTERED) -> list[Registration]:
+    """Everyone of `group` with a confirmed in-person place, by name: the batch to print."""
+    query = select(Registration).where(
+        Registration.forum_id == forum.id,
+        Registration.status == PlaceStatus.CONFIRMED,
+        Registration.attendance == AttendanceMode.IN_PERSON,
+        Registration.anonymised_at.is_(None),
     )
+    if group == BadgeGroup.PRE_REGISTERED:
+        query = query.where(Registration.source != WALK_IN_SOURCE)
+    elif group == BadgeGroup.WALK_INS:
+        query = query.where(Registration.source == WALK_IN_SOURCE)
+    return list(db.session.scalars(query.order_by(Registration.name, Registration.id)))
 
 
 # ---------------------------------------------------------------------------- live counts
@@ -154,7 +162,7 @@ def live_counts(forum: Forum, *, now: datetime | None = None) -> Counts:
         if status == "confirmed":
             counts.registered[attendance] = counts.registered.get(attendance, 0) + total
             counts.checked_in[attendance] = counts.checked_in.get(attendance, 0) + checked
-            if source == "desk":
+            if source == WALK_IN_SOURCE:
                 counts.walk_ins += total
         elif status == "waitlisted":
             counts.waitlisted += total

@@ -80,7 +80,8 @@ SPEAKER_ROLES = ("keynote", "presenter", "moderator", "panelist", "host", "guest
 STREAM_VISIBILITIES = ("public", "registrants")
 ATTENDANCE_MODES = _values(AttendanceMode)
 PLACE_STATUSES = _values(PlaceStatus)
-REGISTRATION_SOURCES = ("web", "api", "desk")
+WALK_IN_SOURCE = "desk"  # a registration taken at the desk on the day
+REGISTRATION_SOURCES = ("web", "api", WALK_IN_SOURCE)
 LOCALES = ("ko", "en")
 ACCESSIBILITY_NEEDS = (
     "wheelchair",

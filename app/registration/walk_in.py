@@ -13,7 +13,7 @@ from app.core.db import db
 from app.core.locks import lock_forum
 from app.core.tokens import hash_token, new_confirmation_code, new_token
 from app.models import Registration
-from app.models.enums import AttendanceMode, PlaceStatus
+from app.models.enums import WALK_IN_SOURCE, AttendanceMode, PlaceStatus
 from app.outbox import notify
 from app.places import ledger
 from app.registration.operations import CONSENT_VERSION
@@ -63,7 +63,7 @@ def admit(
         attendance=AttendanceMode.IN_PERSON,
         locale=person.locale,
         status=PlaceStatus.CONFIRMED,
-        source="desk",
+        source=WALK_IN_SOURCE,
         manage_token_hash=hash_token(manage_token),
         calendar_token_hash=hash_token(calendar_token),
         consent_version=CONSENT_VERSION,

@@ -23,6 +23,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -66,6 +67,12 @@ BADGE_SIZES: dict[str, dict] = {
     "a4-2x4": {"label": _l("A4 sheet, 8 badges of 105 × 74 mm"), "page": "210mm 297mm"},
     "label-4x3": {"label": _l("Label roll, 4 × 3 in (102 × 76 mm)"), "page": "101.6mm 76.2mm"},
     "label-90x55": {"label": _l("Label roll, 90 × 55 mm (name card)"), "page": "90mm 55mm"},
+}
+
+BADGE_GROUPS: dict[screens.BadgeGroup, LazyString] = {
+    screens.BadgeGroup.PRE_REGISTERED: _l("Pre-registered"),
+    screens.BadgeGroup.WALK_INS: _l("Walk-ins (reprints)"),
+    screens.BadgeGroup.EVERYONE: _l("Everyone"),
 }
 
 
@@ -463,10 +470,18 @@ def _badge_size() -> str:
     return size if size in BADGE_SIZES else "a6"
 
 
+def _badge_group() -> screens.BadgeGroup:
+    try:
+        return screens.BadgeGroup(request.args.get("who", ""))
+    except ValueError:
+        return screens.BadgeGroup.PRE_REGISTERED
+
+
 @bp.get("/desk/<slug>/badges")
 def badges(slug: str):
     forum = _staff_forum(slug)
-    people = screens.badge_people(forum)
+    group = _badge_group()
+    people = screens.badge_people(forum, group)
     pages = max((len(people) + BADGES_PER_PAGE - 1) // BADGES_PER_PAGE, 1)
     page = request.args.get("page", "1")
     page = parse_id(page) or 1
@@ -476,6 +491,8 @@ def badges(slug: str):
         "desk/badges.html",
         forum=forum,
         badges=[_badge(r) for r in chunk],
+        group=group,
+        groups=BADGE_GROUPS,
         total=len(people),
         page=page,
         pages=pages,
@@ -495,6 +512,8 @@ def badge(slug: str, registration_id: int):
         "desk/badges.html",
         forum=forum,
         badges=[_badge(registration)],
+        group=None,
+        groups=BADGE_GROUPS,
         total=1,
         page=1,
         pages=1,

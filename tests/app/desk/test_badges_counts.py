@@ -51,6 +51,39 @@ def test_the_batch_badge_page_has_everyone_pre_registered_and_confirmed(
     assert "desk.css" in page
 
 
+def test_walk_ins_have_a_batch_of_their_own_and_everyone_is_both(
+    client, open_forum, staff, login, register
+):
+    forum = open_forum(in_person_capacity=5, title_en="Badge Forum")
+    login(client, staff("desk", forum))
+    register(forum, "Pre Registered")
+    for name in ("Walk Zed", "Walk Amy"):
+        client.post(
+            f"/desk/{forum.slug}/walk-in",
+            data={"name": name, "consent_personal_data": "y", "locale": "en"},
+        )
+
+    walk_ins = client.get(f"/desk/{forum.slug}/badges?who=walk-ins")
+    text = page_text(walk_ins)
+    assert "Badges for walk-ins" in text
+    assert "2 walk-ins registered at the desk" in text
+    assert "Pre Registered" not in text
+    assert text.index("Walk Amy") < text.index("Walk Zed")  # By name
+    assert _qr_count(walk_ins.get_data(as_text=True)) == 2
+
+    everyone = client.get(f"/desk/{forum.slug}/badges?who=everyone&size=a4-2x4")
+    text = page_text(everyone)
+    assert "3 confirmed in-person registrations, walk-ins included" in text
+    assert all(name in text for name in ("Pre Registered", "Walk Amy", "Walk Zed"))
+    page = everyone.get_data(as_text=True)
+    assert '<option value="everyone" selected>' in page
+    assert '<body class="size-a4-2x4">' in page
+
+    # An unknown group is the default batch, never an error.
+    fallback = page_text(client.get(f"/desk/{forum.slug}/badges?who=vip"))
+    assert "Pre Registered" in fallback and "Walk Amy" not in fallback
+
+
 def test_the_qr_on_a_badge_is_the_signed_payload(client, open_forum, staff, login, register, app):
     forum = open_forum()
     login(client, staff("desk", forum))
