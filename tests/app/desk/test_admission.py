@@ -190,3 +190,58 @@ def test_a_session_check_in_is_refused_when_the_seat_went_meanwhile(
     assert recorded(db, person.id) == 0
     booking = db.session.scalar(select(Booking).where(Booking.registration_id == person.id))
     assert booking.checked_in_at is None
+
+
+@pytest.mark.parametrize(
+    ("values", "refused_as"),
+    [
+        ({"status": "cancelled"}, RegistrationCancelled),
+        ({"status": "waitlisted", "waitlist_seq": 1}, checkin.NotAdmitted),
+        ({"attendance": "online"}, checkin.NotAdmitted),
+    ],
+    ids=["cancelled", "moved-to-the-waiting-list", "switched-online"],
+)
+def test_a_session_check_in_is_refused_when_the_forum_place_went_meanwhile(
+    db, english, open_forum, make_session, register, desk_at, monkeypatch, values, refused_as
+):
+    """The seat is still there; the person's place in the forum is not. Somebody else holds
+    a confirmed in-person place, so only the claim's own look at this person refuses."""
+    forum = open_forum()
+    tour = make_session(forum, kind="tour", seats=5)
+    person = register(forum, "Kim", sessions=[tour])
+    register(forum, "Lee", sessions=[tour])
+    desk = desk_at(forum, tour)
+    change = update(Registration).where(Registration.id == person.id).values(**values)
+    with meanwhile(monkeypatch, commit_elsewhere(db, change)):
+        refusal(desk, person, refused_as)
+    assert recorded(db, person.id) == 0
+    booking = db.session.scalar(select(Booking).where(Booking.registration_id == person.id))
+    assert booking.checked_in_at is None
+
+
+def test_a_waiting_place_without_a_rank_is_still_refused_clearly(
+    db, english, open_forum, make_session, register, desk_at
+):
+    """A waiting place whose rank is unknown (a row written by hand) says "position ?"
+    rather than "position None"."""
+    forum = open_forum()
+    tour = make_session(forum, kind="tour", seats=5)
+    person = register(forum, "Kim", sessions=[tour])
+    db.session.execute(
+        update(Booking)
+        .where(Booking.registration_id == person.id)
+        .values(status="waitlisted", waitlist_seq=None)
+    )
+    db.session.commit()
+    message = str(refusal(desk_at(forum, tour), person))
+    assert "(position ?)" in message and "None" not in message
+
+    db.session.execute(
+        update(Registration)
+        .where(Registration.id == person.id)
+        .values(status="waitlisted", waitlist_seq=None)
+    )
+    db.session.commit()
+    db.session.expire_all()
+    message = str(refusal(desk_at(forum), db.session.get(Registration, person.id)))
+    assert "only on the waiting list (position ?)" in message and "None" not in message
