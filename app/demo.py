@@ -34,7 +34,7 @@ from app.models import (
 
 _CHILDREN = ("venues", "speakers", "sessions", "streams")
 # Keys of a session spec that are not ForumSession columns.
-_SESSION_KEYS = ("key", "day", "start", "end", "venue", "parent", "speakers", "streams")
+_SESSION_KEYS = ("key", "day", "start", "end", "meet", "venue", "parent", "speakers", "streams")
 
 
 def load_demo(now: datetime | None = None) -> list[str]:
@@ -120,6 +120,7 @@ def _build_forum(spec: dict[str, Any]) -> Forum:
             venue=venues[venue] if venue is not None else None,
             starts_at=_local(item["day"], item["start"], zone),
             ends_at=_local(item["day"], item["end"], zone),
+            meeting_at=_local(item["day"], item["meet"], zone) if "meet" in item else None,
             **{k: v for k, v in item.items() if k not in _SESSION_KEYS},
         )
         for position, (speaker_key, role) in enumerate(item.get("speakers", [])):

@@ -1446,7 +1446,8 @@ def sample_forum(now: datetime) -> dict[str, Any]:
             "illustrative. Homepage, stream and webinar addresses are placeholders under "
             "https://example.org/. Alex Rivera joins from Los Angeles and is available on the "
             "first day from 11:30 to 13:00 KST only, which Session 1 breaks: the scenario "
-            "for the agenda solver's repair."
+            "for the agenda solver's repair. The site visit's meeting point (the bus at City "
+            "Hall's main entrance, 16:15) is illustrative."
         ),
         "venues": {
             "conference_room": {
@@ -1661,6 +1662,11 @@ def sample_forum(now: datetime) -> dict[str, Any]:
                 venue="lg_science_park",
                 seats=30,
                 speakers=[],
+                meet="16:15",
+                meeting_point_ko="서울시청 본관 정문 앞 버스 승차장",
+                meeting_point_en="Bus stop at the main entrance of Seoul City Hall",
+                meeting_note_ko="버스는 16:20에 출발합니다. 명찰을 착용해 주세요.",
+                meeting_note_en="The bus leaves at 16:20. Please wear your badge.",
             ),
         ],
         "streams": [

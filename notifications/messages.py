@@ -55,7 +55,7 @@ POLICY = email.policy.SMTP.clone(cte_type="7bit")
 
 ATTENDANCE_MODES = ("in_person", "online")
 SESSION_STATUSES = ("confirmed", "waitlisted", "cancelled")
-CHANGE_FIELDS = ("time", "venue", "format", "title", "status")
+CHANGE_FIELDS = ("time", "venue", "format", "title", "meeting", "status")
 CANCELLED_BY = ("self", "organizer")
 
 
@@ -89,6 +89,8 @@ SESSION_KEYS: Mapping[str, Any] = {
     "where": "",  # room or "온라인"; empty hides it
     "status": _REQUIRED,  # one of SESSION_STATUSES
     "position": None,  # waitlist position (int >= 1) when status == "waitlisted"
+    "meeting": "",  # a tour's meeting point, "13:30, 서울시청 동문"; empty hides it
+    "meeting_note": "",  # what to bring, where the bus waits…
 }
 #: Keys of each `changes` item of `session_changed`.
 CHANGE_KEYS: Mapping[str, Any] = {

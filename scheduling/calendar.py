@@ -16,12 +16,20 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Component, Conference, Event, vCalAddress, vDuration
 
-from scheduling.types import Bilingual, ForumInfo, SessionInfo, SpeakerRole, StreamInfo
+from scheduling.types import (
+    Bilingual,
+    ForumInfo,
+    MeetingInfo,
+    SessionInfo,
+    SpeakerRole,
+    StreamInfo,
+)
 
 __all__ = ["CANCELLED_PREFIX", "PRODID", "build_calendar", "session_uid"]
 
 PRODID = "-//Madang//Madang forum calendar//EN"
 CANCELLED_PREFIX = "[취소됨 / Cancelled] "
+MEETING_LABEL = "집결 장소 / Meeting point"
 
 # Subscribed clients poll at this rate (REFRESH-INTERVAL is RFC 7986, X-PUBLISHED-TTL is what
 # Outlook and older Apple clients read).
@@ -191,7 +199,7 @@ def _event(
         start=_local(session.start, zone),
         end=_local(session.end, zone),
         location=_location(session) or None,
-        description=_description(session, streams) or None,
+        description=_description(session, streams, zone) or None,
         url=session.url or None,
         categories=[_clean(session.kind)] if session.kind else (),
         status="CANCELLED" if cancelled else ("TENTATIVE" if tentative else "CONFIRMED"),
@@ -231,9 +239,19 @@ def _speaker_line(speaker: SpeakerRole) -> str:
     return line
 
 
-def _description(session: SessionInfo, streams: list[StreamInfo]) -> str:
+def _meeting_block(meeting: MeetingInfo, zone: ZoneInfo) -> str:
+    """First in the description: a tour leaves from here, not from the venue."""
+    at = f"{_local(meeting.at, zone):%H:%M}, " if meeting.at else ""
+    lines = [f"{MEETING_LABEL}: {at}{meeting.place.both()}"]
+    lines += [note.strip() for note in dict.fromkeys((meeting.note.ko, meeting.note.en)) if note]
+    return "\n".join(lines)
+
+
+def _description(session: SessionInfo, streams: list[StreamInfo], zone: ZoneInfo) -> str:
     """Plain text, paragraphs separated by a blank line; icalendar escapes it."""
     blocks: list[str] = []
+    if session.meeting is not None:
+        blocks.append(_meeting_block(session.meeting, zone))
     desc = session.description
     if desc.ko and desc.en and desc.ko != desc.en:
         blocks += [desc.ko.strip(), desc.en.strip()]

@@ -30,6 +30,15 @@ class Bilingual:
 
 
 @dataclass(frozen=True, slots=True)
+class MeetingInfo:
+    """Where people gather before a tour or an off-site visit (not the site: that is the venue)."""
+
+    place: Bilingual
+    at: datetime | None = None
+    note: Bilingual = Bilingual()
+
+
+@dataclass(frozen=True, slots=True)
 class VenueInfo:
     id: int
     name: Bilingual
@@ -80,6 +89,7 @@ class SessionInfo:
     seats: int | None = None
     language: str = ""
     url: str = ""  # absolute URL of the session's public page
+    meeting: MeetingInfo | None = None
 
 
 @dataclass(frozen=True, slots=True)

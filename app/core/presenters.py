@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -115,6 +116,21 @@ def fmt_datetime(value: datetime, tz: str) -> str:
     return f"{text} ({tz_abbrev(tz, value)})"
 
 
+def meeting_line(values: object, tz: str, locale: str | None = None) -> str:
+    """A tour's meeting point as one line, "13:30, 서울시청 동문", from a session or from the
+    `before`/`after` of a programme change; empty when there is none."""
+    get = values.get if isinstance(values, Mapping) else lambda name: getattr(values, name, None)
+    locale = locale or current_locale()
+    other = "en" if locale == "ko" else "ko"
+    place = get(f"meeting_point_{locale}") or get(f"meeting_point_{other}") or ""
+    if not place:
+        return ""
+    at = get("meeting_at")
+    if isinstance(at, str):
+        at = datetime.fromisoformat(at)
+    return f"{to_local(at, tz):%H:%M}, {place}" if at else place
+
+
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
@@ -135,4 +151,5 @@ def register(app: Flask) -> None:
         tz_abbrev=tz_abbrev,
         current_locale=current_locale,
         text_lang=text_lang,
+        meeting_line=meeting_line,
     )

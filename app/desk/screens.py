@@ -20,6 +20,7 @@ from app.core.errors import (
     Forbidden,
     ValidationFailed,
 )
+from app.core.presenters import meeting_line
 from app.desk.checkin import desk_sessions
 from app.desk.desks import published_forum
 from app.models import (
@@ -97,7 +98,21 @@ def badge_people(forum: Forum, group: BadgeGroup = BadgeGroup.PRE_REGISTERED) ->
         query = query.where(Registration.source != WALK_IN_SOURCE)
     elif group == BadgeGroup.WALK_INS:
         query = query.where(Registration.source == WALK_IN_SOURCE)
+    query = query.options(selectinload(Registration.bookings).selectinload(Booking.session))
     return list(db.session.scalars(query.order_by(Registration.name, Registration.id)))
+
+
+def badge_meetings(registration: Registration) -> list[tuple[ForumSession, str]]:
+    """The tours a person holds a confirmed seat on, each with its meeting point: printed on
+    the badge so nobody has to look up where the bus leaves."""
+    tz = registration.forum.timezone
+    return [
+        (booking.session, meeting_line(booking.session, tz))
+        for booking in sorted(registration.bookings, key=lambda b: b.session.starts_at)
+        if booking.status == PlaceStatus.CONFIRMED
+        and booking.session.status != SessionStatus.CANCELLED
+        and meeting_line(booking.session, tz)
+    ]
 
 
 # ---------------------------------------------------------------------------- live counts

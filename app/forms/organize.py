@@ -161,6 +161,15 @@ class SessionForm(FlaskForm):
     parent_id = _Select(_l("Part of the programme block"), choices=[])
     description_ko = TextAreaField(_l("Description (Korean)"), validators=[Length(max=20000)])
     description_en = TextAreaField(_l("Description (English)"), validators=[Length(max=20000)])
+    meeting_point_ko = StringField(_l("Meeting point (Korean)"), validators=[Length(max=300)])
+    meeting_point_en = StringField(_l("Meeting point (English)"), validators=[Length(max=300)])
+    meeting_at = StringField(_l("Meeting time"), validators=[Length(max=40)])
+    meeting_note_ko = TextAreaField(
+        _l("Note for the meeting (Korean)"), validators=[Length(max=2000)]
+    )
+    meeting_note_en = TextAreaField(
+        _l("Note for the meeting (English)"), validators=[Length(max=2000)]
+    )
     speakers = FieldList(FormField(SpeakerLineForm), label=_l("Speakers"), min_entries=0)
     submit = SubmitField(_l("Save"))
 

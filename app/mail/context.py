@@ -44,7 +44,7 @@ from sqlalchemy.orm import selectinload
 
 from app.core.db import db, utcnow
 from app.core.i18n import pick
-from app.core.presenters import tz_abbrev
+from app.core.presenters import meeting_line, tz_abbrev
 from app.core.tokens import checkin_qr, display_code, tokens_match
 from app.feeds.calendars import personal_calendar, personal_selection, session_calendar_for
 from app.models import (
@@ -68,6 +68,7 @@ SECRET_KEYS = ("manage_token", "calendar_token")
 
 _ONLINE = {"ko": "온라인", "en": "Online"}
 _TBA = {"ko": "미정", "en": "To be announced"}
+_NO_MEETING = {"ko": "없음", "en": "None"}
 _FORMATS = {
     "ko": {"in_person": "대면", "online": "온라인", "hybrid": "대면·온라인 병행"},
     "en": {"in_person": "In person", "online": "Online", "hybrid": "In person and online"},
@@ -290,6 +291,8 @@ class ContextBuilder:
                     "position": state.position_in(session.id)
                     if status == PlaceStatus.WAITLISTED
                     else None,
+                    "meeting": meeting_line(session, forum.timezone, locale),
+                    "meeting_note": pick(session, "meeting_note", locale),
                 }
             )
         return items
@@ -496,6 +499,7 @@ class ContextBuilder:
             ("venue", ("venue_id", "venue")),
             ("format", ("format",)),
             ("title", ("title_ko", "title_en")),
+            ("meeting", ("meeting_point_ko", "meeting_point_en", "meeting_at")),
             ("status", ("status",)),
         ):
             if not any(k in first or k in last for k in keys):
@@ -516,6 +520,8 @@ class ContextBuilder:
         *,
         side: str,
     ) -> str:
+        if field == "meeting":
+            return meeting_line(values, forum.timezone, locale) or _NO_MEETING[locale]
         if field == "time":
             start = _when(values.get("starts_at"))
             end = _when(values.get("ends_at"))

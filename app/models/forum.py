@@ -167,6 +167,13 @@ class ForumSession(Timestamps, db.Model):
     status: Mapped[str] = mapped_column(String(16), default="scheduled")
     # Bumped by every change a calendar should see (time, venue, title, status): iCal SEQUENCE.
     revision: Mapped[int] = mapped_column(Integer, default=1)
+    # Where and when people gather before a tour or an off-site visit (the bus at City Hall's
+    # east gate, not the site it goes to, which is the venue).
+    meeting_point_ko: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    meeting_point_en: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    meeting_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    meeting_note_ko: Mapped[str] = mapped_column(Text, default="", server_default="")
+    meeting_note_en: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     forum: Mapped[Forum] = relationship(back_populates="sessions")
     venue: Mapped[Venue | None] = relationship()

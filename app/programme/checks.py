@@ -32,7 +32,7 @@ FOLLOWS_FORUM: dict[str, tuple[str, ...]] = {
 }
 NOTICE_KIND = "session_changed"
 NOTICE_DELAY_MINUTES = 10
-NOTIFYING_KINDS = ("moved", "venue", "retitled", "cancelled", "reinstated")
+NOTIFYING_KINDS = ("moved", "venue", "retitled", "meeting", "cancelled", "reinstated")
 
 SESSION_FIELDS = (
     "title_ko",
@@ -48,8 +48,16 @@ SESSION_FIELDS = (
     "venue_id",
     "seats",
     "parent_id",
+    "meeting_point_ko",
+    "meeting_point_en",
+    "meeting_at",
+    "meeting_note_ko",
+    "meeting_note_en",
     "speakers",
 )
+MEETING_FIELDS = ("meeting_point_ko", "meeting_point_en", "meeting_at")
+# People gather for a tour at most this long before it leaves.
+MEETING_LEAD_HOURS = 12
 VENUE_FIELDS = (
     "name_ko",
     "name_en",

@@ -33,7 +33,15 @@ speakers           연사            ``role: name; role: name`` in order (roles:
                                    the forum by Korean or English name, or #id
 description_ko     설명(한국어)
 description_en     설명(영어)
+meeting_point_ko   집결 장소(한국어)  where a tour gathers (the bus at City Hall's gate); the
+meeting_point_en   집결 장소(영어)    place it goes to is the venue
+meeting_at         집결 시각       local time, before the start and at most 12 hours earlier
+meeting_note_ko    집결 안내(한국어)
+meeting_note_en    집결 안내(영어)
 =================  ==============  ==========================================================
+
+A file without the meeting columns (exported before they existed) leaves the meeting points of
+the sessions it updates as they are.
 
 Files are read as UTF-8 (with or without a byte-order mark) or as CP949 (Korean Excel's
 "CSV"). The import is checked as a whole first (`plan_import`, the dry run: every row with
@@ -85,6 +93,18 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("speakers", "연사"),
     ("description_ko", "설명(한국어)"),
     ("description_en", "설명(영어)"),
+    ("meeting_point_ko", "집결 장소(한국어)"),
+    ("meeting_point_en", "집결 장소(영어)"),
+    ("meeting_at", "집결 시각"),
+    ("meeting_note_ko", "집결 안내(한국어)"),
+    ("meeting_note_en", "집결 안내(영어)"),
+)
+_MEETING_COLUMNS = (
+    "meeting_point_ko",
+    "meeting_point_en",
+    "meeting_at",
+    "meeting_note_ko",
+    "meeting_note_en",
 )
 _ALIASES = {
     _norm: name
@@ -371,6 +391,11 @@ def plan_import(forum: Forum, data: bytes) -> ImportPlan:
                 "description_en",
             )
         }
+        for name in _MEETING_COLUMNS:
+            if name in raw:
+                values[name] = raw[name]
+            elif current is not None:  # an older file: keep what the session has
+                values[name] = getattr(current, name)
         venue_text = raw.get("venue", "").strip()
         values["venue_id"] = None
         if venue_text:
@@ -551,6 +576,11 @@ def export_programme(forum: Forum, *, korean_header: bool = False) -> str:
                 ),
                 s.description_ko,
                 s.description_en,
+                s.meeting_point_ko,
+                s.meeting_point_en,
+                _local(s.meeting_at, forum.timezone) if s.meeting_at else "",
+                s.meeting_note_ko,
+                s.meeting_note_en,
             ]
         )
     return _csv(header, rows)

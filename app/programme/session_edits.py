@@ -15,14 +15,15 @@ moves on changes calendars care about, and `updated_at` also moves when a seat i
 
 Lock order is the one registrations use: the forum row first, then session rows.
 
-Changes to a published forum. A change of time, venue, title or status bumps the session's
-`revision` and the forum's `programme_revision`, writes one `ProgrammeChange` per aspect, and
-queues a `session_changed` outbox message to each affected registrant. Each kind's
+Changes to a published forum. A change of time, venue, title, meeting point or status bumps
+the session's `revision` and the forum's `programme_revision`, writes one `ProgrammeChange` per
+aspect, and queues a `session_changed` outbox message to each affected registrant. Each kind's
 `before`/`after` holds (ISO 8601 instants in UTC):
 
     moved       {"starts_at", "ends_at"}
     venue       {"venue_id", "name_ko", "name_en"}        (all None: no venue / online)
     retitled    {"title_ko", "title_en"}
+    meeting     {"meeting_point_ko", "meeting_point_en", "meeting_at"}   (a tour's meeting point)
     cancelled   {"status"}         reinstated  {"status"}
     added       after: {"title_ko", "title_en", "starts_at", "ends_at", "venue_id"}
 
@@ -36,9 +37,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -73,6 +74,8 @@ from app.programme.agenda import ConflictView, get_session, session_conflicts
 from app.programme.change_notices import _notify
 from app.programme.checks import (
     _LANGUAGE,
+    MEETING_FIELDS,
+    MEETING_LEAD_HOURS,
     SESSION_FIELDS,
     Fields,
     InUse,
@@ -114,6 +117,7 @@ def session_values(session: ForumSession, tz: str | None = None) -> dict[str, An
     if tz is not None:
         values["starts_at"] = local_input(session.starts_at, tz)
         values["ends_at"] = local_input(session.ends_at, tz)
+        values["meeting_at"] = local_input(session.meeting_at, tz)
     values["speakers"] = [
         {"speaker_id": link.speaker_id, "role": link.role, "position": link.position}
         for link in sorted(session.speaker_links, key=lambda li: (li.position, li.id or 0))
@@ -138,6 +142,11 @@ def session_fingerprint(session: ForumSession) -> str:
         session.venue_id,
         session.seats,
         session.parent_id,
+        session.meeting_point_ko,
+        session.meeting_point_en,
+        session.meeting_at.astimezone(UTC).isoformat() if session.meeting_at else None,
+        session.meeting_note_ko,
+        session.meeting_note_en,
         sorted((li.position, li.speaker_id, li.role) for li in session.speaker_links),
     ]
     blob = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
@@ -226,9 +235,37 @@ def check_session(
     out["parent_id"] = fields.ref("parent_id")
     if out["parent_id"] is not None and not fields.has("parent_id"):
         _check_parent(fields, forum, out["parent_id"], current)
+    _check_meeting(fields, zone, out)
     out["speakers"] = _check_speakers(fields, forum, raw.get("speakers"))
     fields.raise_if_any()
     return out
+
+
+def _check_meeting(fields: Fields, zone: ZoneInfo, out: dict[str, Any]) -> None:
+    """A tour's meeting point: where (in either language), optionally when (before the start,
+    not more than MEETING_LEAD_HOURS earlier) and a note; a time or note needs the place."""
+    for name in ("meeting_point_ko", "meeting_point_en"):
+        out[name] = fields.text(name, limit=300)
+    for name in ("meeting_note_ko", "meeting_note_en"):
+        out[name] = fields.text(name, limit=2_000, multiline=True)
+    out["meeting_at"] = fields.moment("meeting_at", zone)
+    has_place = out["meeting_point_ko"] or out["meeting_point_en"]
+    extras = out["meeting_at"] or out["meeting_note_ko"] or out["meeting_note_en"]
+    if extras and not has_place and not fields.has("meeting_point_ko"):
+        fields.add("meeting_point_ko", _("Say where people meet (in Korean or English)."))
+    meeting, start = out["meeting_at"], out["starts_at"]
+    if meeting is None or start is None:
+        return
+    if meeting > start:
+        fields.add("meeting_at", _("People meet before the session starts, not after."))
+    elif start - meeting > timedelta(hours=MEETING_LEAD_HOURS):
+        fields.add(
+            "meeting_at",
+            _(
+                "The meeting time is at most %(hours)d hours before the start.",
+                hours=MEETING_LEAD_HOURS,
+            ),
+        )
 
 
 def _check_parent(fields: Fields, forum: Forum, parent_id: int, current: ForumSession | None):
@@ -261,6 +298,15 @@ def _iso(value: datetime) -> str:
     return value.astimezone(UTC).isoformat()
 
 
+def _meeting_values(get: Callable[[str], Any]) -> dict[str, Any]:
+    meeting_at = get("meeting_at")
+    return {
+        "meeting_point_ko": get("meeting_point_ko"),
+        "meeting_point_en": get("meeting_point_en"),
+        "meeting_at": _iso(meeting_at) if meeting_at else None,
+    }
+
+
 def _changes_between(before: ForumSession | dict, after: dict) -> list[tuple[str, dict, dict]]:
     """(kind, before, after) for each aspect of a session that calendars and people see."""
     get = before.get if isinstance(before, dict) else lambda name: getattr(before, name)
@@ -283,6 +329,8 @@ def _changes_between(before: ForumSession | dict, after: dict) -> list[tuple[str
                 {"title_ko": after["title_ko"], "title_en": after["title_en"]},
             )
         )
+    if any(get(name) != after[name] for name in MEETING_FIELDS):
+        out.append(("meeting", _meeting_values(get), _meeting_values(after.get)))
     if get("status") != after["status"]:
         kind = "cancelled" if after["status"] == "cancelled" else "reinstated"
         out.append((kind, {"status": get("status")}, {"status": after["status"]}))

@@ -29,6 +29,7 @@ from scheduling.agenda import sessions_by_day
 from scheduling.types import (
     Bilingual,
     ForumInfo,
+    MeetingInfo,
     SessionInfo,
     SpeakerRole,
     StreamInfo,
@@ -212,6 +213,17 @@ def session_info(
         seats=session.seats,
         language=session.language,
         url=base_url.rstrip("/") + session_path(slug, session.id),
+        meeting=meeting_info(session),
+    )
+
+
+def meeting_info(session: ForumSession) -> MeetingInfo | None:
+    if not (session.meeting_point_ko or session.meeting_point_en):
+        return None
+    return MeetingInfo(
+        place=Bilingual(ko=session.meeting_point_ko, en=session.meeting_point_en),
+        at=session.meeting_at,
+        note=Bilingual(ko=session.meeting_note_ko, en=session.meeting_note_en),
     )
 
 

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from app.core.errors import NotFound
 from app.core.i18n import current_locale, pick
-from app.core.presenters import fmt_datetime, fmt_day, fmt_time
+from app.core.presenters import fmt_datetime, fmt_day, fmt_time, meeting_line
 from app.programme import change_notices
 
 bp = Blueprint("changes", __name__)
@@ -51,6 +51,9 @@ def describe(entry: change_notices.ChangeEntry, tz: str, locale: str) -> ChangeL
         new = _bilingual(after, "name", locale) or _("Online")
     elif change.kind == "retitled":
         old, new = _bilingual(before, "title", locale), _bilingual(after, "title", locale)
+    elif change.kind == "meeting":
+        old = meeting_line(before, tz, locale) or _("None")
+        new = meeting_line(after, tz, locale) or _("None")
     elif change.kind == "cancelled":
         new = _("Cancelled")
     elif change.kind == "reinstated":

@@ -529,6 +529,7 @@ class Badge:
     affiliation: str
     code: str
     qr: Markup
+    meetings: list[str]
 
 
 def badge_qr(code: str) -> Markup:
@@ -544,6 +545,10 @@ def _badge(registration: Registration) -> Badge:
         registration.affiliation,
         display_code(registration.confirmation_code),
         badge_qr(registration.confirmation_code),
+        [
+            f"{line} · {pick(session, 'title')}"  # the meeting first: it must not be cut
+            for session, line in screens.badge_meetings(registration)
+        ],
     )
 
 

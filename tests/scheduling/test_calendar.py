@@ -22,7 +22,7 @@ from scheduling.calendar import (
     build_calendar,
     session_uid,
 )
-from scheduling.types import Bilingual, SessionInfo, SpeakerRole, StreamInfo
+from scheduling.types import Bilingual, MeetingInfo, SessionInfo, SpeakerRole, StreamInfo
 from tests.scheduling.factories import (
     DOMAIN,
     KST,
@@ -569,6 +569,31 @@ def test_a_description_the_same_in_both_languages_is_given_once() -> None:
     (description,) = [str(e["DESCRIPTION"]) for e in events.values()]
     assert description.count("Smart city") == 1
     assert "Session page" not in description  # no page, no link
+
+
+def test_a_meeting_point_opens_the_description_in_the_forum_zone() -> None:
+    meeting = MeetingInfo(
+        place=Bilingual(ko="시청 정문", en="City Hall, main entrance"),
+        at=datetime(2026, 4, 1, 4, 15, tzinfo=UTC),  # 13:15 in Seoul
+        note=Bilingual(ko="버스는 13:20 출발", en="The bus leaves at 13:20"),
+    )
+    tour = keynote(meeting=meeting)
+    events = events_by_uid(build_calendar(sample_forum(), [tour], domain=DOMAIN))
+    (description,) = [str(e["DESCRIPTION"]) for e in events.values()]
+    lines = description.split("\n")
+    assert lines[:3] == [
+        "집결 장소 / Meeting point: 13:15, 시청 정문 / City Hall, main entrance",
+        "버스는 13:20 출발",
+        "The bus leaves at 13:20",
+    ]
+    # No time, one language, a note the same in both: the place alone, the note once.
+    bare = keynote(
+        meeting=MeetingInfo(place=Bilingual(en="Gate 3"), note=Bilingual(ko="ID", en="ID"))
+    )
+    events = events_by_uid(build_calendar(sample_forum(), [bare], domain=DOMAIN))
+    (description,) = [str(e["DESCRIPTION"]) for e in events.values()]
+    assert description.split("\n")[:2] == ["집결 장소 / Meeting point: Gate 3", "ID"]
+    assert description.count("ID") == 1
 
 
 def test_a_datetime_whose_zone_gives_no_offset_is_refused() -> None:

@@ -121,9 +121,22 @@ def session_body(session: ForumSession, forum: Forum) -> schemas.OrganizerSessio
             schemas.SessionSpeakerLine(speaker_id=li.speaker_id, role=li.role, position=li.position)
             for li in session.speaker_links
         ],
+        meeting=_meeting_body(session, tz),
         revision=session.revision,
         fingerprint=session_edits.session_fingerprint(session),
         updated_at=utc_iso(session.updated_at),
+    )
+
+
+def _meeting_body(session: ForumSession, tz: str) -> schemas.SessionMeeting | None:
+    if not (session.meeting_point_ko or session.meeting_point_en):
+        return None
+    at = session.meeting_at
+    return schemas.SessionMeeting(
+        point=Bilingual(ko=session.meeting_point_ko, en=session.meeting_point_en),
+        at=local_iso(at, tz) if at else None,
+        at_utc=utc_iso(at) if at else None,
+        note=Bilingual(ko=session.meeting_note_ko, en=session.meeting_note_en),
     )
 
 

@@ -107,6 +107,7 @@ def _session_page(forum, form, session, status, *, conflicts=(), stale=None):
         delete_form=DeleteForm(revision=session.revision) if session else None,
         tz=forum.timezone,
         locale=current_locale(),
+        meeting_hours=checks.MEETING_LEAD_HOURS,
     ), status
 
 

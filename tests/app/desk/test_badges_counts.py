@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
@@ -82,6 +83,38 @@ def test_walk_ins_have_a_batch_of_their_own_and_everyone_is_both(
     # An unknown group is the default batch, never an error.
     fallback = page_text(client.get(f"/desk/{forum.slug}/badges?who=vip"))
     assert "Pre Registered" in fallback and "Walk Amy" not in fallback
+
+
+def test_a_badge_says_where_the_tours_its_holder_booked_leave_from(
+    client, db, open_forum, staff, login, register, make_session
+):
+    forum = open_forum(in_person_capacity=5, title_en="Badge Forum")
+    day = forum.first_day
+    tour = make_session(
+        forum,
+        title_en="Site visit",
+        kind="tour",
+        seats=10,
+        start="13:30",
+        end="15:30",
+        meeting_point_en="City Hall, Gate 3",
+        meeting_at=datetime(day.year, day.month, day.day, 4, 15, tzinfo=UTC),
+    )
+    talk = make_session(forum, title_en="Talk", seats=10)
+    login(client, staff("desk", forum))
+    on_tour = register(forum, "On Tour", sessions=(tour, talk))
+    register(forum, "Stays In", sessions=(talk,))
+
+    page = client.get(f"/desk/{forum.slug}/badges").get_data(as_text=True)
+    assert page.count('class="badge-meetings"') == 1
+    assert "<li>13:15, City Hall, Gate 3 · Site visit</li>" in page
+    single = client.get(f"/desk/{forum.slug}/people/{on_tour.id}/badge").get_data(as_text=True)
+    assert "13:15, City Hall, Gate 3 · Site visit" in single
+
+    # A cancelled tour is not printed.
+    tour.status = "cancelled"
+    db.session.commit()
+    assert "badge-meetings" not in client.get(f"/desk/{forum.slug}/badges").get_data(as_text=True)
 
 
 def test_the_qr_on_a_badge_is_the_signed_payload(client, open_forum, staff, login, register, app):

@@ -230,6 +230,59 @@ def test_blocks_may_refer_to_rows_of_the_same_file(db, make_forum, make_user):
     assert part.parent.title_en == "Block"
 
 
+def test_meeting_points_go_out_and_come_back_and_an_older_file_keeps_them(
+    db, make_forum, make_session, make_user
+):
+    forum = make_forum(slug="csv-tours", status="draft")
+    day = forum.first_day
+    tour = make_session(
+        forum,
+        title_en="Site visit",
+        kind="tour",
+        start="13:30",
+        end="15:30",
+        meeting_point_ko="시청 정문",
+        meeting_point_en="City Hall, main entrance",
+        meeting_at=datetime(day.year, day.month, day.day, 4, 15, tzinfo=UTC),
+        meeting_note_en="Bring an ID card.",
+    )
+    exported = csv_io.export_programme(forum, korean_header=True)
+    rows = rows_of(exported)
+    header = rows[0]
+    for column in ("집결 장소(한국어)", "집결 장소(영어)", "집결 시각", "집결 안내(영어)"):
+        assert column in header
+    assert rows[1][header.index("집결 시각")] == f"{day.isoformat()} 13:15"
+    assert rows[1][header.index("집결 안내(영어)")] == "Bring an ID card."
+
+    # Moved to 13:00 in the sheet: imported like any other change.
+    rows[1][header.index("집결 시각")] = f"{day.isoformat()} 13:00"
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    result = csv_io.apply_import(forum, buffer.getvalue().encode(), make_user("admin"))
+    assert result.updated == 1
+    db.session.expire_all()
+    tour = db.session.get(ForumSession, tour.id)
+    assert tour.meeting_at == datetime(day.year, day.month, day.day, 4, 0, tzinfo=UTC)
+
+    # A file from before the meeting columns changes nothing about them.
+    older = [
+        row[: header.index("집결 장소(한국어)")] for row in rows_of(csv_io.export_programme(forum))
+    ]
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(older)
+    plan = csv_io.plan_import(forum, buffer.getvalue().encode())
+    assert [(r.action, r.errors) for r in plan.rows] == [("unchanged", [])]
+
+    # A meeting time after the start is refused with the column's name.
+    rows[1][header.index("집결 시각")] = f"{day.isoformat()} 14:00"
+    rows[1][header.index("버전")] = str(tour.revision)
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    plan = csv_io.plan_import(forum, buffer.getvalue().encode())
+    assert not plan.ok
+    assert plan.rows[0].errors == ["meeting_at: People meet before the session starts, not after."]
+
+
 def test_blank_keys_add_new_sessions(db, make_forum, make_user):
     forum = make_forum(slug="blank-keys", status="draft")
     day = forum.first_day.isoformat()

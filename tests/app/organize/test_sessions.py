@@ -81,6 +81,11 @@ def edit_form(client, forum, session):
         venue_id=str(session.venue_id or ""),
         seats="" if session.seats is None else str(session.seats),
         parent_id=str(session.parent_id or ""),
+        meeting_point_ko=session.meeting_point_ko,
+        meeting_point_en=session.meeting_point_en,
+        meeting_at=local(session.meeting_at) if session.meeting_at else "",
+        meeting_note_ko=session.meeting_note_ko,
+        meeting_note_en=session.meeting_note_en,
     ) | speakers(*[(li.speaker_id, li.role, li.position) for li in session.speaker_links])
 
 

@@ -93,6 +93,15 @@ class SessionInput(_Body):
     venue_id: Ref = None
     seats: Count = Field(None, description="Seats of its own; null: no separate limit.")
     parent_id: Ref = Field(None, description="The programme block this session is part of.")
+    meeting_point_ko: StrictStr | None = Field(
+        None, description="Where people gather before a tour or off-site visit (Korean)."
+    )
+    meeting_point_en: StrictStr | None = None
+    meeting_at: Moment = Field(
+        None, description="When they gather: before the start, at most 12 hours earlier."
+    )
+    meeting_note_ko: StrictStr | None = None
+    meeting_note_en: StrictStr | None = None
     speakers: list[SpeakerLineItem] | None = Field(
         None, description="Every speaker of the session, in order (replaces the list)."
     )
@@ -175,6 +184,13 @@ class SessionSpeakerLine(ResponseModel):
     position: int
 
 
+class SessionMeeting(ResponseModel):
+    point: Bilingual
+    at: LocalTime | None
+    at_utc: UtcTime | None
+    note: Bilingual
+
+
 class OrganizerSession(ResponseModel):
     id: int
     title: Bilingual
@@ -192,6 +208,9 @@ class OrganizerSession(ResponseModel):
     seats: int | None
     seats_taken: int
     speakers: list[SessionSpeakerLine]
+    meeting: SessionMeeting | None = Field(
+        description="Where people gather before a tour; null when there is no meeting point."
+    )
     revision: int = Field(description="Send it back with a change (PATCH, DELETE).")
     fingerprint: str = Field(description="Changes whenever any field does.")
     updated_at: UtcTime
@@ -237,7 +256,7 @@ class SessionWithConflicts(ResponseModel):
 
 class RecordedChange(ResponseModel):
     id: int
-    kind: str = Field(description="moved, venue, retitled, cancelled, reinstated, added…")
+    kind: str = Field(description="moved, venue, retitled, meeting, cancelled, reinstated, added…")
 
 
 class SessionSaved(ResponseModel):
