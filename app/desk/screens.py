@@ -106,13 +106,13 @@ def badge_meetings(registration: Registration) -> list[tuple[ForumSession, str]]
     """The tours a person holds a confirmed seat on, each with its meeting point: printed on
     the badge so nobody has to look up where the bus leaves."""
     tz = registration.forum.timezone
-    return [
-        (booking.session, meeting_line(booking.session, tz))
-        for booking in sorted(registration.bookings, key=lambda b: b.session.starts_at)
-        if booking.status == PlaceStatus.CONFIRMED
-        and booking.session.status != SessionStatus.CANCELLED
-        and meeting_line(booking.session, tz)
-    ]
+    booked = (
+        b.session
+        for b in sorted(registration.bookings, key=lambda b: b.session.starts_at)
+        if b.status == PlaceStatus.CONFIRMED and b.session.status != SessionStatus.CANCELLED
+    )
+    lines = ((session, meeting_line(session, tz)) for session in booked)
+    return [(session, line) for session, line in lines if line]
 
 
 # ---------------------------------------------------------------------------- live counts
