@@ -20,6 +20,13 @@ LABELS = {
         "hybrid": _l("Hybrid (in person and online)"),
     },
     "attendance": {"in_person": _l("In person"), "online": _l("Online")},
+    "category": {
+        "general": _l("General public"),
+        "speaker": _l("Speaker"),
+        "guest": _l("Guest (VIP)"),
+        "press": _l("Press"),
+        "staff": _l("Staff"),
+    },
     "session_kind": {
         "keynote": _l("Keynote"),
         "plenary": _l("Plenary"),
@@ -80,6 +87,20 @@ LABELS = {
 
 def label(group: str, value: str) -> str:
     return str(LABELS.get(group, {}).get(value, value))
+
+
+# What a badge says of its category, in both languages whatever the desk's: read across the
+# hall by people of either language (the colour comes from desk.css, never alone).
+BADGE_WORDING = {
+    "speaker": "연사 · SPEAKER",
+    "guest": "귀빈 · VIP",
+    "press": "취재 · PRESS",
+    "staff": "운영 · STAFF",
+}
+
+
+def badge_wording(category: str) -> str:
+    return BADGE_WORDING.get(category, "")
 
 
 def to_local(value: datetime, tz: str) -> datetime:
@@ -144,6 +165,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         t=pick,
         label=label,
+        badge_wording=badge_wording,
         fmt_time=fmt_time,
         fmt_date=fmt_date,
         fmt_day=fmt_day,

@@ -86,8 +86,11 @@ class BadgeGroup(StrEnum):
     EVERYONE = "everyone"
 
 
-def badge_people(forum: Forum, group: BadgeGroup = BadgeGroup.PRE_REGISTERED) -> list[Registration]:
-    """Everyone of `group` with a confirmed in-person place, by name: the batch to print."""
+def badge_people(
+    forum: Forum, group: BadgeGroup = BadgeGroup.PRE_REGISTERED, category: str | None = None
+) -> list[Registration]:
+    """Everyone of `group` (and of `category`, if given) with a confirmed in-person place, by
+    name: the batch to print."""
     query = select(Registration).where(
         Registration.forum_id == forum.id,
         Registration.status == PlaceStatus.CONFIRMED,
@@ -98,6 +101,8 @@ def badge_people(forum: Forum, group: BadgeGroup = BadgeGroup.PRE_REGISTERED) ->
         query = query.where(Registration.source != WALK_IN_SOURCE)
     elif group == BadgeGroup.WALK_INS:
         query = query.where(Registration.source == WALK_IN_SOURCE)
+    if category is not None:
+        query = query.where(Registration.category == category)
     query = query.options(selectinload(Registration.bookings).selectinload(Booking.session))
     return list(db.session.scalars(query.order_by(Registration.name, Registration.id)))
 

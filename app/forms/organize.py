@@ -26,6 +26,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.presenters import LABELS
 from app.models.enums import (
+    ATTENDANCE_MODES,
+    ATTENDEE_CATEGORIES,
     FORUM_FORMATS,
     SESSION_FORMATS,
     SESSION_KINDS,
@@ -88,6 +90,14 @@ class ForumForm(FlaskForm):
     in_person_capacity = StringField(
         _l("In-person places"),
         description=_l("Leave empty for no limit."),
+        validators=[Length(max=9)],
+    )
+    reserved_places = StringField(
+        _l("Places held for invited people"),
+        description=_l(
+            "Of the in-person places, how many only speakers, guests, press and staff may take"
+            " (0: none). Public registration sees the rest."
+        ),
         validators=[Length(max=9)],
     )
     organizer_name = StringField(_l("Organizer"), validators=[Length(max=200)])
@@ -155,6 +165,13 @@ class SessionForm(FlaskForm):
         description=_l(
             "Leave empty when the session is open to every attendee of the forum; "
             "give a number when people book a seat for it."
+        ),
+        validators=[Length(max=9)],
+    )
+    reserved_seats = StringField(
+        _l("Seats held for invited people"),
+        description=_l(
+            "Of the seats, how many only speakers, guests, press and staff may take (0: none)."
         ),
         validators=[Length(max=9)],
     )
@@ -237,6 +254,37 @@ class ImportForm(FlaskForm):
     content = HiddenField()
     preview = SubmitField(_l("Check the file"))
     confirm = SubmitField(_l("Import"))
+
+
+class GuestImportForm(ImportForm):
+    file = FileField(_l("Guest list (CSV)"))
+
+
+class GuestForm(FlaskForm):
+    """One invited person, registered by an organizer."""
+
+    name = StringField(_l("Name"), validators=[Length(max=200)])
+    email = StringField(_l("Email"), validators=[Length(max=254)])
+    affiliation = StringField(_l("Affiliation"), validators=[Length(max=200)])
+    category = _Select(
+        _l("Category"),
+        choices=_choices("category", ATTENDEE_CATEGORIES),
+        default="guest",
+        description=_l("Everyone but the general public may take the places held back."),
+    )
+    attendance = _Select(_l("Attendance"), choices=_choices("attendance", ATTENDANCE_MODES))
+    locale = _Select(
+        _l("Language of their mail"),
+        choices=[SelectChoice("ko", "한국어"), SelectChoice("en", "English")],
+        default="ko",
+    )
+    session_ids = MultiCheckboxField(_l("Sessions with seats"), choices=[], coerce=str)
+    submit = SubmitField(_l("Register and send their mail"))
+
+
+class CategoryForm(FlaskForm):
+    category = _Select(_l("Category"), choices=_choices("category", ATTENDEE_CATEGORIES))
+    submit = SubmitField(_l("Change the category"))
 
 
 class AvailabilityForm(FlaskForm):

@@ -26,6 +26,17 @@ class AttendanceMode(StrEnum):
     ONLINE = "online"
 
 
+class AttendeeCategory(StrEnum):
+    """Who a person comes as. Everyone but the general public is invited by an organizer and
+    may take the places held back for invited people."""
+
+    GENERAL = "general"
+    SPEAKER = "speaker"
+    GUEST = "guest"  # a VIP or invited guest
+    PRESS = "press"
+    STAFF = "staff"
+
+
 class PlaceStatus(StrEnum):
     """A registration's forum place, or a booking's seat."""
 
@@ -81,7 +92,10 @@ STREAM_VISIBILITIES = ("public", "registrants")
 ATTENDANCE_MODES = _values(AttendanceMode)
 PLACE_STATUSES = _values(PlaceStatus)
 WALK_IN_SOURCE = "desk"  # a registration taken at the desk on the day
-REGISTRATION_SOURCES = ("web", "api", WALK_IN_SOURCE)
+INVITE_SOURCE = "invite"  # a person an organizer registered (an invited guest, a speaker)
+REGISTRATION_SOURCES = ("web", "api", WALK_IN_SOURCE, INVITE_SOURCE)
+ATTENDEE_CATEGORIES = _values(AttendeeCategory)
+INVITED_CATEGORIES = tuple(c for c in ATTENDEE_CATEGORIES if c != AttendeeCategory.GENERAL)
 LOCALES = ("ko", "en")
 ACCESSIBILITY_NEEDS = (
     "wheelchair",

@@ -38,6 +38,8 @@ class Forum(Timestamps, db.Model):
         CheckConstraint("last_day >= first_day", name="days_in_order"),
         CheckConstraint("in_person_capacity IS NULL OR in_person_capacity >= 0", name="capacity"),
         CheckConstraint("in_person_taken >= 0", name="taken"),
+        CheckConstraint("reserved_places >= 0", name="reserved_places"),
+        CheckConstraint("invited_taken >= 0", name="invited_taken"),
         CheckConstraint(
             "desk_override IS NULL OR desk_override IN ('open', 'closed')", name="desk_override"
         ),
@@ -67,6 +69,10 @@ class Forum(Timestamps, db.Model):
     # None: no limit on in-person places for the forum as a whole.
     in_person_capacity: Mapped[int | None] = mapped_column(Integer)
     in_person_taken: Mapped[int] = mapped_column(Integer, default=0)
+    # Places of the capacity held back for invited people (speakers, guests, press, staff),
+    # and the places invited people hold: the public may take only what the reserve leaves.
+    reserved_places: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    invited_taken: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Hands out first-come waitlist numbers for the forum's in-person places.
     waitlist_seq: Mapped[int] = mapped_column(Integer, default=0)
     organizer_name: Mapped[str] = mapped_column(String(200), default="")
@@ -140,6 +146,8 @@ class ForumSession(Timestamps, db.Model):
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("seats IS NULL OR seats >= 0", name="seats"),
         CheckConstraint("seats_taken >= 0", name="seats_taken"),
+        CheckConstraint("reserved_seats >= 0", name="reserved_seats"),
+        CheckConstraint("invited_seats_taken >= 0", name="invited_seats_taken"),
         CheckConstraint("revision >= 1", name="revision"),
     )
 
@@ -162,6 +170,9 @@ class ForumSession(Timestamps, db.Model):
     # None: no seat limit of its own (the session is open to every attendee of the forum).
     seats: Mapped[int | None] = mapped_column(Integer)
     seats_taken: Mapped[int] = mapped_column(Integer, default=0)
+    # Seats held back for invited people, and the seats invited people hold (as on the forum).
+    reserved_seats: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    invited_seats_taken: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     waitlist_seq: Mapped[int] = mapped_column(Integer, default=0)
     language: Mapped[str] = mapped_column(String(16), default="ko")
     status: Mapped[str] = mapped_column(String(16), default="scheduled")
@@ -194,9 +205,23 @@ class ForumSession(Timestamps, db.Model):
 
     @property
     def seats_left(self) -> int | None:
+        """Seats the public may still take: the reserve's unused seats are not among them."""
         if self.seats is None:
             return None
-        return max(self.seats - self.seats_taken, 0)
+        return public_left(
+            self.seats, self.seats_taken, self.reserved_seats, self.invited_seats_taken
+        )
+
+    @property
+    def public_seats(self) -> int | None:
+        """The seats open to the public: all but the reserve."""
+        return None if self.seats is None else max(self.seats - self.reserved_seats, 0)
+
+
+def public_left(capacity: int, taken: int, reserved: int, invited: int) -> int:
+    """Places the public may still take: the capacity less those taken and the reserve's
+    places no invited person holds yet."""
+    return max(capacity - taken - max(reserved - invited, 0), 0)
 
 
 class Speaker(Timestamps, db.Model):

@@ -9,7 +9,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import UTCDateTime, db
 from app.models.base import Timestamps, one_of
-from app.models.enums import ATTENDANCE_MODES, LOCALES, PLACE_STATUSES, REGISTRATION_SOURCES
+from app.models.enums import (
+    ATTENDANCE_MODES,
+    ATTENDEE_CATEGORIES,
+    INVITED_CATEGORIES,
+    LOCALES,
+    PLACE_STATUSES,
+    REGISTRATION_SOURCES,
+)
 from app.models.forum import Forum, ForumSession
 
 
@@ -27,6 +34,7 @@ class Registration(Timestamps, db.Model):
         one_of("status", PLACE_STATUSES),
         one_of("locale", LOCALES),
         one_of("source", REGISTRATION_SOURCES),
+        one_of("category", ATTENDEE_CATEGORIES),
         Index("ix_registrations_forum_waitlist", "forum_id", "status", "waitlist_seq"),
     )
 
@@ -42,6 +50,8 @@ class Registration(Timestamps, db.Model):
     status: Mapped[str] = mapped_column(String(16), default="confirmed")
     waitlist_seq: Mapped[int | None] = mapped_column(Integer)
     source: Mapped[str] = mapped_column(String(8), default="web")
+    # Speaker, guest, press or staff: set by an organizer only; they may use reserved places.
+    category: Mapped[str] = mapped_column(String(16), default="general", server_default="general")
     # Secrets are stored as SHA-256 hashes only; the plain tokens live in the person's links.
     manage_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     calendar_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -67,6 +77,11 @@ class Registration(Timestamps, db.Model):
     bookings: Mapped[list[Booking]] = relationship(
         back_populates="registration", cascade="all, delete-orphan", order_by="Booking.id"
     )
+
+    @property
+    def invited(self) -> bool:
+        """An invited person (not the general public): may hold a reserved place."""
+        return self.category in INVITED_CATEGORIES
 
 
 class Booking(Timestamps, db.Model):

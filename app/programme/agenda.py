@@ -350,6 +350,15 @@ def _check_forum(raw: Mapping[str, Any], *, current: Forum | None) -> tuple[dict
         fields.add("registration_closes_at", _("Registration must close after it opens."))
     out["onsite_registration"] = fields.boolean("onsite_registration")
     out["in_person_capacity"] = fields.count("in_person_capacity")
+    out["reserved_places"] = fields.count("reserved_places") or 0
+    capacity, reserved = out["in_person_capacity"], out["reserved_places"]
+    if reserved and not fields.has("in_person_capacity"):
+        if capacity is None:
+            fields.add("reserved_places", _("Give the forum a capacity to hold places back."))
+        elif reserved > capacity:
+            fields.add(
+                "reserved_places", _("At most all %(num)d places can be held back.", num=capacity)
+            )
     out["organizer_name"] = fields.text("organizer_name", limit=200)
     out["organizer_email"] = fields.email("organizer_email")
     out["homepage_url"] = fields.url("homepage_url")
@@ -394,6 +403,18 @@ def update_forum(forum: Forum, raw: Mapping[str, Any], user: User) -> Forum:
                     "%(num)d in-person place is held already; the capacity cannot be lower.",
                     "%(num)d in-person places are held already; the capacity cannot be lower.",
                     forum.in_person_taken,
+                ),
+            )
+        invited = ledger.invited_places_held(forum)
+        if cleaned["reserved_places"] < invited:
+            fields.add(
+                "reserved_places",
+                ngettext(
+                    "%(num)d place is held by invited people already; hold back at least that"
+                    " many.",
+                    "%(num)d places are held by invited people already; hold back at least that"
+                    " many.",
+                    invited,
                 ),
             )
         allowed = FOLLOWS_FORUM[cleaned["format"]]

@@ -55,7 +55,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -106,11 +106,24 @@ _MEETING_COLUMNS = (
     "meeting_note_ko",
     "meeting_note_en",
 )
-_ALIASES = {
-    _norm: name
-    for name, korean in COLUMNS
-    for _norm in (name.lower(), re.sub(r"\s+", "", korean).lower())
-}
+Columns = tuple[tuple[str, str], ...]  # (English name, Korean name) of each column
+
+
+def _programme_missing(present: list[str]) -> list[str]:
+    missing = [n for n in ("key", "starts_at", "ends_at") if n not in present]
+    if "title_ko" not in present and "title_en" not in present:
+        missing.append("title_ko / title_en")
+    return missing
+
+
+def _aliases(columns: Columns) -> dict[str, str]:
+    return {
+        norm: name
+        for name, korean in columns
+        for norm in (name.lower(), re.sub(r"\s+", "", korean).lower())
+    }
+
+
 _KEY = re.compile(r"^S(\d{1,12})$")
 _REF = re.compile(r"^#(\d{1,12})$")
 
@@ -158,8 +171,14 @@ def _decode(data: bytes) -> tuple[str, str]:
     )
 
 
-def read_rows(text: str) -> list[dict[str, str]]:
-    """The rows as {column: value}; a wrong or incomplete header is refused."""
+def read_rows(
+    text: str,
+    columns: Columns = COLUMNS,
+    missing_in: Callable[[list[str]], list[str]] = _programme_missing,
+) -> list[dict[str, str]]:
+    """The rows as {column: value}; a wrong or incomplete header is refused (`missing_in`
+    names the required columns a header lacks). Programme columns unless told otherwise."""
+    aliases = _aliases(columns)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
@@ -170,11 +189,11 @@ def read_rows(text: str) -> list[dict[str, str]]:
     names: list[str | None] = []
     unknown = []
     for raw in header:
-        name = _ALIASES.get(re.sub(r"\s+", "", raw).lower())
+        name = aliases.get(re.sub(r"\s+", "", raw).lower())
         if raw.strip() and name is None:
             unknown.append(raw.strip())
         names.append(name)
-    expected = ", ".join(name for name, _ko in COLUMNS)
+    expected = ", ".join(name for name, _ko in columns)
     if unknown:
         raise CsvRefused(
             _(
@@ -187,9 +206,7 @@ def read_rows(text: str) -> list[dict[str, str]]:
     doubled = sorted({n for n in present if present.count(n) > 1})
     if doubled:
         raise CsvRefused(_("Columns given twice: %(names)s.", names=", ".join(doubled)))
-    missing = [n for n in ("key", "starts_at", "ends_at") if n not in present]
-    if "title_ko" not in present and "title_en" not in present:
-        missing.append("title_ko / title_en")
+    missing = missing_in(present)
     if missing:
         raise CsvRefused(
             _(
@@ -631,6 +648,7 @@ def export_registrations(forum: Forum, user: User) -> str:
         "registered_at",
         "checked_in_at",
         "future_forums_by_email",
+        "category",
     ]
     rows = []
     for r in registrations:
@@ -655,6 +673,7 @@ def export_registrations(forum: Forum, user: User) -> str:
                 _local(r.created_at, tz),
                 _local(r.checked_in_at, tz) if r.checked_in_at else "",
                 "yes" if r.marketing_consent and not anonymous else "no",
+                r.category,
             ]
         )
     with write_transaction():

@@ -141,6 +141,7 @@ def session_fingerprint(session: ForumSession) -> str:
         session.ends_at.astimezone(UTC).isoformat(),
         session.venue_id,
         session.seats,
+        session.reserved_seats,
         session.parent_id,
         session.meeting_point_ko,
         session.meeting_point_en,
@@ -232,6 +233,18 @@ def check_session(
         if venue is None or venue.forum_id != forum.id:
             fields.add("venue_id", _("Choose a venue of this forum."))
     out["seats"] = fields.count("seats", limit=100_000)
+    reserved = fields.count("reserved_seats", limit=100_000)
+    if reserved is None:  # left out (a file from before the column): as it is
+        reserved = current.reserved_seats if current is not None else 0
+    out["reserved_seats"] = reserved
+    if reserved and not fields.has("seats"):
+        if out["seats"] is None:
+            fields.add("reserved_seats", _("Give the session seats of its own to hold some back."))
+        elif reserved > out["seats"]:
+            fields.add(
+                "reserved_seats",
+                _("At most all %(num)d seats can be held back.", num=out["seats"]),
+            )
     out["parent_id"] = fields.ref("parent_id")
     if out["parent_id"] is not None and not fields.has("parent_id"):
         _check_parent(fields, forum, out["parent_id"], current)
@@ -385,11 +398,16 @@ def _stale(session: ForumSession | None) -> StaleRevision:
     )
 
 
-def _check_seats(forum_id: int, session: ForumSession, seats: int | None) -> None:
-    """Seats cannot drop below the seats held."""
+def _check_seats(forum_id: int, session: ForumSession, seats: int | None, reserved: int) -> None:
+    """Seats cannot drop below the seats held, nor the reserve below the seats invited people
+    hold."""
     if seats is None:
         return
-    held = session.seats_taken if session.seats is not None else ledger.seats_held(session.id)
+    counted = session.seats is not None
+    held = session.seats_taken if counted else ledger.seats_held(session.id)
+    invited = (
+        session.invited_seats_taken if counted else ledger.seats_held(session.id, invited=True)
+    )
     if seats < held:
         raise ValidationFailed(
             {
@@ -398,6 +416,20 @@ def _check_seats(forum_id: int, session: ForumSession, seats: int | None) -> Non
                         "%(num)d seat is held already; the limit cannot be lower.",
                         "%(num)d seats are held already; the limit cannot be lower.",
                         held,
+                    )
+                ]
+            }
+        )
+    if reserved < invited:
+        raise ValidationFailed(
+            {
+                "reserved_seats": [
+                    ngettext(
+                        "%(num)d seat is held by invited people already; hold back at least"
+                        " that many.",
+                        "%(num)d seats are held by invited people already; hold back at least"
+                        " that many.",
+                        invited,
                     )
                 ]
             }
@@ -502,7 +534,7 @@ def apply_update(
     session rows locked): seats rules, revisions, programme changes and notices, waitlists.
     Returns (anything edited, changes recorded, notices queued or merged)."""
 
-    _check_seats(forum.id, session, cleaned["seats"])
+    _check_seats(forum.id, session, cleaned["seats"], cleaned["reserved_seats"])
     changes = _changes_between(session, cleaned)
     old_format, old_seats = session.format, session.seats
     edited = any(getattr(session, k) != v for k, v in cleaned.items())
@@ -511,7 +543,7 @@ def apply_update(
     edited = _set_speakers(session, lines) or edited
     if old_seats is None and session.seats is not None:
         ledger.recount_session_seats(session.id)
-        db.session.expire(session, ["seats_taken"])
+        db.session.expire(session, ["seats_taken", "invited_seats_taken"])
     if not edited:
         return False, [], 0
     recorded: list[ProgrammeChange] = []
@@ -536,7 +568,8 @@ def apply_update(
             db.session.flush()
             notices = _notify(session, recorded, {old_format, session.format}, now=now)
     db.session.flush()
-    if session.seats is not None and (old_seats is None or session.seats > old_seats):
+    if session.seats is not None:
+        # More seats, a smaller reserve, or seats of its own at last: people waiting get them.
         ledger.fill_session_seats(session.id)
     elif old_seats is not None and session.seats is None:
         ledger.release_session_limit(session.id)

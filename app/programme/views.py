@@ -25,6 +25,7 @@ from sqlalchemy.orm import selectinload
 from app.core.db import db, utcnow
 from app.models import Forum, ForumSession, SessionSpeaker, Speaker, StreamLink, Venue
 from app.models.enums import ForumFormat, ForumStatus, SessionStatus
+from app.models.forum import public_left
 from scheduling.agenda import sessions_by_day
 from scheduling.types import (
     Bilingual,
@@ -114,7 +115,16 @@ def forum_seats_left(forum: Forum) -> int | None:
     """In-person places left for the forum as a whole; None when there is no limit."""
     if forum.in_person_capacity is None:
         return None
-    return max(forum.in_person_capacity - forum.in_person_taken, 0)
+    return public_left(
+        forum.in_person_capacity, forum.in_person_taken, forum.reserved_places, forum.invited_taken
+    )
+
+
+def forum_public_places(forum: Forum) -> int | None:
+    """The forum's in-person places open to the public: all but the reserve."""
+    if forum.in_person_capacity is None:
+        return None
+    return max(forum.in_person_capacity - forum.reserved_places, 0)
 
 
 def session_seats_left(session: ForumSession) -> int | None:
@@ -279,9 +289,10 @@ class ProgrammeItem:
     """A session on the programme, with its seats left and, for a block, its parts."""
 
     session: SessionInfo
-    seats_left: int | None
+    seats_left: int | None  # for the public
     parts: tuple[ProgrammeItem, ...] = ()
     block: SessionInfo | None = None  # the programme block this session is a part of
+    public_seats: int | None = None  # the seats less those held for invited people
 
     @property
     def cancelled(self) -> bool:
@@ -336,7 +347,11 @@ class Programme:
     by_id: dict[int, ProgrammeItem] = field(default_factory=dict)
 
 
-def build_programme(info: ForumInfo, seats_left: dict[int, int | None]) -> Programme:
+def build_programme(
+    info: ForumInfo,
+    seats_left: dict[int, int | None],
+    public_seats: dict[int, int | None] | None = None,
+) -> Programme:
     """Group `info.sessions` by local day (forum zone) and nest each block's parts under it.
 
     A part on another day than its block is listed at the top level of its own day (and still
@@ -361,7 +376,13 @@ def build_programme(info: ForumInfo, seats_left: dict[int, int | None]) -> Progr
             if p.id not in seen and (day is None or local_day(p) == day)
         )
         block = sessions.get(s.parent_id) if s.parent_id not in (None, s.id) else None
-        return ProgrammeItem(session=s, seats_left=seats_left.get(s.id), parts=parts, block=block)
+        return ProgrammeItem(
+            session=s,
+            seats_left=seats_left.get(s.id),
+            parts=parts,
+            block=block,
+            public_seats=(public_seats or {}).get(s.id, s.seats),
+        )
 
     by_id = {s.id: make(s, None, frozenset()) for s in info.sessions}
 
@@ -463,8 +484,13 @@ class ForumView:
     info: ForumInfo
     programme: Programme
     registration: RegistrationState
-    seats_left: int | None  # in-person places left for the forum; None: no limit
+    seats_left: int | None  # in-person places left for the public; None: no limit
     upcoming: bool
+
+    @property
+    def public_places(self) -> int | None:
+        """In-person places open to the public (the reserve for invited people left out)."""
+        return forum_public_places(self.forum)
 
     @property
     def public_streams(self) -> tuple[StreamInfo, ...]:
@@ -519,7 +545,7 @@ def build_forum_view(forum: Forum, *, base_url: str, now: datetime) -> ForumView
     return ForumView(
         forum=forum,
         info=info,
-        programme=build_programme(info, seats),
+        programme=build_programme(info, seats, {s.id: s.public_seats for s in forum.sessions}),
         registration=registration_state(forum, now),
         seats_left=forum_seats_left(forum),
         upcoming=is_upcoming(forum, now),

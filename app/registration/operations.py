@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -34,8 +34,12 @@ from app.models import Booking, Forum, ForumSession, OutboxMessage, Registration
 from app.models.enums import (
     ACCESSIBILITY_NEEDS,
     ATTENDANCE_MODES,
+    ATTENDEE_CATEGORIES,
+    INVITE_SOURCE,
+    INVITED_CATEGORIES,
     LOCALES,
     AttendanceMode,
+    AttendeeCategory,
     ForumFormat,
     ForumStatus,
     PlaceStatus,
@@ -51,6 +55,9 @@ AFFILIATION_MAX = 200
 OTHER_NEEDS_MAX = 500
 # The version of the consent text shown on the form; recorded with every registration.
 CONSENT_VERSION = "2026-11-v1"
+# Recorded instead for a person an organizer registered: the organizer answers for the basis
+# (an invitation accepted, a speaker's contract), and the person is told by the usual mail.
+INVITE_CONSENT_BASIS = "organizer-invite"
 
 
 @dataclass
@@ -69,6 +76,8 @@ class RegistrationRequest:
     accessibility_needs: list[str] = field(default_factory=list)
     accessibility_other: str = ""
     source: str = "web"
+    # Set by organizers only (`invite`): the public form and API never carry it.
+    category: str = AttendeeCategory.GENERAL
 
 
 @dataclass
@@ -249,6 +258,8 @@ def validate(forum: Forum, req: RegistrationRequest) -> tuple[dict, list[ForumSe
         errors.setdefault("consent_accessibility", []).append(
             _("To record accessibility needs, tick the separate consent for them.")
         )
+    if req.category not in ATTENDEE_CATEGORIES:
+        errors.setdefault("category", []).append(_("Choose one of the listed categories."))
     sessions = _check_sessions(errors, forum, req.session_ids or [], req.attendance, locale or "ko")
     if errors:
         raise ValidationFailed(errors)
@@ -275,6 +286,20 @@ def register(
     now = now or utcnow()
     if window_state(forum, now) != "open":
         raise RegistrationClosed(_("Pre-registration for this forum is not open."))
+    return _register(forum, replace(req, category=AttendeeCategory.GENERAL), now=now)
+
+
+def invite(
+    forum: Forum, req: RegistrationRequest, *, now: datetime | None = None
+) -> RegistrationResult:
+    """An organizer registers an invited person (a speaker, a guest, the press, staff) or
+    anyone else by hand, whether or not pre-registration is open; invited people may take the
+    places held back for them. The person gets the usual mail with their links."""
+    req = replace(req, source=INVITE_SOURCE, consent_personal_data=True)
+    return _register(forum, req, now=now or utcnow())
+
+
+def _register(forum: Forum, req: RegistrationRequest, *, now: datetime) -> RegistrationResult:
     cleaned, sessions = validate(forum, req)
     manage_token, calendar_token = new_token(), new_token()
     # Only an in-person registration in a forum with a capacity takes the forum row's lock
@@ -321,7 +346,6 @@ def _register_once(
     look_first: bool,
 ) -> Registration:
     forum_id = forum.id
-    manage_token, calendar_token = tokens
     # The forum and sessions loaded above stay loaded (not expired and reloaded one by one):
     # seats and places are taken by conditional UPDATEs, whatever a loaded row says.
     with write_transaction(expire_on_commit=False):
@@ -336,6 +360,13 @@ def _register_once(
             else None
         )
         if existing is not None and existing.status != PlaceStatus.CANCELLED:
+            if req.source == INVITE_SOURCE:
+                raise AlreadyRegistered(
+                    _(
+                        "%(email)s is registered already: change the category on their page.",
+                        email=existing.email,
+                    )
+                )
             # Never reveal the registration: send its owner a fresh manage link instead.
             _resend_manage_link(existing, now=now)
             db.session.commit()
@@ -343,49 +374,77 @@ def _register_once(
                 _("This address is already registered. We have sent its manage link to it.")
             )
         if existing is not None:
-            # Someone registers the address of a cancelled registration: a fresh registration
-            # with a new code, which shows nothing of the old one. The old row stays (the
-            # organizer's record of a cancellation) but gives up the address's key, and its
-            # links stop working.
-            existing.email_normalized = None
-            existing.manage_token_hash = hash_token(new_token())
-            existing.calendar_token_hash = hash_token(new_token())
-            db.session.flush()
-        # The forum row's lock before any other row's: the same order everywhere.
-        if exclusive:
-            status, waitlist_seq = ledger.claim_forum_place(forum.id)
-        else:
-            share_forum(forum_id, counting=req.attendance == AttendanceMode.IN_PERSON)
-            status, waitlist_seq = "confirmed", None
-        fields = {
-            "name": cleaned["name"],
-            "email": cleaned["email"],
-            "email_normalized": cleaned["email_normalized"],
-            "affiliation": cleaned["affiliation"],
-            "attendance": req.attendance,
-            "locale": cleaned["locale"],
-            "source": req.source,
-            "manage_token_hash": hash_token(manage_token),
-            "calendar_token_hash": hash_token(calendar_token),
-            "consent_version": CONSENT_VERSION,
-            "consented_at": now,
-            "marketing_consent": bool(req.consent_marketing),
-            "marketing_consented_at": now if req.consent_marketing else None,
-            "accessibility_consent": bool(req.consent_accessibility),
-            "accessibility_consented_at": now if req.consent_accessibility else None,
-            "accessibility_needs": cleaned["needs"],
-            "accessibility_other": cleaned["other"],
-        }
-        registration = Registration(
-            forum_id=forum_id, confirmation_code=new_confirmation_code(), bookings=[], **fields
+            release_address(existing)
+        registration = add_registration(
+            forum, req, cleaned, sessions, now, tokens, exclusive=exclusive
         )
-        registration.status, registration.waitlist_seq = status, waitlist_seq
-        db.session.add(registration)
-        db.session.flush()  # its id, for the bookings and the mail (and the unique index)
-        for session in sorted(sessions, key=lambda s: s.id):
-            _book(registration, session)
-        kind = attendance_state(registration, positions=False).mail_kind
-        notify(registration, kind, manage_token=manage_token, calendar_token=calendar_token)
+    return registration
+
+
+def release_address(cancelled: Registration) -> None:
+    """Someone registers the address of a cancelled registration: a fresh registration with a
+    new code, which shows nothing of the old one. The old row stays (the organizer's record
+    of a cancellation) but gives up the address's key, and its links stop working."""
+    cancelled.email_normalized = None
+    cancelled.manage_token_hash = hash_token(new_token())
+    cancelled.calendar_token_hash = hash_token(new_token())
+    db.session.flush()
+
+
+def add_registration(
+    forum: Forum,
+    req: RegistrationRequest,
+    cleaned: dict,
+    sessions: list[ForumSession],
+    now: datetime,
+    tokens: tuple[str, str],
+    *,
+    exclusive: bool,
+) -> Registration:
+    """Take the places, add the registration and its bookings, queue its mail: inside the
+    caller's write transaction, checked values only. `exclusive`: the caller holds the forum
+    row's lock exclusively (a forum place is counted); else it is shared here."""
+    forum_id = forum.id
+    manage_token, calendar_token = tokens
+    # The forum row's lock before any other row's: the same order everywhere.
+    if exclusive:
+        invited = req.category in INVITED_CATEGORIES
+        status, waitlist_seq = ledger.claim_forum_place(forum.id, invited=invited)
+    else:
+        share_forum(forum_id, counting=req.attendance == AttendanceMode.IN_PERSON)
+        status, waitlist_seq = "confirmed", None
+    fields = {
+        "name": cleaned["name"],
+        "email": cleaned["email"],
+        "email_normalized": cleaned["email_normalized"],
+        "affiliation": cleaned["affiliation"],
+        "attendance": req.attendance,
+        "locale": cleaned["locale"],
+        "source": req.source,
+        "category": req.category,
+        "manage_token_hash": hash_token(manage_token),
+        "calendar_token_hash": hash_token(calendar_token),
+        "consent_version": (
+            INVITE_CONSENT_BASIS if req.source == INVITE_SOURCE else CONSENT_VERSION
+        ),
+        "consented_at": now,
+        "marketing_consent": bool(req.consent_marketing),
+        "marketing_consented_at": now if req.consent_marketing else None,
+        "accessibility_consent": bool(req.consent_accessibility),
+        "accessibility_consented_at": now if req.consent_accessibility else None,
+        "accessibility_needs": cleaned["needs"],
+        "accessibility_other": cleaned["other"],
+    }
+    registration = Registration(
+        forum_id=forum_id, confirmation_code=new_confirmation_code(), bookings=[], **fields
+    )
+    registration.status, registration.waitlist_seq = status, waitlist_seq
+    db.session.add(registration)
+    db.session.flush()  # its id, for the bookings and the mail (and the unique index)
+    for session in sorted(sessions, key=lambda s: s.id):
+        _book(registration, session)
+    kind = attendance_state(registration, positions=False).mail_kind
+    notify(registration, kind, manage_token=manage_token, calendar_token=calendar_token)
     return registration
 
 
@@ -480,7 +539,9 @@ def update_registration(
             ledger.release_forum_place(registration)
             registration.attendance = new_attendance
             if new_attendance == "in_person":
-                registration.status, registration.waitlist_seq = ledger.claim_forum_place(forum.id)
+                registration.status, registration.waitlist_seq = ledger.claim_forum_place(
+                    forum.id, invited=registration.invited
+                )
             else:
                 registration.status = "confirmed"
         db.session.flush()

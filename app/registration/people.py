@@ -295,7 +295,7 @@ def get_booking(forum: Forum, booking_id: int) -> Booking:
 # ============================================================================ changing
 
 
-def _audit(user: User, action: str, forum: Forum, registration: Registration, **details: Any):
+def audit_person(user: User, action: str, forum: Forum, registration: Registration, **details: Any):
     db.session.add(
         AuditEntry(
             user_id=user.id,
@@ -323,7 +323,9 @@ def cancel_registration(
         db.session.refresh(registration)
         previous = registration.status
         operations.cancel_locked(registration, cancelled_by="organizer", reason=reason or None)
-        _audit(user, "registration.cancel", forum, registration, previous=previous, reason=reason)
+        audit_person(
+            user, "registration.cancel", forum, registration, previous=previous, reason=reason
+        )
     return registration
 
 
@@ -359,7 +361,7 @@ def promote_registration(
             raise _no_place()
         if not taken:
             registration.over_capacity_reason = reason or _("Promoted by an organizer.")
-        _audit(
+        audit_person(
             user,
             "registration.promote",
             forum,
@@ -389,7 +391,7 @@ def promote_booking(
         taken = ledger.promote_booking(booking, beyond_capacity=over_capacity)
         if taken is None:
             raise _no_place()
-        _audit(
+        audit_person(
             user,
             "booking.promote",
             forum,

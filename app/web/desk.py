@@ -45,7 +45,7 @@ from app.core.tokens import checkin_qr, display_code
 from app.desk import checkin, desks, screens, walk_ins
 from app.extensions import limiter, login_manager
 from app.models import Forum, Registration
-from app.models.enums import PlaceStatus
+from app.models.enums import ATTENDEE_CATEGORIES, PlaceStatus
 from app.programme.views import forum_seats_left
 from app.registration import operations as registrations
 from app.security import no_store
@@ -470,6 +470,11 @@ def _badge_size() -> str:
     return size if size in BADGE_SIZES else "a6"
 
 
+def _badge_category() -> str | None:
+    category = request.args.get("category", "")
+    return category if category in ATTENDEE_CATEGORIES else None
+
+
 def _badge_group() -> screens.BadgeGroup:
     try:
         return screens.BadgeGroup(request.args.get("who", ""))
@@ -480,8 +485,8 @@ def _badge_group() -> screens.BadgeGroup:
 @bp.get("/desk/<slug>/badges")
 def badges(slug: str):
     forum = _staff_forum(slug)
-    group = _badge_group()
-    people = screens.badge_people(forum, group)
+    group, category = _badge_group(), _badge_category()
+    people = screens.badge_people(forum, group, category)
     pages = max((len(people) + BADGES_PER_PAGE - 1) // BADGES_PER_PAGE, 1)
     page = request.args.get("page", "1")
     page = parse_id(page) or 1
@@ -493,6 +498,8 @@ def badges(slug: str):
         badges=[_badge(r) for r in chunk],
         group=group,
         groups=BADGE_GROUPS,
+        category=category,
+        categories=ATTENDEE_CATEGORIES,
         total=len(people),
         page=page,
         pages=pages,
@@ -530,6 +537,7 @@ class Badge:
     code: str
     qr: Markup
     meetings: list[str]
+    category: str  # printed in both languages and its own colour, unless general
 
 
 def badge_qr(code: str) -> Markup:
@@ -549,6 +557,7 @@ def _badge(registration: Registration) -> Badge:
             f"{line} · {pick(session, 'title')}"  # the meeting first: it must not be cut
             for session, line in screens.badge_meetings(registration)
         ],
+        registration.category,
     )
 
 

@@ -136,7 +136,7 @@ class TimeOfCheckToTimeOfUse:
             self.local.free = {s.id: s.seats_taken < (s.seats or 0) for s in sessions}
             return cleaned, sessions
 
-        def take_session_seat(session_id: int) -> bool:
+        def take_session_seat(session_id: int, *, invited: bool = False) -> bool:
             if not self.local.free.get(session_id, False):
                 return False
             registrations.db.session.execute(
@@ -162,6 +162,88 @@ def test_negative_control_without_the_guard_overbooks(
     taken, confirmed, _ = seat_figures(db, tour.id)
     assert confirmed > SEATS, "the harness failed to expose the race: the test proves nothing"
     assert taken == confirmed
+
+
+# ------------------------------------------------------------------- seats held back
+
+
+RESERVED_SEATS = 20
+HELD_BACK = 5
+PUBLIC_RUSH = 60
+
+
+def public_takes_any_free_seat(monkeypatch) -> None:
+    """The reserve switched off: the seat guard without its condition for the public (still a
+    conditional UPDATE, so nothing is oversold, but held-back seats go to whoever comes)."""
+
+    def take_session_seat(session_id: int, *, invited: bool = False) -> bool:
+        c = ForumSession.__table__.c
+        result = registrations.db.session.execute(
+            update(ForumSession.__table__)
+            .where(c.id == session_id, c.seats_taken < c.seats)
+            .values(seats_taken=c.seats_taken + 1)
+        )
+        return result.rowcount == 1
+
+    monkeypatch.setattr(ledger, "take_session_seat", take_session_seat)
+
+
+def invite_guest(forum, session, email: str, category: str = "speaker"):
+    result = registrations.invite(
+        forum,
+        registrations.RegistrationRequest(
+            name=email.split("@")[0],
+            email=email,
+            attendance="in_person",
+            session_ids=[session.id],
+            category=category,
+        ),
+    )
+    return result.registration
+
+
+def rush_for_held_back_seats(app, db, make_forum, make_session, tag: str):
+    forum = make_forum()
+    tour = make_session(
+        forum, kind="tour", seats=RESERVED_SEATS, reserved_seats=HELD_BACK, title_en="Tour"
+    )
+    invite_guest(forum, tour, f"speaker.{tag}@example.org")
+    with live_server(app) as port:
+        results = register_many(port, forum.slug, tour.id, PUBLIC_RUSH, tag)
+    assert all(status == 201 for status, _ in results)
+    public = sum(1 for _, body in results if body["sessions"][0]["status"] == "confirmed")
+    return forum, tour, public
+
+
+@pytest.mark.parametrize("round_", range(ROUNDS))
+def test_a_public_rush_never_takes_a_held_back_seat(app, db, make_forum, make_session, round_):
+    forum, tour, public = rush_for_held_back_seats(
+        app, db, make_forum, make_session, f"held{round_}"
+    )
+    assert public == RESERVED_SEATS - HELD_BACK
+    db.session.rollback()
+    row = db.session.get(ForumSession, tour.id)
+    db.session.refresh(row)
+    assert (row.seats_taken, row.invited_seats_taken) == (RESERVED_SEATS - HELD_BACK + 1, 1)
+    assert row.seats_left == 0
+    # The seats held back are still there for the invited: four more get one, the next waits.
+    for n in range(HELD_BACK - 1):
+        guest = invite_guest(forum, tour, f"guest{n}.{round_}@example.org", "guest")
+        assert guest.bookings[0].status == "confirmed"
+    late = invite_guest(forum, tour, f"late.{round_}@example.org", "press")
+    assert late.bookings[0].status == "waitlisted"
+    taken, confirmed, _ = seat_figures(db, tour.id)
+    assert taken == confirmed == RESERVED_SEATS
+
+
+def test_negative_control_without_the_reserve_the_public_takes_held_back_seats(
+    app, db, make_forum, make_session, monkeypatch
+):
+    public_takes_any_free_seat(monkeypatch)
+    _forum, tour, public = rush_for_held_back_seats(app, db, make_forum, make_session, "open")
+    assert public > RESERVED_SEATS - HELD_BACK, "the harness failed: the test proves nothing"
+    taken, confirmed, _ = seat_figures(db, tour.id)
+    assert taken == confirmed == RESERVED_SEATS
 
 
 def _registered(client, forum, session, email: str) -> str:

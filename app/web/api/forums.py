@@ -169,7 +169,7 @@ def session(item: ProgrammeItem, *, tz: str) -> schemas.Session:
         venue_id=s.venue.id if s.venue is not None else None,
         parent_id=s.parent_id,
         part_ids=[p.session.id for p in item.parts],
-        seats=s.seats,
+        seats=item.public_seats,
         seats_left=item.seats_left,
         speakers=[session_speaker(r) for r in s.speakers],
         streams=[stream(st) for st in item.public_streams],
@@ -201,9 +201,7 @@ def forum_detail(view: ForumView, *, base_url: str) -> schemas.ForumDetail:
         organizer=schemas.Organizer(name=info.organizer_name, email=info.organizer_email),
         homepage_url=forum.homepage_url or None,
         registration=registration_window(view.registration, tz, forum.onsite_registration),
-        in_person=schemas.InPersonPlaces(
-            capacity=forum.in_person_capacity, seats_left=view.seats_left
-        ),
+        in_person=schemas.InPersonPlaces(capacity=view.public_places, seats_left=view.seats_left),
         programme_revision=forum.programme_revision,
         updated_at=utc_iso(info.updated_at),
         url=info.url,

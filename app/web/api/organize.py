@@ -117,6 +117,8 @@ def session_body(session: ForumSession, forum: Forum) -> schemas.OrganizerSessio
         parent_id=session.parent_id,
         seats=session.seats,
         seats_taken=session.seats_taken,
+        reserved_seats=session.reserved_seats,
+        invited_seats_taken=session.invited_seats_taken,
         speakers=[
             schemas.SessionSpeakerLine(speaker_id=li.speaker_id, role=li.role, position=li.position)
             for li in session.speaker_links

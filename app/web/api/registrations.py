@@ -43,6 +43,7 @@ def registration_fields(registration: RegistrationRow) -> dict:
         "affiliation": registration.affiliation,
         "attendance": registration.attendance,
         "locale": registration.locale,
+        "category": registration.category,
         "status": place.status,
         "waitlist_position": place.waitlist_position,
         "sessions": [

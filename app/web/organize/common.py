@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Callable, Mapping, Sequence
 from functools import wraps
 from typing import Any
@@ -16,7 +18,7 @@ from app.accounts.access import can_organize
 from app.core.errors import DomainError, NotFound
 from app.extensions import login_manager
 from app.models import Forum, User
-from app.programme import agenda
+from app.programme import agenda, csv_io
 from app.web.organize import bp
 
 ORGANIZER_ROLES = ("admin", "organizer")
@@ -64,6 +66,19 @@ def apply_errors(form: FlaskForm, errors: Mapping[str, Sequence[str]]) -> None:
             target.errors = list(messages)
         else:
             form.form_errors.extend(messages)
+
+
+def uploaded_csv(form: FlaskForm) -> bytes:
+    """The file of an import form: chosen now (the dry run), or carried back checked in its
+    hidden `content` field (the confirming step); empty when neither holds one."""
+    if form.confirm.data and form.content.data:
+        try:
+            return base64.b64decode(form.content.data.encode("ascii"), validate=True)
+        except (binascii.Error, ValueError, UnicodeEncodeError):
+            return b""
+    if form.file.data:
+        return form.file.data.read(csv_io.MAX_BYTES + 1)
+    return b""
 
 
 def raw_from(form: FlaskForm, names: Sequence[str]) -> dict[str, Any]:

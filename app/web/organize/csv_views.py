@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 
 from flask import Response, flash, render_template, request
 from flask_babel import gettext as _
@@ -13,7 +12,7 @@ from app.forms.organize import ImportForm
 from app.models import Forum
 from app.programme import csv_io
 from app.web.organize import bp
-from app.web.organize.common import back, organizer_view, user
+from app.web.organize.common import back, organizer_view, uploaded_csv, user
 
 
 def _download(text: str, filename: str) -> Response:
@@ -47,14 +46,7 @@ def import_programme(forum: Forum):
     refused = None
     status = 200
     if request.method == "POST":
-        data = b""
-        if form.confirm.data and form.content.data:
-            try:
-                data = base64.b64decode(form.content.data.encode("ascii"), validate=True)
-            except (binascii.Error, ValueError, UnicodeEncodeError):
-                data = b""
-        elif form.file.data:
-            data = form.file.data.read(csv_io.MAX_BYTES + 1)
+        data = uploaded_csv(form)
         if not data:
             refused = _("Choose a CSV file.")
             status = 422

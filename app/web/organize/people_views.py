@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from app.core.bounds import parse_id
 from app.core.errors import DomainError
 from app.core.i18n import current_locale
-from app.forms.organize import CancelRegistrationForm, PromoteForm
+from app.forms.organize import CancelRegistrationForm, CategoryForm, PromoteForm
 from app.models import Forum
 from app.registration import people
 from app.registration.state import attendance_state
@@ -52,8 +52,17 @@ def session_people(forum: Forum, session_id: int):
 @bp.get("/forums/<slug>/people/<int:registration_id>")
 @organizer_view
 def person(forum: Forum, registration_id: int):
+    return person_page(forum, registration_id)
+
+
+def person_page(
+    forum: Forum, registration_id: int, category_form: CategoryForm | None = None, status=200
+):
+    """A person's page; `category_form` carries a refused category change back to it."""
     registration = people.get_registration(forum, registration_id)
-    return render_template(
+    if category_form is None:
+        category_form = CategoryForm(category=registration.category)
+    page = render_template(
         "organize/person.html",
         forum=forum,
         registration=registration,
@@ -65,8 +74,10 @@ def person(forum: Forum, registration_id: int):
         ],
         cancel_form=CancelRegistrationForm(),
         promote_form=PromoteForm(),
+        category_form=category_form,
         locale=current_locale(),
     )
+    return page, status
 
 
 @bp.post("/forums/<slug>/people/<int:registration_id>/cancel")

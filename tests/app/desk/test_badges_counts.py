@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -115,6 +116,42 @@ def test_a_badge_says_where_the_tours_its_holder_booked_leave_from(
     tour.status = "cancelled"
     db.session.commit()
     assert "badge-meetings" not in client.get(f"/desk/{forum.slug}/badges").get_data(as_text=True)
+
+
+def test_an_invited_person_s_badge_carries_their_category_and_batches_can_be_picked(
+    client, db, open_forum, staff, login, register
+):
+    forum = open_forum(in_person_capacity=5, title_en="Badge Forum")
+    login(client, staff("desk", forum))
+    register(forum, "Public Person")
+    speaker = registrations.invite(
+        forum,
+        registrations.RegistrationRequest(
+            name="Ana Lima", email="ana@example.org", attendance="in_person", category="speaker"
+        ),
+    ).registration
+    page = client.get(f"/desk/{forum.slug}/badges").get_data(as_text=True)
+    assert page.count('class="badge-category"') == 1
+    assert '<li class="name-badge category-speaker">' in page
+    assert '<p class="badge-category">연사 · SPEAKER</p>' in page
+    assert '<li class="name-badge category-general">' in page
+
+    speakers = client.get(f"/desk/{forum.slug}/badges?category=speaker")
+    text = page_text(speakers)
+    assert "Ana Lima" in text and "Public Person" not in text
+    assert '<option value="speaker" selected>' in speakers.get_data(as_text=True)
+    single = client.get(f"/desk/{forum.slug}/people/{speaker.id}/badge").get_data(as_text=True)
+    assert "연사 · SPEAKER" in single
+    # An unknown category prints every category.
+    assert "Public Person" in page_text(client.get(f"/desk/{forum.slug}/badges?category=king"))
+
+
+def test_every_category_has_its_colour_in_the_stylesheet(app):
+    from app.models.enums import INVITED_CATEGORIES
+
+    css = (Path(app.static_folder) / "desk.css").read_text()
+    for category in INVITED_CATEGORIES:
+        assert f".name-badge.category-{category} .badge-category" in css
 
 
 def test_the_qr_on_a_badge_is_the_signed_payload(client, open_forum, staff, login, register, app):

@@ -73,7 +73,10 @@ class Organizer(ResponseModel):
 
 
 class InPersonPlaces(ResponseModel):
-    capacity: int | None = Field(description="In-person places for the forum; null: no limit.")
+    capacity: int | None = Field(
+        description="In-person places open to the public (those held for invited people left"
+        " out); null: no limit."
+    )
     seats_left: int | None = Field(description="In-person places left; null: no limit.", ge=0)
 
 
@@ -147,7 +150,10 @@ class Session(ResponseModel):
     venue_id: int | None = Field(description="Where it takes place; null: online only.")
     parent_id: int | None = Field(description="The programme block this session is a part of.")
     part_ids: list[int] = Field(description="For a block: its parts on the same day, in order.")
-    seats: int | None = Field(description="Seats of its own; null: no separate limit.")
+    seats: int | None = Field(
+        description="Seats of its own open to the public (those held for invited people left"
+        " out); null: no separate limit."
+    )
     seats_left: int | None = Field(description="Seats left; null when `seats` is null.", ge=0)
     speakers: list[SessionSpeaker]
     streams: list[Stream] = Field(description="Public livestream links of this session.")

@@ -92,6 +92,11 @@ class SessionInput(_Body):
     ends_at: Moment = None
     venue_id: Ref = None
     seats: Count = Field(None, description="Seats of its own; null: no separate limit.")
+    reserved_seats: Count = Field(
+        None,
+        description="Of the seats, how many only invited people (speakers, guests, press, staff)"
+        " may take; null: as it is (0 for a new session).",
+    )
     parent_id: Ref = Field(None, description="The programme block this session is part of.")
     meeting_point_ko: StrictStr | None = Field(
         None, description="Where people gather before a tour or off-site visit (Korean)."
@@ -207,6 +212,8 @@ class OrganizerSession(ResponseModel):
     parent_id: int | None
     seats: int | None
     seats_taken: int
+    reserved_seats: int = Field(description="Seats held for invited people.")
+    invited_seats_taken: int = Field(description="Seats invited people hold.")
     speakers: list[SessionSpeakerLine]
     meeting: SessionMeeting | None = Field(
         description="Where people gather before a tour; null when there is no meeting point."

@@ -10,6 +10,7 @@ from pydantic import ConfigDict, Field, StrictBool, StrictInt, StrictStr
 from app.models.enums import (
     ACCESSIBILITY_NEEDS,
     ATTENDANCE_MODES,
+    ATTENDEE_CATEGORIES,
     LOCALES,
     OUTBOX_STATUSES,
     PLACE_STATUSES,
@@ -167,6 +168,10 @@ class Registration(ResponseModel):
     affiliation: str = Field(description="Organisation; may be empty.")
     attendance: one_of(ATTENDANCE_MODES)
     locale: one_of(LOCALES) = Field(description="Language of the emails.")
+    category: one_of(ATTENDEE_CATEGORIES) = Field(
+        description="general for everyone registering themselves; speaker, guest, press or "
+        "staff when an organizer registered them."
+    )
     status: PlaceStatus = Field(
         description="The forum place: confirmed; waitlisted (see waitlist_position); cancelled."
     )
