@@ -43,7 +43,7 @@ clean-db:
 # Interface translations: English message ids, a Korean catalog compiled by `make install`.
 translations: install
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
-	$(BIN)/pybabel -q update -i app/translations/messages.pot -d app/translations -l ko
+	$(BIN)/pybabel -q update --ignore-obsolete -i app/translations/messages.pot -d app/translations -l ko
 
 # Benchmarks (bench/README.md): each scenario against the floor app, on PostgreSQL and SQLite,
 # ~25 minutes; results in bench/results/. BENCH_ARGS passes options, e.g. --workers 4 or --db sqlite.

@@ -1434,6 +1434,8 @@ def sample_forum(now: datetime) -> dict[str, Any]:
         "registration_closes_at": closes,
         "onsite_registration": True,
         "in_person_capacity": 200,
+        # Held for the speakers, guests, press and staff an organizer registers.
+        "reserved_places": 20,
         "organizer_name": "Seoul Metropolitan Government (sample) / 서울특별시 (샘플)",
         "organizer_email": "forum@seoul.example.org",
         "homepage_url": placeholder(SAMPLE, ""),
@@ -1651,16 +1653,18 @@ def sample_forum(now: datetime) -> dict[str, Any]:
                 title_ko="현장 방문: 마곡 LG사이언스파크",
                 title_en="Site visit: LG Science Park, Magok",
                 description_ko=(
-                    "시청 정문에서 버스로 출발해 LG사이언스파크를 방문합니다(선착순 30명)."
+                    "시청 정문에서 버스로 출발해 LG사이언스파크를 방문합니다(30석 중 5석은 "
+                    "연사 몫, 나머지는 선착순)."
                 ),
                 description_en=(
-                    "By bus from City Hall's main entrance to LG Science Park (30 places, first "
-                    "come first served)."
+                    "By bus from City Hall's main entrance to LG Science Park (30 places, 5 of "
+                    "them held for speakers; the rest first come first served)."
                 ),
                 kind="site_visit",
                 format="in_person",
                 venue="lg_science_park",
                 seats=30,
+                reserved_seats=5,  # for the speakers who join the visit
                 speakers=[],
                 meet="16:15",
                 meeting_point_ko="서울시청 본관 정문 앞 버스 승차장",
