@@ -216,7 +216,8 @@ def _session_ids(text: str, errors: list[str]) -> list[int]:
     return ids
 
 
-def _default_attendance(forum: Forum) -> str:
+def default_attendance(forum: Forum) -> str:
+    """In person where the forum offers it, else online."""
     allowed = operations.allowed_attendance(forum)
     return AttendanceMode.IN_PERSON if AttendanceMode.IN_PERSON in allowed else allowed[0]
 
@@ -247,7 +248,7 @@ def plan_guests(forum: Forum, data: bytes) -> GuestPlan:
             name=row["name"],
             email=row["email"],
             affiliation=row.get("affiliation", ""),
-            attendance=_value(row.get("attendance", "")) or _default_attendance(forum),
+            attendance=_value(row.get("attendance", "")) or default_attendance(forum),
             locale=_value(row.get("locale", "")) or "ko",
             session_ids=session_ids,
             category=category,

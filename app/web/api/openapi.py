@@ -97,6 +97,10 @@ PATH_PARAMETERS: dict[str, dict[str, Any]] = {
         "schema": {"type": "integer", "minimum": 0},
     },
     "run_id": {"description": "The solver run.", "schema": {"type": "integer", "minimum": 0}},
+    "registration_id": {
+        "description": "The registration (its id on the organizer's pages).",
+        "schema": {"type": "integer", "minimum": 0},
+    },
 }
 
 

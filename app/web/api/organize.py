@@ -25,10 +25,14 @@ from app.core.errors import Forbidden, ValidationFailed
 from app.extensions import limiter
 from app.models import Forum, ForumSession, User
 from app.programme import agenda, records, session_edits
+from app.programme.views import forum_seats_left
+from app.registration import guests
+from app.registration.operations import RegistrationRequest
 from app.web.api.auth import bearer_user
 from app.web.api.bodies import parse, respond
 from app.web.api.forums import local_iso, utc_iso
 from app.web.api.openapi import Answer, operation
+from app.web.api.registrations import registration_fields
 from app.web.api.schemas import organize as schemas
 from app.web.api.schemas.base import Bilingual, RequestModel, ResponseModel, ValidationError
 from app.web.input_guard import request_json
@@ -426,3 +430,94 @@ _record_routes(
     records.delete_speaker,
     speaker_body,
 )
+
+
+# ============================================================================ invited people
+
+
+@organize_operation(
+    f"{PREFIX}/guests",
+    "POST",
+    operation_id="organizeInviteGuest",
+    summary="Register an invited person",
+    description="A speaker, guest, member of the press or staff (`category`), whether or not "
+    "pre-registration is open; they may take the places held back for invited people and get "
+    "the usual confirmation mail. An address registered already answers 409 "
+    "(`already_registered`): change its category instead.",
+    body=schemas.GuestInput,
+    responses={
+        201: Answer("Registered.", schemas.InvitedPerson),
+        404: NO_FORUM,
+        409: Answer("The address is registered already (`already_registered`)."),
+    },
+)
+def organize_invite_guest(user: User, forum: Forum):
+    body = parse(schemas.GuestInput)
+    attendance = body.attendance or guests.default_attendance(forum)
+    result = guests.invite_one(
+        forum,
+        RegistrationRequest(
+            name=body.name or "",
+            email=body.email or "",
+            affiliation=body.affiliation or "",
+            attendance=attendance,
+            locale=body.locale,
+            session_ids=list(body.session_ids or []),
+            category=body.category,
+        ),
+        user,
+    )
+    return respond(_invited(result.registration), 201)
+
+
+@organize_operation(
+    f"{PREFIX}/registrations/<int:registration_id>/category",
+    "PUT",
+    operation_id="organizeSetCategory",
+    summary="Change a person's category",
+    description="The places they hold move between the public and the invited counts. Leaving "
+    "the invited is refused (409, `invalid_state`) while it would take a held-back place from "
+    "the invited with no public place free.",
+    body=schemas.CategoryInput,
+    responses={
+        200: Answer("Changed.", schemas.InvitedPerson),
+        404: NO_FORUM,
+        409: Answer("Cancelled, or no public place to move into (`invalid_state`)."),
+    },
+)
+def organize_set_category(user: User, forum: Forum, registration_id: int):
+    body = parse(schemas.CategoryInput)
+    registration = guests.change_category(forum, registration_id, body.category, user)
+    return respond(_invited(registration))
+
+
+@organize_operation(
+    f"{PREFIX}/categories",
+    "GET",
+    operation_id="organizeCategories",
+    summary="People per category and the places held back",
+    responses={200: Answer("The counts.", schemas.CategoryCounts), 404: NO_FORUM},
+)
+def organize_categories(user: User, forum: Forum):
+    reserve = None
+    if forum.in_person_capacity is not None:
+        reserve = schemas.Reserve(
+            reserved=forum.reserved_places,
+            invited_taken=forum.invited_taken,
+            public_left=forum_seats_left(forum),
+        )
+    return respond(
+        schemas.CategoryCounts(
+            categories=[
+                schemas.CategoryCount(
+                    category=c.category, registered=c.active, in_person=c.in_person
+                )
+                for c in guests.category_counts(forum.id)
+            ],
+            forum=reserve,
+        )
+    )
+
+
+def _invited(registration) -> schemas.InvitedPerson:
+    return schemas.InvitedPerson(id=registration.id, **registration_fields(registration))

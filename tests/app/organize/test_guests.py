@@ -301,3 +301,85 @@ def test_public_pages_and_the_api_count_only_the_public_places(db, invited, clie
     assert body["in_person"] == {"capacity": 7, "seats_left": 7}
     (session,) = [s for s in body["sessions"] if s["id"] == tour.id]
     assert (session["seats"], session["seats_left"]) == (2, 2)
+
+
+# ------------------------------------------------------------------------------- the API
+
+
+@pytest.fixture
+def guests_api(invited, api_token, login):
+    forum, tour, user = invited
+    token = api_token(user)
+    client = login()
+
+    def call(method, path, body=None):
+        return client.open(
+            f"/api/v1/organize/forums/{forum.slug}{path}",
+            method=method,
+            headers={"Authorization": f"Bearer {token}", "Accept-Language": "en"},
+            json=body,
+        )
+
+    return forum, tour, call
+
+
+def test_the_api_registers_a_guest_and_changes_a_category(db, guests_api):
+    _forum, tour, call = guests_api
+    created = call(
+        "POST",
+        "/guests",
+        {
+            "name": "Ana Lima",
+            "email": "ana@example.org",
+            "category": "speaker",
+            "session_ids": [tour.id],
+            "locale": "en",
+        },
+    )
+    assert created.status_code == 201, created.get_json()
+    body = created.get_json()
+    assert (body["category"], body["status"], body["attendance"]) == (
+        "speaker",
+        "confirmed",
+        "in_person",
+    )
+    assert body["sessions"] == [{"id": tour.id, "status": "confirmed", "waitlist_position": None}]
+
+    counts = call("GET", "/categories").get_json()
+    assert {"category": "speaker", "registered": 1, "in_person": 1} in counts["categories"]
+    assert counts["forum"] == {"reserved": 3, "invited_taken": 1, "public_left": 7}
+
+    changed = call("PUT", f"/registrations/{body['id']}/category", {"category": "general"})
+    assert changed.status_code == 200, changed.get_json()
+    assert changed.get_json()["category"] == "general"
+    assert call("GET", "/categories").get_json()["forum"]["invited_taken"] == 0
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status", "code"),
+    [
+        ("/guests", {"name": "X", "email": "x@example.org", "category": "vip"}, 422, "invalid"),
+        ("/guests", {"name": "X", "email": "nope"}, 422, "invalid"),
+        ("/guests", {"name": "X", "email": "x@example.org", "colour": "red"}, 422, "invalid"),
+        ("/registrations/999999/category", {"category": "press"}, 404, "not_found"),
+    ],
+)
+def test_the_api_refuses_bad_guests_with_a_machine_readable_error(
+    db, guests_api, path, body, status, code
+):
+    _forum, _tour, call = guests_api
+    method = "PUT" if path.endswith("/category") else "POST"
+    response = call(method, path, body)
+    assert response.status_code == status, response.get_json()
+    assert response.get_json()["error"] == code
+    assert count(db, Registration) == 0
+    assert count(db, OutboxMessage) == 0
+
+
+def test_the_api_refuses_an_address_registered_already(db, guests_api, make_registration):
+    forum, _tour, call = guests_api
+    make_registration(forum, email="taken@example.org")
+    response = call("POST", "/guests", {"name": "T", "email": "taken@example.org"})
+    assert response.status_code == 409
+    assert response.get_json()["error"] == "already_registered"
+    assert count(db, Registration) == 1

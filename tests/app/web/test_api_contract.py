@@ -79,7 +79,7 @@ def test_the_organizer_api_is_documented_with_its_bearer_token():
         if path.startswith("/organize/")
         for method in operations
     }
-    assert len(organizer) == 18  # 15 for the agenda, 3 for the solver
+    assert len(organizer) == 21  # 15 for the agenda, 3 for the solver, 3 for invited people
     for method, path in organizer:
         operation = document["paths"][path][method]
         assert operation["security"] == [{"bearer": []}], (method, path)

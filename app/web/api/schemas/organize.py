@@ -20,7 +20,10 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from app.models.enums import (
+    ATTENDANCE_MODES,
+    ATTENDEE_CATEGORIES,
     FORUM_STATUSES,
+    LOCALES,
     SESSION_FORMATS,
     SESSION_KINDS,
     SESSION_STATUSES,
@@ -38,6 +41,7 @@ from app.web.api.schemas.base import (
     documented,
     one_of,
 )
+from app.web.api.schemas.registrations import Registration
 
 
 def _choice(values: tuple[str, ...]) -> Any:
@@ -291,3 +295,46 @@ class StaleRevision(ResponseModel):
     message: str
     revision: int | None = absent_unless("stale_revision: the current revision; null: deleted.")
     fingerprint: str = absent_unless("stale_revision: the current fingerprint.")
+
+
+# ============================================================================ invited people
+
+
+class GuestInput(_Body):
+    """A person an organizer registers: a speaker, a guest, the press, staff (or anyone). The
+    forum's pre-registration window does not apply; the person gets the usual mail."""
+
+    name: StrictStr | None = None
+    email: StrictStr | None = None
+    affiliation: StrictStr | None = None
+    category: _choice(ATTENDEE_CATEGORIES) = Field("guest")
+    attendance: documented(Any, {"type": ["string", "null"], "enum": [*ATTENDANCE_MODES, None]}) = (
+        Field(None, description="Default: in person where the forum offers it.")
+    )
+    locale: _choice(LOCALES) = Field("ko", description="The language of their mail.")
+    session_ids: list[Any] | None = Field(None, description="Sessions with seats they take.")
+
+
+class CategoryInput(_Body):
+    category: _choice(ATTENDEE_CATEGORIES)
+
+
+class InvitedPerson(Registration):
+    id: int = Field(description="The registration's id on the organizer's pages.")
+
+
+class CategoryCount(ResponseModel):
+    category: one_of(ATTENDEE_CATEGORIES)
+    registered: int = Field(description="Registrations not cancelled.")
+    in_person: int = Field(description="In-person places they hold.")
+
+
+class Reserve(ResponseModel):
+    reserved: int = Field(description="Places held back for invited people.")
+    invited_taken: int = Field(description="Places invited people hold.")
+    public_left: int | None = Field(description="Places the public may still take.")
+
+
+class CategoryCounts(ResponseModel):
+    categories: list[CategoryCount]
+    forum: Reserve | None = Field(description="null: the forum has no capacity.")
