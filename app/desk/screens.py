@@ -34,7 +34,13 @@ from app.models import (
     User,
     Venue,
 )
-from app.models.enums import WALK_IN_SOURCE, AttendanceMode, PlaceStatus, SessionStatus
+from app.models.enums import (
+    ATTENDEE_CATEGORIES,
+    WALK_IN_SOURCE,
+    AttendanceMode,
+    PlaceStatus,
+    SessionStatus,
+)
 from app.places import ledger
 
 
@@ -144,6 +150,10 @@ class Counts:
     walk_ins: int = 0
     over_capacity: int = 0
     sessions: list[SessionCount] = field(default_factory=list)
+    # Confirmed registrations and check-ins per category (speaker, guest…), every one listed.
+    categories: dict[str, list[int]] = field(
+        default_factory=lambda: {c: [0, 0] for c in ATTENDEE_CATEGORIES}
+    )
 
     @property
     def registered_total(self) -> int:
@@ -172,14 +182,23 @@ def live_counts(forum: Forum, *, now: datetime | None = None) -> Counts:
             Registration.attendance,
             Registration.status,
             Registration.source,
+            Registration.category,
             func.count(),
             func.count(Registration.checked_in_at),
         )
         .where(Registration.forum_id == forum.id)
-        .group_by(Registration.attendance, Registration.status, Registration.source)
+        .group_by(
+            Registration.attendance,
+            Registration.status,
+            Registration.source,
+            Registration.category,
+        )
     ).all()
-    for attendance, status, source, total, checked in rows:
+    for attendance, status, source, category, total, checked in rows:
         if status == "confirmed":
+            by_category = counts.categories.setdefault(category, [0, 0])
+            by_category[0] += total
+            by_category[1] += checked
             counts.registered[attendance] = counts.registered.get(attendance, 0) + total
             counts.checked_in[attendance] = counts.checked_in.get(attendance, 0) + checked
             if source == WALK_IN_SOURCE:

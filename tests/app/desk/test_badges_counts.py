@@ -250,6 +250,24 @@ def test_live_counts(client, open_forum, staff, login, register, make_session, p
     assert re.search(r"City Hall tour .*? 1 1 1 1", text)
 
 
+def test_live_counts_per_category(client, open_forum, staff, login, register, payload):
+    forum = open_forum(in_person_capacity=5, reserved_places=2)
+    login(client, staff("desk", forum))
+    register(forum, "Public")
+    speaker = registrations.invite(
+        forum,
+        registrations.RegistrationRequest(
+            name="Ana", email="ana@example.org", attendance="in_person", category="speaker"
+        ),
+    ).registration
+    client.post(f"/desk/{forum.slug}", data={"q": payload(speaker.confirmation_code)})
+    text = page_text(client.get(f"/desk/{forum.slug}/counts"))
+    assert "Per category" in text
+    assert "General public 1 0" in text
+    assert "Speaker 1 1" in text
+    assert "Guest (VIP) 0 0" in text
+
+
 def test_session_check_in_is_a_row_of_its_own(
     client, open_forum, staff, login, register, make_session, payload, db
 ):
