@@ -45,6 +45,12 @@ W = TypeVar("W", Registration, Booking)  # a person waiting: for a forum place, 
 # ------------------------------------------------------------------------------ forum places
 
 
+def _public_room(taken, invited, capacity, reserved):
+    """The public's condition: the places it holds (taken less invited) stay under the capacity
+    less the reserve. The one rule that keeps held-back places from the public."""
+    return taken - invited < capacity - reserved
+
+
 def _forum_place_values(invited: bool, step: int) -> dict:
     f = _FORUMS.c
     values: dict = {"in_person_taken": f.in_person_taken + step, "updated_at": f.updated_at}
@@ -59,7 +65,9 @@ def take_forum_place(forum_id: int, *, invited: bool = False) -> bool:
     f = _FORUMS.c
     room = f.in_person_taken < f.in_person_capacity
     if not invited:
-        room &= f.in_person_taken - f.invited_taken < f.in_person_capacity - f.reserved_places
+        room &= _public_room(
+            f.in_person_taken, f.invited_taken, f.in_person_capacity, f.reserved_places
+        )
     result = db.session.execute(
         update(_FORUMS)
         .where(f.id == forum_id, f.in_person_capacity.is_(None) | room)
@@ -247,7 +255,7 @@ def take_session_seat(session_id: int, *, invited: bool = False) -> bool:
     c = _SESSIONS.c
     room = c.seats_taken < c.seats
     if not invited:
-        room &= c.seats_taken - c.invited_seats_taken < c.seats - c.reserved_seats
+        room &= _public_room(c.seats_taken, c.invited_seats_taken, c.seats, c.reserved_seats)
     result = db.session.execute(
         update(_SESSIONS).where(c.id == session_id, room).values(**_seat_values(invited, 1))
     )
@@ -526,31 +534,34 @@ def move_invited_places(registration: Registration, *, invited: bool) -> bool:
         for b in registration.bookings
         if b.status == PlaceStatus.CONFIRMED and uses_seat(registration, b.session)
     )
-    if holds_place:
+    moves = (
+        [
+            (
+                _FORUMS,
+                forum_id,
+                f.in_person_taken,
+                f.invited_taken,
+                f.in_person_capacity,
+                f.reserved_places,
+            )
+        ]
+        if holds_place
+        else []
+    )
+    moves += [
+        (_SESSIONS, session_id, c.seats_taken, c.invited_seats_taken, c.seats, c.reserved_seats)
+        for session_id in seated
+    ]
+    for table, row_id, taken, invited_col, capacity, reserved in moves:
         room = (
             true()
             if invited
-            else (f.invited_taken > 0)
-            & (f.in_person_taken - f.invited_taken < f.in_person_capacity - f.reserved_places)
+            else (invited_col > 0) & _public_room(taken, invited_col, capacity, reserved)
         )
         moved = db.session.execute(
-            update(_FORUMS)
-            .where(f.id == forum_id, room)
-            .values(invited_taken=f.invited_taken + step, updated_at=f.updated_at)
-        )
-        if moved.rowcount != 1:
-            return False
-    for session_id in seated:
-        room = (
-            true()
-            if invited
-            else (c.invited_seats_taken > 0)
-            & (c.seats_taken - c.invited_seats_taken < c.seats - c.reserved_seats)
-        )
-        moved = db.session.execute(
-            update(_SESSIONS)
-            .where(c.id == session_id, room)
-            .values(invited_seats_taken=c.invited_seats_taken + step, updated_at=c.updated_at)
+            update(table)
+            .where(table.c.id == row_id, room)
+            .values({invited_col: invited_col + step, table.c.updated_at: table.c.updated_at})
         )
         if moved.rowcount != 1:
             return False
