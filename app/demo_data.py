@@ -1398,6 +1398,8 @@ def sample_forum(now: datetime) -> dict[str, Any]:
             "country": "",
             "bio_ko": "샘플 포럼의 가상 연사입니다.",
             "bio_en": "A fictional speaker of the sample forum.",
+            # For the speakers' own mail (an example.org address delivers nowhere).
+            "email": f"{name_en.split()[-1].lower()}@speakers.example.org",
         }
 
     def at(start: str, end: str, **fields: Any) -> dict[str, Any]:
@@ -1541,6 +1543,11 @@ def sample_forum(now: datetime) -> dict[str, Any]:
                 # 1 breaks this, and the agenda solver's repair moves it (one move).
                 "timezone": "America/Los_Angeles",
                 "availability": [(day, "11:30", "13:00")],
+                "locale": "en",
+                "connection_details": (
+                    "Zoom (sample): https://zoom.example.org/j/000 — passcode in the speaker "
+                    "briefing. Join 30 minutes early for a sound check with the Seoul-On studio."
+                ),
             },
             "choi": sample_speaker(
                 "최민준",

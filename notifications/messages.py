@@ -92,6 +92,16 @@ SESSION_KEYS: Mapping[str, Any] = {
     "meeting": "",  # a tour's meeting point, "13:30, 서울시청 동문"; empty hides it
     "meeting_note": "",  # what to bring, where the bus waits…
 }
+#: Keys of each `speaker_sessions` item (the sessions a speaker appears in).
+SPEAKER_SESSION_KEYS: Mapping[str, Any] = {
+    "title": _REQUIRED,
+    "when": _REQUIRED,  # "5월 14일 (수) 10:00–11:30"
+    "where": "",  # room, or empty (online only)
+    "role": _REQUIRED,  # "기조연설" / "Moderator", already in the message's language
+    "format": _REQUIRED,  # "현장" / "Online" / "Hybrid", already in the message's language
+    "cancelled": False,
+    "meeting": "",  # a tour's meeting point
+}
 #: Keys of each `changes` item of `session_changed`.
 CHANGE_KEYS: Mapping[str, Any] = {
     "field": _REQUIRED,  # one of CHANGE_FIELDS
@@ -135,6 +145,9 @@ CONTEXT_KEYS: Mapping[str, str] = {
     "changes": "list[dict]: what changed, old -> new, see CHANGE_KEYS.",
     "note": "str | None: a free-text note from the organiser.",
     "contact_email": "str | None: organiser contact shown in the footer.",
+    "speaker_sessions": "list[dict]: the sessions a speaker appears in, see SPEAKER_SESSION_KEYS.",
+    "connection_details": "str | None: how a remote speaker joins (studio address, video link).",
+    "feed_url": "str | None (http/https/webcal): the speaker's public calendar feed.",
 }
 
 _COMMON_OPTIONAL: Mapping[str, Any] = {"contact_email": None, "forum_url": None}
@@ -242,6 +255,35 @@ MESSAGE_KINDS: Mapping[str, Mapping[str, Any]] = {
             **_COMMON_OPTIONAL,
         },
     },
+    "speaker_programme": {
+        "doc": "A speaker's own programme: their sessions, rooms, times and how they join.",
+        "subject": {
+            "ko": "[{forum_title}] 연사 일정 안내",
+            "en": "Your sessions as a speaker: {forum_title}",
+        },
+        "required": ("recipient_name", "forum_title", "when", "speaker_sessions"),
+        "optional": {"connection_details": None, "feed_url": None, **_COMMON_OPTIONAL},
+    },
+    "speaker_session_changed": {
+        "doc": "A session a speaker appears in moved, changed or was cancelled.",
+        "subject": {
+            "ko": "[{forum_title}] 연사 세션 변경 안내: {session_title}",
+            "en": "Your session has changed: {session_title} ({forum_title})",
+        },
+        "subject_cancelled": {
+            "ko": "[{forum_title}] 연사 세션 취소 안내: {session_title}",
+            "en": "Your session is cancelled: {session_title} ({forum_title})",
+        },
+        "required": ("recipient_name", "forum_title", "session_title"),
+        "optional": {
+            "cancelled": False,
+            "changes": (),
+            "note": None,
+            "feed_url": None,
+            "connection_details": None,
+            **_COMMON_OPTIONAL,
+        },
+    },
     "reminder": {
         "doc": "Sent the day before the forum: when, where, code and links again.",
         "subject": {
@@ -265,6 +307,7 @@ _URL_KEYS = {  # key -> nullable
     "forum_url": True,
     "register_url": True,
     "calendar_url": True,
+    "feed_url": True,
 }
 _URL_SCHEMES = ("http://", "https://")
 _CALENDAR_SCHEMES = ("http://", "https://", "webcal://")
@@ -295,7 +338,7 @@ def compose(kind: str, context: Mapping[str, Any], *, locale: str, render: Rende
     ctx = _normalise_context(kind, spec, context)
 
     patterns = spec["subject"]
-    if kind == "session_changed" and ctx["cancelled"]:
+    if "subject_cancelled" in spec and ctx["cancelled"]:
         patterns = spec["subject_cancelled"]
     subject = _one_line(patterns[locale].format_map(ctx))
 
@@ -331,7 +374,8 @@ def _normalise_context(kind: str, spec: Mapping[str, Any], context: Mapping[str,
 
     for key, nullable in _URL_KEYS.items():
         if key in ctx and not (nullable and ctx[key] is None):
-            schemes = _CALENDAR_SCHEMES if key == "calendar_url" else _URL_SCHEMES
+            calendar = key in ("calendar_url", "feed_url")
+            schemes = _CALENDAR_SCHEMES if calendar else _URL_SCHEMES
             _check_url(kind, key, ctx[key], schemes)
     if ctx.get("qr_src") is not None:
         _check_url(kind, "qr_src", ctx["qr_src"], ("cid:", "https://", "data:image/"))
@@ -348,7 +392,11 @@ def _normalise_context(kind: str, spec: Mapping[str, Any], context: Mapping[str,
         ctx["venue"] = _item(kind, "venue", ctx["venue"], VENUE_KEYS)
         if ctx["venue"]["map_url"]:
             _check_url(kind, "venue.map_url", ctx["venue"]["map_url"], _URL_SCHEMES)
-    for key, schema in (("streams", STREAM_KEYS), ("sessions", SESSION_KEYS)):
+    for key, schema in (
+        ("streams", STREAM_KEYS),
+        ("sessions", SESSION_KEYS),
+        ("speaker_sessions", SPEAKER_SESSION_KEYS),
+    ):
         if key in ctx:
             ctx[key] = [_item(kind, key, it, schema) for it in _items(kind, key, ctx[key])]
     for stream in ctx.get("streams", ()):

@@ -68,6 +68,7 @@ __all__ = [
     "personal_selection",
     "session_calendar",
     "session_feed",
+    "speaker_calendar",
     "speaker_feed",
     "venue_feed",
 ]
@@ -428,3 +429,32 @@ def personal_calendar(registration: Registration) -> bytes:
     registrants-only links included) with METHOD:PUBLISH and an ORGANIZER."""
     forum = _load_forum(registration.forum_id)
     return _personal(registration, forum, _site(), method="PUBLISH").body
+
+
+# -- speakers' own calendars ---------------------------------------------------------------------
+
+
+def speaker_calendar(speaker_id: int, forum_id: int) -> bytes | None:
+    """A speaker's sessions for their own mail: the events (same UIDs) of the public speaker
+    feed, METHOD:PUBLISH, registrants-only links included (a speaker is part of the forum);
+    drafts too (speakers hear of their sessions before the programme is public). None when
+    the speaker is on no session."""
+    forum = _load_forum(forum_id)
+    speaker = next((p for p in forum.speakers if p.id == speaker_id), None)
+    if speaker is None:
+        return None
+    sessions = [
+        s for s in forum.sessions if any(link.speaker_id == speaker_id for link in s.speaker_links)
+    ]
+    if not sessions:
+        return None
+    name = _named(forum, speaker.name_ko or speaker.name_en, speaker.name_en or speaker.name_ko)
+    return _ics(
+        forum,
+        sessions,
+        _site(),
+        filename=f"{forum.slug}-speaker-{speaker_id}.ics",
+        name=name,
+        method="PUBLISH",
+        include_private_streams=True,
+    ).body

@@ -132,6 +132,21 @@ class SpeakerForm(FlaskForm):
     country = StringField(_l("Country"), validators=[Length(max=100)])
     bio_ko = TextAreaField(_l("Biography (Korean)"), validators=[Length(max=20000)])
     bio_en = TextAreaField(_l("Biography (English)"), validators=[Length(max=20000)])
+    email = StringField(
+        _l("Email"),
+        description=_l("Private: for the speaker's own mail (their sessions and changes)."),
+        validators=[Length(max=254)],
+    )
+    locale = _Select(
+        _l("Language of their mail"),
+        choices=[SelectChoice("ko", "한국어"), SelectChoice("en", "English")],
+        default="ko",
+    )
+    connection_details = TextAreaField(
+        _l("How they join, for a remote speaker"),
+        description=_l("The studio's address, or the video link and passcode: only in their mail."),
+        validators=[Length(max=2000)],
+    )
     submit = SubmitField(_l("Save"))
 
 

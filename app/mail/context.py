@@ -46,18 +46,25 @@ from app.core.db import db, utcnow
 from app.core.i18n import pick
 from app.core.presenters import meeting_line, tz_abbrev
 from app.core.tokens import checkin_qr, display_code, tokens_match
-from app.feeds.calendars import personal_calendar, personal_selection, session_calendar_for
+from app.feeds.calendars import (
+    personal_calendar,
+    personal_selection,
+    session_calendar_for,
+    speaker_calendar,
+)
 from app.models import (
     Booking,
     Forum,
     ForumSession,
     OutboxMessage,
     Registration,
+    Speaker,
     Venue,
 )
-from app.models.enums import AttendanceMode, ForumFormat, PlaceStatus, SessionStatus
+from app.models.enums import AttendanceMode, ForumFormat, ForumStatus, PlaceStatus, SessionStatus
 from app.models.staff import ProgrammeChange
-from app.programme.views import forum_path, main_venue
+from app.programme.checks import SPEAKER_KINDS
+from app.programme.views import forum_path, main_venue, speaker_feed_path, speaker_path
 from app.registration.state import attendance_state
 from app.registration.streams import watchable_streams
 from notifications import Attachment, InlineImage, calendar_attachment
@@ -72,6 +79,24 @@ _NO_MEETING = {"ko": "없음", "en": "None"}
 _FORMATS = {
     "ko": {"in_person": "대면", "online": "온라인", "hybrid": "대면·온라인 병행"},
     "en": {"in_person": "In person", "online": "Online", "hybrid": "In person and online"},
+}
+_ROLES = {
+    "ko": {
+        "keynote": "기조연설자",
+        "presenter": "발표자",
+        "moderator": "좌장",
+        "panelist": "패널",
+        "host": "사회자",
+        "guest": "초청 게스트",
+    },
+    "en": {
+        "keynote": "Keynote speaker",
+        "presenter": "Presenter",
+        "moderator": "Moderator",
+        "panelist": "Panelist",
+        "host": "Host",
+        "guest": "Guest",
+    },
 }
 _LONG_DAY = {"ko": "y년 M월 d일 (E)", "en": "EEE, MMM d, y"}
 _SHORT_DAY = {"ko": "M월 d일 (E)", "en": "EEE, MMM d"}
@@ -217,6 +242,7 @@ class ContextBuilder:
                     selectinload(Forum.streams),
                     selectinload(Forum.sessions).selectinload(ForumSession.venue),
                     selectinload(Forum.sessions).selectinload(ForumSession.streams),
+                    selectinload(Forum.sessions).selectinload(ForumSession.speaker_links),
                 )
             ).one_or_none()
             if forum is None:
@@ -339,6 +365,8 @@ class ContextBuilder:
 
     def prepare(self, row: OutboxMessage) -> Prepared:
         """Build one row's message data; raises MessageDataError, Obsolete or ValueError."""
+        if row.kind in SPEAKER_KINDS:
+            return self._prepare_speaker(row)
         registration = self._registration(row)
         forum = self._forum(registration.forum_id)
         locale = row.locale
@@ -357,6 +385,113 @@ class ContextBuilder:
             attachments=tuple(attachments),
             date=self.now.astimezone(ZoneInfo(forum.timezone)),
             inline_images=(qr_image(registration.confirmation_code),) if shows_qr else (),
+        )
+
+    # speakers' own mail: no registration, a speaker of the forum
+
+    def _prepare_speaker(self, row: OutboxMessage) -> Prepared:
+        speaker_id = (row.context or {}).get("speaker_id")
+        speaker = db.session.get(Speaker, speaker_id) if isinstance(speaker_id, int) else None
+        if speaker is None:
+            raise MessageDataError("the speaker no longer exists")
+        if not speaker.email:
+            raise Obsolete("the speaker's address has been removed")
+        forum = self._forum(speaker.forum_id)
+        locale = row.locale
+        build = getattr(self, f"_kind_{row.kind}")
+        context = build(row, speaker, forum, locale)
+        contact_email, reply_to = self._contact(forum)
+        context["contact_email"] = contact_email
+        published = forum.status == ForumStatus.PUBLISHED
+        context["feed_url"] = (
+            self.base_url + speaker_feed_path(forum.slug, speaker.id) if published else None
+        )
+        context["forum_url"] = (
+            self.base_url + speaker_path(forum.slug, speaker.id) if published else None
+        )
+        context["connection_details"] = speaker.connection_details or None
+        ics = speaker_calendar(speaker.id, forum.id)
+        filename = f"{forum.slug}-speaker-{speaker.id}.ics"
+        return Prepared(
+            kind=row.kind,
+            context=context,
+            to_name=pick(speaker, "name", locale),
+            reply_to=reply_to,
+            attachments=(calendar_attachment(ics, filename),) if ics else (),
+            date=self.now.astimezone(ZoneInfo(forum.timezone)),
+            inline_images=(),
+        )
+
+    def _speaker_sessions(self, speaker: Speaker, forum: Forum, locale: str) -> list[dict]:
+        items = []
+        for session in forum.sessions:
+            link = next((li for li in session.speaker_links if li.speaker_id == speaker.id), None)
+            if link is None:
+                continue
+            items.append(
+                {
+                    "title": pick(session, "title", locale) or f"#{session.id}",
+                    "when": span(
+                        session.starts_at, session.ends_at, forum.timezone, locale, long=True
+                    ),
+                    "where": _session_where(session, locale),
+                    "role": _ROLES[locale].get(link.role, link.role),
+                    "format": _FORMATS[locale].get(session.format, session.format),
+                    "cancelled": session.status == SessionStatus.CANCELLED,
+                    "meeting": meeting_line(session, forum.timezone, locale),
+                }
+            )
+        return items
+
+    def _kind_speaker_programme(self, row, speaker, forum, locale):
+        sessions = self._speaker_sessions(speaker, forum, locale)
+        if not sessions:
+            raise Obsolete("the speaker is on no session any more")
+        return {
+            "recipient_name": pick(speaker, "name", locale),
+            "forum_title": pick(forum, "title", locale) or forum.slug,
+            "when": forum_when(forum, locale),
+            "speaker_sessions": sessions,
+        }
+
+    def _kind_speaker_session_changed(self, row, speaker, forum, locale):
+        session_id = row.context.get("session_id")
+        session = next((s for s in forum.sessions if s.id == session_id), None)
+        if session is None:
+            raise MessageDataError("the session no longer exists")
+        if not any(li.speaker_id == speaker.id for li in session.speaker_links):
+            raise Obsolete("the speaker is no longer on this session")
+        cancelled = session.status == SessionStatus.CANCELLED
+        changes = (
+            []
+            if cancelled
+            else self._change_items(self._changes(row, session), session, forum, locale)
+        )
+        if not cancelled and not changes:
+            raise Obsolete("nothing a speaker needs to know changed (or it changed back)")
+        return {
+            "recipient_name": pick(speaker, "name", locale),
+            "forum_title": pick(forum, "title", locale) or forum.slug,
+            "session_title": pick(session, "title", locale) or f"#{session.id}",
+            "cancelled": cancelled,
+            "changes": changes,
+            "note": row.context.get("note") or None,
+        }
+
+    def _changes(self, row: OutboxMessage, session: ForumSession) -> list[ProgrammeChange]:
+        """The programme changes a notice carries (merged notices carry several)."""
+        change_ids = [i for i in row.context.get("change_ids") or () if isinstance(i, int)]
+        if not change_ids:
+            return []
+        return list(
+            db.session.scalars(
+                select(ProgrammeChange)
+                .where(
+                    ProgrammeChange.id.in_(change_ids),
+                    ProgrammeChange.session_id == session.id,
+                )
+                .order_by(ProgrammeChange.created_at, ProgrammeChange.id)
+            )
         )
 
     def _personal_ics(self, registration: Registration, forum: Forum) -> list[Attachment]:
@@ -439,21 +574,7 @@ class ContextBuilder:
         session = next((s for s in forum.sessions if s.id == session_id), None)
         if session is None:
             raise MessageDataError("the session no longer exists")
-        change_ids = [i for i in row.context.get("change_ids") or () if isinstance(i, int)]
-        changes = (
-            list(
-                db.session.scalars(
-                    select(ProgrammeChange)
-                    .where(
-                        ProgrammeChange.id.in_(change_ids),
-                        ProgrammeChange.session_id == session.id,
-                    )
-                    .order_by(ProgrammeChange.created_at, ProgrammeChange.id)
-                )
-            )
-            if change_ids
-            else []
-        )
+        changes = self._changes(row, session)
         cancelled = session.status == SessionStatus.CANCELLED
         items = [] if cancelled else self._change_items(changes, session, forum, locale)
         if not cancelled and not items:

@@ -236,6 +236,11 @@ class Speaker(Timestamps, db.Model):
     country: Mapped[str] = mapped_column(String(100), default="")
     bio_ko: Mapped[str] = mapped_column(Text, default="")
     bio_en: Mapped[str] = mapped_column(Text, default="")
+    # Private, for the speaker's own mail: never on a public page, feed or API answer.
+    email: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    locale: Mapped[str] = mapped_column(String(2), default="ko", server_default="ko")
+    # How a remote speaker joins (the studio's address, a Zoom link and passcode).
+    connection_details: Mapped[str] = mapped_column(Text, default="", server_default="")
     # The zone the speaker gives availability in (a speaker in Los Angeles joining a Seoul morning).
     timezone: Mapped[str] = mapped_column(
         String(64), default="Asia/Seoul", server_default="Asia/Seoul"

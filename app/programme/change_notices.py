@@ -23,7 +23,13 @@ from app.models import (
     Registration,
 )
 from app.models.enums import ForumStatus, OutboxStatus, PlaceStatus
-from app.programme.checks import FOLLOWS, NOTICE_DELAY_MINUTES, NOTICE_KIND, NOTIFYING_KINDS
+from app.programme.checks import (
+    FOLLOWS,
+    NOTICE_DELAY_MINUTES,
+    NOTICE_KIND,
+    NOTIFYING_KINDS,
+    SPEAKER_NOTICE_KIND,
+)
 
 # ============================================================================ notices
 
@@ -62,7 +68,8 @@ def affected_count(session: ForumSession) -> int:
 def _notify(
     session: ForumSession, changes: list[ProgrammeChange], formats: set[str], *, now: datetime
 ) -> int:
-    """Queue (or merge into a pending one) a `session_changed` notice per affected person."""
+    """Queue (or merge into a pending one) a `session_changed` notice per affected person, and
+    a `speaker_session_changed` notice per speaker of the session with an address."""
     if not any(c.kind in NOTIFYING_KINDS for c in changes):
         return 0
     change_ids = [c.id for c in changes]
@@ -75,7 +82,7 @@ def _notify(
         select(OutboxMessage)
         .where(
             OutboxMessage.forum_id == session.forum_id,
-            OutboxMessage.kind == NOTICE_KIND,
+            OutboxMessage.kind.in_((NOTICE_KIND, SPEAKER_NOTICE_KIND)),
             OutboxMessage.status == OutboxStatus.PENDING,
             OutboxMessage.attempts == 0,
             OutboxMessage.sent_at.is_(None),
@@ -84,32 +91,39 @@ def _notify(
         .order_by(OutboxMessage.id)
         .with_for_update(skip_locked=True)  # PostgreSQL: rows a worker holds are left alone
     ).all()
-    waiting = {
-        (m.registration_id, m.context.get("session_id")): m
-        for m in reversed(pending)  # the oldest wins
-    }
+    waiting = {_notice_key(m): m for m in reversed(pending)}  # the oldest wins
+    speakers = {li.speaker.id: li.speaker for li in session.speaker_links if li.speaker.email}
+    recipients = [
+        (NOTICE_KIND, "registration_id", r.id, r.email, r.locale, r.id) for r in people
+    ] + [
+        (SPEAKER_NOTICE_KIND, "speaker_id", s.id, s.email, s.locale, None)
+        for s in sorted(speakers.values(), key=lambda s: s.id)
+    ]
     count = 0
-    for registration in people:
-        mergeable = waiting.get((registration.id, session.id))
+    for kind, key, who, email, locale, registration_id in recipients:
+        mergeable = waiting.get((kind, who, session.id))
         if mergeable is not None:
             ids = [*mergeable.context.get("change_ids", []), *change_ids]
             mergeable.context = {**mergeable.context, "change_ids": ids}
         else:
             message = outbox.enqueue(
-                NOTICE_KIND,
-                recipient=registration.email,
-                locale=registration.locale,
-                context={
-                    "registration_id": registration.id,
-                    "session_id": session.id,
-                    "change_ids": change_ids,
-                },
-                forum_id=registration.forum_id,
-                registration_id=registration.id,
+                kind,
+                recipient=email,
+                locale=locale,
+                context={key: who, "session_id": session.id, "change_ids": change_ids},
+                forum_id=session.forum_id,
+                registration_id=registration_id,
             )
             message.next_attempt_at = now + delay
         count += 1
     return count
+
+
+def _notice_key(message: OutboxMessage) -> tuple[str, object, object]:
+    """(kind, who, session): a pending notice a new change to the same session merges into."""
+    context = message.context or {}
+    who = message.registration_id if message.kind == NOTICE_KIND else context.get("speaker_id")
+    return message.kind, who, context.get("session_id")
 
 
 # ============================================================================ public changes

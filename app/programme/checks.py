@@ -31,6 +31,11 @@ FOLLOWS_FORUM: dict[str, tuple[str, ...]] = {
     "hybrid": ("in_person", "online"),
 }
 NOTICE_KIND = "session_changed"
+# A speaker's own mail: their programme (sent by an organizer), and change notices grouped
+# like the registrants' (`SPEAKER_NOTICE_KIND`).
+SPEAKER_PROGRAMME_KIND = "speaker_programme"
+SPEAKER_NOTICE_KIND = "speaker_session_changed"
+SPEAKER_KINDS = (SPEAKER_PROGRAMME_KIND, SPEAKER_NOTICE_KIND)
 NOTICE_DELAY_MINUTES = 10
 NOTIFYING_KINDS = ("moved", "venue", "retitled", "meeting", "cancelled", "reinstated")
 
@@ -71,7 +76,18 @@ VENUE_FIELDS = (
     "accessibility_notes",
     "map_url",
 )
-SPEAKER_FIELDS = ("name_ko", "name_en", "affiliation", "title", "country", "bio_ko", "bio_en")
+SPEAKER_FIELDS = (
+    "name_ko",
+    "name_en",
+    "affiliation",
+    "title",
+    "country",
+    "bio_ko",
+    "bio_en",
+    "email",
+    "locale",
+    "connection_details",
+)
 STREAM_FIELDS = ("session_id", "platform", "url", "label", "visibility")
 FORUM_FIELDS = (
     "title_ko",

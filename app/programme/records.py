@@ -22,6 +22,7 @@ from app.models import (
     Venue,
 )
 from app.models.enums import (
+    LOCALES,
     STREAM_VISIBILITIES,
     VENUE_KINDS,
 )
@@ -109,6 +110,9 @@ def _check_speaker(raw: Mapping[str, Any]) -> dict[str, Any]:
         "country": fields.text("country", limit=100),
         "bio_ko": fields.text("bio_ko", limit=20_000, multiline=True),
         "bio_en": fields.text("bio_en", limit=20_000, multiline=True),
+        "email": fields.email("email"),
+        "locale": fields.choice("locale", LOCALES, default="ko"),
+        "connection_details": fields.text("connection_details", limit=2_000, multiline=True),
     }
     _need_one(fields, ("name_ko", "name_en"), (out["name_ko"], out["name_en"]))
     fields.raise_if_any()

@@ -62,6 +62,10 @@ def speaker_path(slug: str, speaker_id: int) -> str:
     return f"/forums/{slug}/speakers/{speaker_id}"
 
 
+def speaker_feed_path(slug: str, speaker_id: int) -> str:
+    return f"{speaker_path(slug, speaker_id)}.ics"
+
+
 # -- registration window and seats ------------------------------------------------------------
 
 

@@ -129,6 +129,38 @@ FULL_CONTEXTS: dict[str, dict[str, Any]] = {
         "venue": VENUE,
         "sessions": SESSIONS[:1],
     },
+    "speaker_programme": {
+        **_pick("recipient_name", "forum_title", "when"),
+        "forum_url": "https://madang.example/forums/sds/speakers/3",
+        "speaker_sessions": [
+            {
+                "title": "패널: 스마트 모빌리티",
+                "when": "5월 14일 (수) 10:00–11:30",
+                "where": "다목적홀",
+                "role": "좌장",
+                "format": "대면·온라인 병행",
+            },
+            {
+                "title": "현장 방문",
+                "when": "5월 14일 (수) 16:30–18:30",
+                "role": "발표자",
+                "format": "대면",
+                "cancelled": True,
+                "meeting": "16:15, 서울시청 정문",
+            },
+        ],
+        "connection_details": "Zoom: https://zoom.example/j/123 (암호 4567)",
+        "feed_url": "https://madang.example/forums/sds/speakers/3.ics",
+    },
+    "speaker_session_changed": {
+        **_pick("recipient_name", "forum_title"),
+        "forum_url": "https://madang.example/forums/sds/speakers/3",
+        "session_title": "패널: 스마트 모빌리티",
+        "changes": [{"field": "time", "old": "10:00–11:30", "new": "13:00–14:30"}],
+        "note": "연사 일정으로 시간이 변경되었습니다.",
+        "connection_details": "서울온 스튜디오, 서울시청 별관 3층",
+        "feed_url": "webcal://madang.example/forums/sds/speakers/3.ics",
+    },
 }
 
 

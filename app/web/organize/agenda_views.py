@@ -8,9 +8,11 @@ from flask import flash, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from flask_wtf import FlaskForm
 
+from app.core.bounds import parse_id
 from app.core.errors import DomainError, ValidationFailed
-from app.core.i18n import current_locale
+from app.core.i18n import current_locale, pick
 from app.forms.organize import (
     SPEAKER_LINES_EXTRA,
     DeleteForm,
@@ -20,7 +22,7 @@ from app.forms.organize import (
     VenueForm,
 )
 from app.models import Forum, ForumSession
-from app.programme import agenda, checks, records, session_edits
+from app.programme import agenda, checks, records, session_edits, speaker_mail
 from app.registration import people
 from app.web.organize import bp
 from app.web.organize.common import (
@@ -342,3 +344,27 @@ _record_pages(
     deleted=_l("The stream link is deleted."),
     choices=_stream_choices,
 )
+
+
+@bp.post("/forums/<slug>/speakers/mail")
+@organizer_view
+def mail_speakers(forum: Forum):
+    """Queue each speaker's own programme mail; say who gets none and why."""
+    speaker_id = parse_id(request.form.get("speaker_id", ""))
+    if FlaskForm().validate_on_submit():
+        mailing = speaker_mail.mail_speakers(forum, user(), speaker_id)
+        flash(
+            ngettext(
+                "%(num)d speaker's programme is on its way.",
+                "%(num)d speakers' programmes are on their way.",
+                len(mailing.queued),
+            ),
+            "success",
+        )
+        names = ", ".join(pick(s, "name") for s in mailing.without_address)
+        if names:
+            flash(_("No address, so no mail: %(names)s.", names=names), "error")
+        names = ", ".join(pick(s, "name") for s in mailing.without_sessions)
+        if names:
+            flash(_("On no session yet, so no mail: %(names)s.", names=names), "error")
+    return back("organize.speakers", forum)

@@ -153,6 +153,11 @@ class SpeakerInput(_Body):
     country: StrictStr | None = None
     bio_ko: StrictStr | None = None
     bio_en: StrictStr | None = None
+    email: StrictStr | None = Field(None, description="Private: for the speaker's own mail.")
+    locale: _choice(LOCALES) = Field("ko", description="The language of their mail.")
+    connection_details: StrictStr | None = Field(
+        None, description="How a remote speaker joins; only in their mail."
+    )
 
 
 # ----------------------------------------------------------------------------- responses
@@ -250,6 +255,9 @@ class OrganizerSpeaker(ResponseModel):
     country: str
     bio_ko: str
     bio_en: str
+    email: str
+    locale: one_of(LOCALES)
+    connection_details: str
 
 
 class OrganizerForumDetail(ResponseModel):
