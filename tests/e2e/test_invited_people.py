@@ -123,3 +123,29 @@ def test_a_reserve_above_the_capacity_is_refused_on_the_settings_page(
     keep(page, artifacts, "reserve-refused")
     assert reserved_places(live_app) == before
     assert page.console_errors == []
+
+
+@LANGS
+def test_an_organizer_mails_the_speakers_their_programme(
+    page: Page, live_app, staff_account, artifacts
+):
+    narrow(page)
+    sign_in(page, f"/organize/forums/{SAMPLE}/speakers", staff_account("organizer", SAMPLE))
+    expect(page.locator("main")).to_contain_text(say(live_app, page.lang, "The speakers' own mail"))
+    assert audit(page) == []
+    tab_to(page, "section[aria-labelledby=speaker-mail-title] button[type=submit]")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/speakers$"))
+    expect(page.locator("main")).to_contain_text(re.compile(r"\d"))
+    assert audit(page) == []
+    assert no_sideways_scroll(page)
+    keep(page, artifacts, "speakers-mailed")
+    from app.core.db import db
+    from app.models import OutboxMessage
+
+    with live_app.app_context():
+        queued = db.session.scalars(
+            select(OutboxMessage.recipient).where(OutboxMessage.kind == "speaker_programme")
+        ).all()
+    assert "rivera@speakers.example.org" in queued
+    assert page.console_errors == []
