@@ -39,7 +39,7 @@ from app.core.db import db, utcnow, write_transaction
 from app.core.errors import ValidationFailed
 from app.core.locks import lock_forum
 from app.core.tokens import new_token
-from app.models import AuditEntry, Forum, Registration, User
+from app.models import AuditEntry, Forum, ForumSession, Registration, User
 from app.models.enums import (
     ATTENDEE_CATEGORIES,
     INVITED_CATEGORIES,
@@ -178,6 +178,9 @@ class GuestRow:
     category: str
     errors: list[str] = field(default_factory=list)
     request: RegistrationRequest | None = None
+    # The checked values and sessions of a row without errors, as `operations.validate` gave.
+    cleaned: dict | None = None
+    sessions: list[ForumSession] = field(default_factory=list)
 
 
 @dataclass
@@ -256,7 +259,7 @@ def plan_guests(forum: Forum, data: bytes) -> GuestPlan:
             consent_personal_data=True,
         )
         try:
-            cleaned, _sessions = operations.validate(forum, req)
+            cleaned, sessions = operations.validate(forum, req)
         except ValidationFailed as exc:
             guest.errors.extend(
                 f"{name}: {message}"
@@ -275,7 +278,7 @@ def plan_guests(forum: Forum, data: bytes) -> GuestPlan:
             elif address in seen:
                 guest.errors.append(_("This address is on line %(line)d too.", line=seen[address]))
             seen.setdefault(address, line)
-            guest.request = req
+            guest.request, guest.cleaned, guest.sessions = req, cleaned, sessions
         plan.rows.append(guest)
     return plan
 
@@ -299,8 +302,8 @@ def import_guests(forum: Forum, data: bytes, user: User) -> GuestImport:
                 {"file": [_("The file has rows with errors; nobody was added.")]}
             )
         for row in plan.rows:
-            assert row.request is not None
-            cleaned, sessions = operations.validate(forum, row.request)
+            assert row.request is not None and row.cleaned is not None
+            cleaned = row.cleaned
             cancelled = db.session.scalar(
                 select(Registration).where(
                     Registration.forum_id == forum.id,
@@ -309,18 +312,14 @@ def import_guests(forum: Forum, data: bytes, user: User) -> GuestImport:
             )
             if cancelled is not None:
                 operations.release_address(cancelled)
-            counted = (
-                row.request.attendance == AttendanceMode.IN_PERSON
-                and forum.in_person_capacity is not None
-            )
             registration = operations.add_registration(
                 forum,
                 row.request,
                 cleaned,
-                sessions,
+                row.sessions,
                 now,
                 (new_token(), new_token()),
-                exclusive=counted,
+                exclusive=operations.counts_forum_place(forum, row.request.attendance),
             )
             waiting = registration.status == PlaceStatus.WAITLISTED or any(
                 b.status == PlaceStatus.WAITLISTED for b in registration.bookings

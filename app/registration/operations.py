@@ -307,7 +307,7 @@ def _register(forum: Forum, req: RegistrationRequest, *, now: datetime) -> Regis
     # without looking: an address already there (or arriving at the same moment) fails on
     # the unique index, and the next try finds its registration. A third try is for two
     # people coming back at once to the same cancelled registration: one of them wins.
-    exclusive = req.attendance == AttendanceMode.IN_PERSON and forum.in_person_capacity is not None
+    exclusive = counts_forum_place(forum, req.attendance)
     attempts = (False, True, True)
     for attempt, look_first in enumerate(attempts, start=1):
         try:
@@ -332,6 +332,12 @@ def _register(forum: Forum, req: RegistrationRequest, *, now: datetime) -> Regis
     for session in sessions:
         db.session.expire(session, ledger.SESSION_COUNTERS)
     return RegistrationResult(registration, manage_token, calendar_token)
+
+
+def counts_forum_place(forum: Forum, attendance: str) -> bool:
+    """Whether a registration attending so takes a counted forum place: it then takes the
+    forum row's lock exclusively (`add_registration(exclusive=True)`)."""
+    return attendance == AttendanceMode.IN_PERSON and forum.in_person_capacity is not None
 
 
 def _register_once(
