@@ -24,7 +24,8 @@ from app.accounts.users import (
 from app.core.db import utcnow
 from app.core.errors import NotFound, ValidationFailed
 from app.demo import create_demo_accounts, load_demo
-from app.mail.delivery import outbox_counts, queue_reminders, requeue_dead
+from app.mail.delivery import queue_reminders
+from app.mail.overview import mail_counts, requeue_dead
 from app.mail.worker import DeliveryWorker
 from app.privacy.operations import retention_days
 from app.privacy.retention import purge, retention_plan
@@ -239,9 +240,9 @@ def outbox_reminders() -> None:
 
 @outbox_cli.command("status")
 def outbox_status() -> None:
-    """How many messages are pending, sent and dead."""
+    """How many messages are pending, retrying, sent, dead and skipped (left out by design)."""
 
-    counts = outbox_counts()
+    counts = mail_counts()
     click.echo(", ".join(f"{status} {n}" for status, n in counts.items()))
 
 

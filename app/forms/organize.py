@@ -15,16 +15,15 @@ from wtforms import (
     HiddenField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.presenters import LABELS
+from app.forms.fields import MultiCheckboxField
 from app.models.enums import (
     ATTENDANCE_MODES,
     ATTENDEE_CATEGORIES,
@@ -52,14 +51,6 @@ class _Select(SelectField):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("validate_choice", False)
         super().__init__(*args, **kwargs)
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-    def pre_validate(self, form) -> None:
-        pass
 
 
 class ForumForm(FlaskForm):
@@ -253,6 +244,15 @@ class CancelRegistrationForm(FlaskForm):
         _l("Reason (sent to the person)"), validators=[Optional(), Length(max=500)]
     )
     submit = SubmitField(_l("Cancel this registration"))
+
+
+class RequeueForm(FlaskForm):
+    """Dead messages to try again: those ticked, or (with `every_dead`) all of the forum's."""
+
+    outbox_ids = MultiCheckboxField(_l("Messages to try again"), choices=[], coerce=str)
+    every_dead = BooleanField(_l("Every failed message of this forum"))
+    registration_id = HiddenField()  # set on a person's page, to come back to it
+    submit = SubmitField(_l("Try again"))
 
 
 class PromoteForm(FlaskForm):

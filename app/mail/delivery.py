@@ -23,7 +23,8 @@ Delivery (`deliver_due`, run by `flask outbox deliver` and the worker)
    - transient (4xx, refused connection, timeout): `attempts + 1` and a retry after
      `notifications.next_attempt_delay` (exponential backoff with jitter), `dead` after
      `MAX_ATTEMPTS` (about a day);
-   - no longer meaningful (`mail_context.Obsolete`): `dead` with "not sent: <why>".
+   - no longer meaningful (`mail_context.Obsolete`): `skipped` with "not sent: <why>" (by
+     design, so neither counted nor requeued as dead).
    The claim is cleared, and on `sent` and `dead` the secrets (`manage_token`,
    `calendar_token`) are removed from the stored context.
 
@@ -53,7 +54,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import DBAPIError
 
 from app.core.db import db, utcnow, write_transaction
@@ -62,7 +63,6 @@ from app.mail.senders import get_sender
 from app.models import Forum, OutboxMessage, Registration
 from app.models.enums import ForumStatus, OutboxStatus, PlaceStatus
 from app.outbox import enqueue_once
-from app.registration.operations import renew_manage_token
 from notifications import (
     MAX_ATTEMPTS,
     OutgoingMessage,
@@ -94,7 +94,7 @@ class DeliveryReport:
     sent: int = 0
     retrying: int = 0  # failed for now, will be retried
     dead: int = 0  # refused for good, unbuildable, or out of attempts
-    skipped: int = 0  # no longer meaningful (see mail_context.Obsolete); stored as dead
+    skipped: int = 0  # no longer meaningful (see mail_context.Obsolete)
     lost: int = 0  # claims another worker took over after this one's lease ran out
     message_ids: list[str] = field(default_factory=list, repr=False)  # those sent
 
@@ -297,7 +297,7 @@ class _Recorder:
         if status == "retry":
             values["next_attempt_at"] = self.now + next_attempt_delay(attempts)
         else:  # sent, dead or skipped: the row is finished, its secrets go
-            values["status"] = "sent" if status == "sent" else "dead"
+            values["status"] = status
             values["context"] = scrubbed(row.context)
             if status == "sent":
                 values["sent_at"] = self.now
@@ -472,65 +472,6 @@ def queue_reminders(now: datetime | None = None) -> int:
     return queued
 
 
-# -- operations ---------------------------------------------------------------------------------
-
-
-def outbox_counts() -> dict[str, int]:
-    """How many rows are pending, sent and dead."""
-    rows = db.session.execute(
-        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
-    ).all()
-    counts = {"pending": 0, "sent": 0, "dead": 0}
-    counts.update({status: int(n) for status, n in rows})
-    return counts
-
-
-def requeue_dead(ids: Sequence[int] | None = None, now: datetime | None = None) -> int:
-    """Give dead rows (all, or those in `ids`) a fresh set of attempts, due now.
-
-    A dead row's manage token was scrubbed when it died, and only its hash is kept: a message
-    that carries the manage link gets a new one, so the person can still reach their
-    registration (the link they never received stops working; nothing else changes)."""
-    now = now or utcnow()
-    with write_transaction():
-        _renew_links(ids)
-        statement = update(OutboxMessage).where(OutboxMessage.status == OutboxStatus.DEAD)
-        if ids is not None:
-            statement = statement.where(OutboxMessage.id.in_(list(ids)))
-        result = db.session.execute(
-            statement.values(
-                status="pending",
-                attempts=0,
-                next_attempt_at=now,
-                claimed_by=None,
-                claimed_until=None,
-            ).execution_options(synchronize_session=False)
-        )
-    return result.rowcount
-
-
-# The kinds whose message carries the person's manage link (see `ContextBuilder._urls`).
-MANAGE_LINK_KINDS = ("registration_confirmed", "registration_waitlisted", "manage_link")
-
-
-def _renew_links(ids: Sequence[int] | None) -> None:
-    query = select(OutboxMessage).where(
-        OutboxMessage.status == OutboxStatus.DEAD,
-        OutboxMessage.kind.in_(MANAGE_LINK_KINDS),
-        OutboxMessage.registration_id.is_not(None),
-    )
-    if ids is not None:
-        query = query.where(OutboxMessage.id.in_(list(ids)))
-    for row in db.session.scalars(query):
-        registration = db.session.get(Registration, row.registration_id)
-        if registration is None or registration.anonymised_at is not None:
-            continue
-        if not row.context.get("manage_token"):
-            token = renew_manage_token(registration)
-            row.context = {**row.context, "manage_token": token}
-    db.session.flush()
-
-
 __all__ = [
     "DEFAULT_BATCH_SIZE",
     "DEFAULT_LEASE",
@@ -540,9 +481,7 @@ __all__ = [
     "deliver_batch",
     "deliver_due",
     "lease_is_safe",
-    "outbox_counts",
     "queue_reminders",
     "reminder_key",
-    "requeue_dead",
     "worker_identity",
 ]

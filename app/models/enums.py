@@ -46,9 +46,10 @@ class PlaceStatus(StrEnum):
 
 
 class OutboxStatus(StrEnum):
-    PENDING = "pending"
+    PENDING = "pending"  # due now or later, including a retry after a failure
     SENT = "sent"
-    DEAD = "dead"
+    DEAD = "dead"  # refused for good or out of attempts: may be requeued
+    SKIPPED = "skipped"  # no longer meaningful when its turn came (by design, never requeued)
 
 
 class SolverRunStatus(StrEnum):

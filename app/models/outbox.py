@@ -18,6 +18,7 @@ class OutboxMessage(Timestamps, db.Model):
         one_of("status", OUTBOX_STATUSES),
         one_of("locale", LOCALES),
         Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_forum_status", "forum_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

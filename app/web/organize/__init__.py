@@ -15,6 +15,7 @@ from app.web.organize import (  # noqa: E402, F401  (routes register on bp)
     agenda_views,
     csv_views,
     guest_views,
+    mail_views,
     people_views,
     privacy_views,
     solver_views,

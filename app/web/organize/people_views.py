@@ -8,7 +8,8 @@ from flask_babel import gettext as _
 from app.core.bounds import parse_id
 from app.core.errors import DomainError
 from app.core.i18n import current_locale
-from app.forms.organize import CancelRegistrationForm, CategoryForm, PromoteForm
+from app.forms.organize import CancelRegistrationForm, CategoryForm, PromoteForm, RequeueForm
+from app.mail import overview
 from app.models import Forum
 from app.registration import people
 from app.registration.state import attendance_state
@@ -75,6 +76,8 @@ def person_page(
         cancel_form=CancelRegistrationForm(),
         promote_form=PromoteForm(),
         category_form=category_form,
+        mail=overview.person_mail(registration.id),
+        requeue_form=RequeueForm(registration_id=registration.id),
         locale=current_locale(),
     )
     return page, status

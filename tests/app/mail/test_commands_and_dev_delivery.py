@@ -28,7 +28,10 @@ def test_outbox_deliver_sends_what_is_due_and_prints_the_counts(
         "sent 0, retrying 0, dead 0, skipped 0\n"
     )
     db.session.rollback()  # the CLI shares this test's app context: a fresh snapshot
-    assert runner.invoke(args=["outbox", "status"]).output == "pending 0, sent 1, dead 1\n"
+    assert (
+        runner.invoke(args=["outbox", "status"]).output
+        == "pending 0, retrying 0, sent 1, dead 1, skipped 0\n"
+    )
 
     # Requeue the dead one once the address works again.
     del smtp.sink.rcpt_replies["gone@example.org"]

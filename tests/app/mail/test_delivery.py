@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 
 from app.core.db import utcnow
-from app.mail.delivery import claim_due, deliver_due, outbox_counts
+from app.mail.delivery import claim_due, deliver_due
+from app.mail.overview import mail_counts
 from app.mail.senders import memory_outbox, reset_memory_outbox
 from notifications import MAX_ATTEMPTS, SendResult, SMTPSender
 from tests.app.mail.helpers import free_port, outbox_rows, register, use_smtp
@@ -195,7 +196,7 @@ def test_the_memory_backend_keeps_messages_for_tests(app, db, client, make_forum
     assert message.subject == "[테스트 포럼] 등록이 확정되었습니다"
     reset_memory_outbox(app)
     assert memory_outbox(app) == []
-    assert outbox_counts() == {"pending": 0, "sent": 1, "dead": 0}
+    assert mail_counts() == {"pending": 0, "retrying": 0, "sent": 1, "dead": 0, "skipped": 0}
 
 
 def test_the_console_backend_prints_the_mail(app, db, client, make_forum, monkeypatch, capsys):

@@ -287,7 +287,7 @@ def test_promotion_cancellation_and_a_late_waitlist_notice(
     assert second["manage_url"] in links(body(confirmed))
 
     skipped = next(r for r in outbox_rows(db) if r.kind == "registration_confirmed")
-    assert skipped.status == "dead" and skipped.last_error.startswith("not sent:")
+    assert skipped.status == "skipped" and skipped.last_error.startswith("not sent:")
     assert "manage_token" not in skipped.context
 
 

@@ -131,7 +131,7 @@ def test_a_message_no_longer_meant_to_go_is_not_counted_as_an_attempt(
     report = deliver_due()
     assert (report.sent, report.skipped, report.dead, report.retrying) == (1, 1, 0, 0)
     confirmation = next(r for r in outbox_rows(db) if r.kind == "registration_confirmed")
-    assert confirmation.status == "dead" and confirmation.attempts == 3
+    assert confirmation.status == "skipped" and confirmation.attempts == 3
     assert confirmation.last_error.startswith("not sent: the registration was cancelled")
     assert "manage_token" not in confirmation.context
     # Skipped, not dead: no warning about it.

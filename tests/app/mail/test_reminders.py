@@ -88,7 +88,7 @@ def test_a_reminder_that_would_arrive_too_late_or_for_nothing_is_not_sent(
     forum_day = datetime.combine(forum.first_day, datetime.min.time(), SEOUL) + timedelta(hours=8)
     report = deliver_due(now=forum_day)
     reminders = outbox_rows(db, "reminder")
-    assert [r.status for r in reminders] == ["dead", "dead"]
+    assert [r.status for r in reminders] == ["skipped", "skipped"]
     assert "the forum has begun" in reminders[0].last_error
     assert "cancelled" in reminders[1].last_error
     assert report.skipped >= 2
