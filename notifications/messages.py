@@ -148,6 +148,8 @@ CONTEXT_KEYS: Mapping[str, str] = {
     "speaker_sessions": "list[dict]: the sessions a speaker appears in, see SPEAKER_SESSION_KEYS.",
     "connection_details": "str | None: how a remote speaker joins (studio address, video link).",
     "feed_url": "str | None (http/https/webcal): the speaker's public calendar feed.",
+    "headline": "str: an organizer's announcement subject, as written (one line).",
+    "message": "str: an organizer's announcement text, as written; blank lines part paragraphs.",
 }
 
 _COMMON_OPTIONAL: Mapping[str, Any] = {"contact_email": None, "forum_url": None}
@@ -283,6 +285,15 @@ MESSAGE_KINDS: Mapping[str, Mapping[str, Any]] = {
             "connection_details": None,
             **_COMMON_OPTIONAL,
         },
+    },
+    "announcement": {
+        "doc": "An organizer's message to a group of registrants, with the person's own link.",
+        "subject": {
+            "ko": "[{forum_title}] {headline}",
+            "en": "{headline} ({forum_title})",
+        },
+        "required": ("recipient_name", "forum_title", "headline", "message", "manage_url"),
+        "optional": {**_COMMON_OPTIONAL},
     },
     "reminder": {
         "doc": "Sent the day before the forum: when, where, code and links again.",

@@ -317,3 +317,53 @@ def english(app):
 
     with force_locale("en"):
         yield
+
+
+@pytest.fixture
+def make_registration(db) -> Callable[..., Any]:
+    """A registration made directly (no seat logic): give status/bookings explicitly."""
+    from app.models import Booking, Registration
+
+    counter = iter(range(1, 10_000))
+
+    def make(
+        forum,
+        *,
+        attendance: str = "in_person",
+        status: str = "confirmed",
+        waitlist_seq: int | None = None,
+        sessions: tuple = (),
+        booking_status: str = "confirmed",
+        needs: tuple[str, ...] = (),
+        email: str | None = None,
+        name: str | None = None,
+    ) -> Registration:
+        n = next(counter)
+        now = datetime.now(UTC)
+        registration = Registration(
+            forum=forum,
+            confirmation_code=secrets.token_hex(4).upper(),
+            name=name or f"Person {n}",
+            email=email if email is not None else f"person{n}-{secrets.token_hex(2)}@example.org",
+            email_normalized=None,
+            attendance=attendance,
+            locale="en",
+            status=status,
+            waitlist_seq=waitlist_seq,
+            manage_token_hash=secrets.token_hex(32),
+            calendar_token_hash=secrets.token_hex(32),
+            consent_version="test",
+            consented_at=now,
+            accessibility_consent=bool(needs),
+            accessibility_needs=list(needs),
+        )
+        registration.email_normalized = registration.email.casefold() or None
+        db.session.add(registration)
+        for session in sessions:
+            db.session.add(
+                Booking(registration=registration, session=session, status=booking_status)
+            )
+        db.session.commit()
+        return registration
+
+    return make

@@ -93,6 +93,15 @@ LABELS = {
         "speaker_programme": _l("Speaker's programme"),
         "speaker_session_changed": _l("Programme change (speaker)"),
         "reminder": _l("Reminder"),
+        "announcement": _l("Announcement"),
+    },
+    "segment": {
+        "everyone": _l("Everyone registered (waiting or not)"),
+        "in_person": _l("People with an in-person place"),
+        "online": _l("People attending online"),
+        "waitlisted": _l("People on a waiting list (the forum's or a session's)"),
+        "session": _l("The people of one session (seat or waiting list)"),
+        "checked_in": _l("People who checked in"),
     },
     "search_status": {
         "optimal": _l("the best possible"),

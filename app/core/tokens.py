@@ -7,12 +7,15 @@ import hmac
 import secrets
 
 import segno
+from itsdangerous import BadSignature, URLSafeSerializer
 
 # No 0/O, 1/I/L: a code read aloud at a desk or over the phone is not misheard.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
 TOKEN_BYTES = 24  # 192 bits
 QR_PREFIX = "MDG1"
+_LINK_SALT = "manage-link"
+_LINK_HASH_CHARS = 32  # of the manage token's hash: a new manage token retires every link
 
 
 def new_token() -> str:
@@ -83,3 +86,33 @@ def verify_checkin_payload(secret_key: str, payload: str) -> str | None:
     if not _same_ascii(_signature(secret_key, code), signature.lower()):
         return None
     return code
+
+
+def signed_manage_link(secret_key: str, registration_id: int, manage_token_hash: str) -> str:
+    """A manage link for a mail sent to many (an announcement) without replacing anyone's
+    token: the registration's id and a piece of its current token hash, signed. Valid exactly
+    as long as the token it was made from."""
+    serializer = URLSafeSerializer(secret_key, salt=_LINK_SALT)
+    return serializer.dumps([registration_id, manage_token_hash[:_LINK_HASH_CHARS]])
+
+
+def read_manage_link(secret_key: str, link: str) -> tuple[int, str] | None:
+    """(registration id, token hash piece) of a genuine signed link; None for anything else."""
+    if "." not in link:
+        return None
+    try:
+        value = URLSafeSerializer(secret_key, salt=_LINK_SALT).loads(link)
+    except BadSignature:
+        return None
+    if (
+        not isinstance(value, list)
+        or len(value) != 2
+        or not isinstance(value[0], int)
+        or not isinstance(value[1], str)
+    ):
+        return None
+    return value[0], value[1]
+
+
+def link_matches(hash_piece: str, manage_token_hash: str) -> bool:
+    return _same_ascii(manage_token_hash[:_LINK_HASH_CHARS], hash_piece)

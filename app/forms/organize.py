@@ -194,6 +194,9 @@ class SessionForm(FlaskForm):
         _l("Note for the meeting (English)"), validators=[Length(max=2000)]
     )
     speakers = FieldList(FormField(SpeakerLineForm), label=_l("Speakers"), min_entries=0)
+    # Editing a published session: the change notice leaves now instead of after the grouping
+    # delay. Its label names the delay (a setting), so the view sets it.
+    notify_at_once = BooleanField()
     submit = SubmitField(_l("Save"))
 
     def speaker_lines(self) -> list[dict]:

@@ -15,6 +15,7 @@ registration_cancelled     registration_id, cancelled_by ("self"), reason (optio
 manage_link                registration_id, manage_token
 session_changed            registration_id, session_id, change_ids, note (optional)
 reminder                   registration_id
+announcement               registration_id (and the row's `announcement_id`)
 =========================  =============================================================
 
 Links. The manage page needs the plain manage token, which the database keeps only hashed:
@@ -45,7 +46,7 @@ from sqlalchemy.orm import selectinload
 from app.core.db import db, utcnow
 from app.core.i18n import pick
 from app.core.presenters import meeting_line, tz_abbrev
-from app.core.tokens import checkin_qr, display_code, tokens_match
+from app.core.tokens import checkin_qr, display_code, signed_manage_link, tokens_match
 from app.feeds.calendars import (
     personal_calendar,
     personal_selection,
@@ -53,6 +54,7 @@ from app.feeds.calendars import (
     speaker_calendar,
 )
 from app.models import (
+    Announcement,
     Booking,
     Forum,
     ForumSession,
@@ -215,6 +217,7 @@ class ContextBuilder:
         self.base_url = current_app.config["BASE_URL"].rstrip("/")
         self._forums: dict[int, Forum] = {}
         self._registrations: dict[int, Registration | None] = {}
+        self._announcements: dict[int, Announcement | None] = {}
 
     def prefetch(self, rows: Iterable[OutboxMessage]) -> None:
         """Load the registrations (with their bookings) of a whole batch in one go."""
@@ -540,6 +543,48 @@ class ContextBuilder:
         if today >= forum.first_day:
             raise Obsolete("the forum has begun: a 'tomorrow' reminder would be wrong")
         return "reminder", self._attending(row, registration, forum, locale), []
+
+    def _kind_announcement(self, row, registration, forum, locale):
+        if registration.status == PlaceStatus.CANCELLED:
+            raise Obsolete("the registration was cancelled before the announcement went out")
+        announcement_id = row.announcement_id
+        if announcement_id not in self._announcements:
+            self._announcements[announcement_id] = (
+                db.session.get(Announcement, announcement_id) if announcement_id else None
+            )
+        announcement = self._announcements[announcement_id]
+        if announcement is None:
+            raise MessageDataError("the announcement no longer exists")
+        link = signed_manage_link(
+            current_app.config["SECRET_KEY"], registration.id, registration.manage_token_hash
+        )
+        context = self.announcement_context(
+            announcement,
+            forum,
+            locale,
+            recipient_name=registration.name,
+            manage_url=f"{self.base_url}/manage/{link}",
+        )
+        return "announcement", context, []
+
+    def announcement_context(
+        self,
+        announcement: Announcement,
+        forum: Forum,
+        locale: str,
+        *,
+        recipient_name: str,
+        manage_url: str,
+    ) -> dict[str, Any]:
+        """What an announcement says to one person (the organizer's preview shows the same)."""
+        return {
+            "recipient_name": recipient_name,
+            "forum_title": pick(forum, "title", locale) or forum.slug,
+            "headline": announcement.subject(locale),
+            "message": announcement.body(locale),
+            "manage_url": manage_url,
+            "forum_url": self.forum_url(forum),
+        }
 
     def _kind_registration_cancelled(self, row, registration, forum, locale):
         # Registering again with the same address brings a cancelled registration back.

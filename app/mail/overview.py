@@ -21,7 +21,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from app.core.bounds import parse_id
 from app.core.db import db, utcnow, write_transaction
 from app.core.errors import DomainError
-from app.models import AuditEntry, OutboxMessage, Registration, User
+from app.models import Announcement, AuditEntry, OutboxMessage, Registration, User
 from app.models.enums import OutboxStatus
 from app.registration.operations import renew_manage_token
 
@@ -171,6 +171,34 @@ def person_mail(registration_id: int) -> list[MailRow]:
         .order_by(OutboxMessage.id.desc())
     ).all()
     return [_row(r) for r in rows]
+
+
+@dataclass(frozen=True)
+class SentAnnouncement:
+    announcement: Announcement
+    counts: dict[str, int]  # its messages per state, in `MAIL_STATES` order
+
+
+def sent_announcements(forum_id: int) -> list[SentAnnouncement]:
+    """A forum's announcements, newest first, each with where its messages stand."""
+    announcements = db.session.scalars(
+        select(Announcement)
+        .where(Announcement.forum_id == forum_id)
+        .order_by(Announcement.sent_at.desc(), Announcement.id.desc())
+    ).all()
+    state = _state_column()
+    counted = db.session.execute(
+        select(OutboxMessage.announcement_id, state, func.count())
+        .where(
+            OutboxMessage.forum_id == forum_id,
+            OutboxMessage.announcement_id.in_([a.id for a in announcements]),
+        )
+        .group_by(OutboxMessage.announcement_id, state)
+    ).all()
+    counts = {a.id: dict.fromkeys(MAIL_STATES, 0) for a in announcements}
+    for announcement_id, name, n in counted:
+        counts[announcement_id][name] = int(n)
+    return [SentAnnouncement(a, counts[a.id]) for a in announcements]
 
 
 # ============================================================================ requeue

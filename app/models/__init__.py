@@ -1,6 +1,7 @@
 """SQLAlchemy 2.x typed models. Importing this package registers every table on the metadata."""
 
 from app.models.agenda import SolverRun
+from app.models.announcement import Announcement
 from app.models.forum import (
     Forum,
     ForumSession,
@@ -22,6 +23,7 @@ from app.models.staff import (
 from app.models.user import ForumAssignment, User
 
 __all__ = [
+    "Announcement",
     "ApiToken",
     "AuditEntry",
     "Booking",

@@ -52,6 +52,17 @@ class OutboxStatus(StrEnum):
     SKIPPED = "skipped"  # no longer meaningful when its turn came (by design, never requeued)
 
 
+class AnnouncementSegment(StrEnum):
+    """Who an organizer's announcement goes to (registrations not cancelled, with an address)."""
+
+    EVERYONE = "everyone"  # every registrant, waiting or not
+    IN_PERSON = "in_person"  # a confirmed in-person place
+    ONLINE = "online"  # attending online
+    WAITLISTED = "waitlisted"  # waiting for the forum place or for a session's seat
+    SESSION = "session"  # a seat in one session, or waiting for one
+    CHECKED_IN = "checked_in"  # checked in at the desk
+
+
 class SolverRunStatus(StrEnum):
     QUEUED = "queued"  # waiting for a worker (or for another try after a worker stopped)
     RUNNING = "running"
@@ -71,6 +82,7 @@ def _values(enum: type[StrEnum]) -> tuple[str, ...]:
 
 FORUM_FORMATS = _values(ForumFormat)
 FORUM_STATUSES = _values(ForumStatus)
+ANNOUNCEMENT_SEGMENTS = _values(AnnouncementSegment)
 VENUE_KINDS = ("hall", "studio", "offsite")
 SESSION_KINDS = (
     "keynote",

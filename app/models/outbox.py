@@ -35,6 +35,10 @@ class OutboxMessage(Timestamps, db.Model):
     registration_id: Mapped[int | None] = mapped_column(
         ForeignKey("registrations.id", ondelete="SET NULL"), index=True
     )
+    # The organizer's announcement this message carries (kind `announcement`).
+    announcement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("announcements.id", ondelete="SET NULL"), index=True
+    )
     # Makes a message that must go once (a reminder, a coalesced change notice) unique.
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     status: Mapped[str] = mapped_column(String(8), default="pending")

@@ -65,17 +65,29 @@ def affected_count(session: ForumSession) -> int:
     return len(_affected(session, {session.format}))
 
 
+def notice_delay_minutes() -> int:
+    """How long a change notice waits for further edits before it is due."""
+    return current_app.config.get("CHANGE_NOTICE_DELAY_MINUTES", NOTICE_DELAY_MINUTES)
+
+
 def _notify(
-    session: ForumSession, changes: list[ProgrammeChange], formats: set[str], *, now: datetime
+    session: ForumSession,
+    changes: list[ProgrammeChange],
+    formats: set[str],
+    *,
+    now: datetime,
+    at_once: bool = False,
 ) -> int:
     """Queue (or merge into a pending one) a `session_changed` notice per affected person, and
-    a `speaker_session_changed` notice per speaker of the session with an address."""
+    a `speaker_session_changed` notice per speaker of the session with an address.
+
+    A new notice waits `CHANGE_NOTICE_DELAY_MINUTES` for further edits to merge into it.
+    `at_once` (an organizer's choice, for same-day changes) makes it due now instead, and so
+    the pending notices it merges into: the merged mail leaves at once too."""
     if not any(c.kind in NOTIFYING_KINDS for c in changes):
         return 0
     change_ids = [c.id for c in changes]
-    delay = timedelta(
-        minutes=current_app.config.get("CHANGE_NOTICE_DELAY_MINUTES", NOTICE_DELAY_MINUTES)
-    )
+    due = now if at_once else now + timedelta(minutes=notice_delay_minutes())
     people = _affected(session, formats)
     # One query for every notice still waiting to go: merge into it rather than add one.
     pending = db.session.scalars(
@@ -105,6 +117,8 @@ def _notify(
         if mergeable is not None:
             ids = [*mergeable.context.get("change_ids", []), *change_ids]
             mergeable.context = {**mergeable.context, "change_ids": ids}
+            if at_once:
+                mergeable.next_attempt_at = now
         else:
             message = outbox.enqueue(
                 kind,
@@ -114,7 +128,7 @@ def _notify(
                 forum_id=session.forum_id,
                 registration_id=registration_id,
             )
-            message.next_attempt_at = now + delay
+            message.next_attempt_at = due
         count += 1
     return count
 

@@ -29,7 +29,9 @@ aspect, and queues a `session_changed` outbox message to each affected registran
 
 A notice waits `CHANGE_NOTICE_DELAY_MINUTES` (default 10) before it is due; while it is still
 pending and unclaimed, further changes to the same session are merged into it (its
-`change_ids` grow), so a person gets one message for a burst of edits. Context:
+`change_ids` grow), so a person gets one message for a burst of edits. An organizer may send a
+same-day change at once (`notify_at_once`): its notices, and the pending ones they merge into,
+are due now. Context:
 `{"registration_id", "session_id", "change_ids": [...]}`.
 """
 
@@ -487,12 +489,14 @@ def update_session(
     revision: Any,
     fingerprint: str | None = None,
     now: datetime | None = None,
+    notify_at_once: bool = False,
 ) -> SessionSaved:
     """Save a session edited from `revision` (and `fingerprint`, when given).
 
     `raw` may be partial (the API's PATCH): missing fields keep their values. Refused with
     `StaleRevision` when someone saved in between, with `ValidationFailed` for bad fields;
-    either way nothing changes.
+    either way nothing changes. `notify_at_once`: the change notices are due now rather than
+    after the grouping delay (a same-day change), with the pending ones they merge into.
     """
     now = now or utcnow()
     session = get_session(forum, session_id)
@@ -517,7 +521,9 @@ def update_session(
         forum = session.forum
         if fingerprint and fingerprint != session_fingerprint(session):
             raise _stale(session)
-        _edited, recorded, notices = apply_update(forum, session, cleaned, lines, user, now=now)
+        _edited, recorded, notices = apply_update(
+            forum, session, cleaned, lines, user, now=now, at_once=notify_at_once
+        )
     return SessionSaved(session, recorded, notices, session_conflicts(forum, session.id))
 
 
@@ -529,9 +535,11 @@ def apply_update(
     user: User,
     *,
     now: datetime,
+    at_once: bool = False,
 ) -> tuple[bool, list[ProgrammeChange], int]:
     """Save checked values onto a session inside the caller's write transaction (forum and
     session rows locked): seats rules, revisions, programme changes and notices, waitlists.
+    `at_once` makes the notices due now instead of after the grouping delay.
     Returns (anything edited, changes recorded, notices queued or merged)."""
 
     _check_seats(forum.id, session, cleaned["seats"], cleaned["reserved_seats"])
@@ -566,7 +574,9 @@ def apply_update(
                 db.session.add(change)
                 recorded.append(change)
             db.session.flush()
-            notices = _notify(session, recorded, {old_format, session.format}, now=now)
+            notices = _notify(
+                session, recorded, {old_format, session.format}, now=now, at_once=at_once
+            )
     db.session.flush()
     if session.seats is not None:
         # More seats, a smaller reserve, or seats of its own at last: people waiting get them.

@@ -29,7 +29,13 @@ from app.core.errors import (
 )
 from app.core.locks import CapacityChanged, lock_forum, share_forum
 from app.core.text import check_text, normalise_email
-from app.core.tokens import hash_token, new_confirmation_code, new_token
+from app.core.tokens import (
+    hash_token,
+    link_matches,
+    new_confirmation_code,
+    new_token,
+    read_manage_link,
+)
 from app.models import Booking, Forum, ForumSession, OutboxMessage, Registration
 from app.models.enums import (
     ACCESSIBILITY_NEEDS,
@@ -98,15 +104,24 @@ def published_forum(slug: str) -> Forum:
 
 
 def registration_by_token(token: str) -> Registration:
-    """The registration a manage link opens; NotFound for an unknown or replaced token."""
+    """The registration a manage link opens: the person's own token, or a signed link from a
+    mail sent to many (valid while that token is). NotFound for an unknown or replaced one."""
     if not token or len(token) > 200:
         raise NotFound(_("This link is not valid."))
+    signed = read_manage_link(current_app.config["SECRET_KEY"], token)
+    found = (
+        Registration.id == signed[0]
+        if signed
+        else Registration.manage_token_hash == hash_token(token)
+    )
     registration = db.session.scalar(
         select(Registration)
-        .where(Registration.manage_token_hash == hash_token(token))
+        .where(found)
         .options(selectinload(Registration.bookings).selectinload(Booking.session))
     )
-    if registration is None:
+    if registration is None or (
+        signed and not link_matches(signed[1], registration.manage_token_hash)
+    ):
         raise NotFound(_("This link is not valid."))
     return registration
 

@@ -12,6 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from sqlalchemy import and_
+from sqlalchemy.sql.elements import ColumnElement
+
 from app.models import Registration
 from app.models.enums import AttendanceMode, PlaceStatus
 from app.places import ledger
@@ -125,6 +128,20 @@ def forum_place(registration: Registration) -> ForumPlace:
     if registration.status == PlaceStatus.WAITLISTED:
         return ForumPlace.WAITLISTED
     return ForumPlace.IN_PERSON
+
+
+def forum_place_is(place: ForumPlace) -> ColumnElement[bool]:
+    """The SQL twin of `forum_place(registration) is place`."""
+    r = Registration
+    if place is ForumPlace.CANCELLED:
+        return r.status == PlaceStatus.CANCELLED
+    live = r.status != PlaceStatus.CANCELLED
+    if place is ForumPlace.ONLINE:
+        return and_(live, r.attendance == AttendanceMode.ONLINE)
+    in_person = and_(live, r.attendance != AttendanceMode.ONLINE)
+    if place is ForumPlace.WAITLISTED:
+        return and_(in_person, r.status == PlaceStatus.WAITLISTED)
+    return and_(in_person, r.status != PlaceStatus.WAITLISTED)
 
 
 def attendance_state(registration: Registration, *, positions: bool = True) -> Attendance:

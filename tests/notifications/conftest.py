@@ -152,6 +152,12 @@ FULL_CONTEXTS: dict[str, dict[str, Any]] = {
         "connection_details": "Zoom: https://zoom.example/j/123 (암호 4567)",
         "feed_url": "https://madang.example/forums/sds/speakers/3.ics",
     },
+    "announcement": {
+        **_pick("recipient_name", "forum_title", "manage_url"),
+        "headline": "건강 확인 데스크 안내",
+        "message": "입장 전 1층 로비에서 발열 확인을 받아 주세요.\n마스크를 꼭 써 주세요.\n\n"
+        "감사합니다. 곧 뵙겠습니다.",
+    },
     "speaker_session_changed": {
         **_pick("recipient_name", "forum_title"),
         "forum_url": "https://madang.example/forums/sds/speakers/3",

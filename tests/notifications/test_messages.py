@@ -522,3 +522,21 @@ def test_an_inline_image_refuses_bad_ids_and_types(cid, mimetype):
 
     with pytest.raises(ValueError):
         InlineImage(cid, b"x", mimetype)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_an_announcement_keeps_the_organizers_paragraphs_and_escapes_their_markup(
+    locale, render, full_contexts
+):
+    ctx = {
+        **full_contexts["announcement"],
+        "headline": "Health desk <read first>",
+        "message": "Line one\r\nline two\n\n\n<b>bold?</b> & more\n",
+    }
+    subject, text, html = compose("announcement", ctx, locale=locale, render=render)
+
+    assert "Health desk <read first>" in subject
+    assert "Line one\nline two\n\n<b>bold?</b> & more\n" in text  # the text part is as written
+    assert '<p style="margin:0 0 12px;">Line one<br>line two</p>' in html
+    assert "&lt;b&gt;bold?&lt;/b&gt; &amp; more" in html and "<b>bold?" not in html
+    assert "Health desk &lt;read first&gt;" in html

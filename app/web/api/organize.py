@@ -270,7 +270,8 @@ STALE = Answer(
     operation_id="organizeUpdateSession",
     summary="Change a session",
     description="Send the fields to change with the `revision` (and `fingerprint`) you read. "
-    "People holding places are told of moves, new venues, titles and cancellations.",
+    "People holding places are told of moves, new venues, titles and cancellations, after a "
+    "few minutes that group further edits, or at once with `notify_at_once`.",
     body=schemas.SessionPatch,
     responses={200: Answer("Saved.", schemas.SessionSaved), 404: NO_FORUM, 409: STALE},
 )
@@ -280,10 +281,11 @@ def organize_update_session(user: User, forum: Forum, session_id: int):
     saved = session_edits.update_session(
         forum,
         session_id,
-        _fields(body, leave_out={"revision", "fingerprint"}),
+        _fields(body, leave_out={"revision", "fingerprint", "notify_at_once"}),
         user,
         revision=body.revision,
         fingerprint=body.fingerprint,
+        notify_at_once=bool(body.notify_at_once),
     )
     return respond(_saved(saved, forum))
 

@@ -22,7 +22,7 @@ from app.forms.organize import (
     VenueForm,
 )
 from app.models import Forum, ForumSession
-from app.programme import agenda, checks, records, session_edits, speaker_mail
+from app.programme import agenda, change_notices, checks, records, session_edits, speaker_mail
 from app.registration import people
 from app.web.organize import bp
 from app.web.organize.common import (
@@ -67,6 +67,11 @@ def _prepare_session_form(form: SessionForm, forum: Forum, session: ForumSession
             form.speakers.append_entry()
     for entry in form.speakers:
         entry.form.speaker_id.choices = speaker_choices(forum, locale)
+    form.notify_at_once.label.text = _(
+        "Send the change notice at once (instead of after %(minutes)s minutes, to group "
+        "further edits)",
+        minutes=change_notices.notice_delay_minutes(),
+    )
 
 
 def _session_raw(form: SessionForm) -> dict[str, Any]:
@@ -162,6 +167,7 @@ def edit_session(forum: Forum, session_id: int):
                 user(),
                 revision=form.revision.data,
                 fingerprint=form.fingerprint.data or None,
+                notify_at_once=bool(form.notify_at_once.data),
             )
         except checks.StaleRevision as exc:
             form.form_errors.append(exc.message)

@@ -218,6 +218,32 @@ def test_moving_through_the_api_notifies_like_the_pages(db, api, make_session, m
     assert notice.next_attempt_at > datetime.now(UTC)
 
 
+def test_a_change_patched_with_notify_at_once_is_due_now(db, api, make_session, make_registration):
+    call, forum = api["call"], api["forum"]
+    forum.status = "published"
+    db.session.commit()
+    session = make_session(forum, seats=10, seats_taken=1)
+    make_registration(forum, sessions=(session,))
+    url = f"/forums/{forum.slug}/sessions/{session.id}"
+    wrong = call("PATCH", url, {"revision": 1, "title_en": "Now", "notify_at_once": "yes"})
+    assert wrong.status_code == 422
+    assert wrong.json["errors"] == {"notify_at_once": ["This field has the wrong type."]}
+    first = call("PATCH", url, {"revision": 1, "title_en": "Later", "notify_at_once": False})
+    assert first.json["notices"] == 1
+    (notice,) = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "session_changed")
+    ).all()
+    assert notice.next_attempt_at > datetime.now(UTC)
+    second = call("PATCH", url, {"revision": 2, "title_en": "Now", "notify_at_once": True})
+    assert second.status_code == 200 and second.json["notices"] == 1
+    db.session.expire_all()
+    (notice,) = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "session_changed")
+    ).all()
+    assert len(notice.context["change_ids"]) == 2
+    assert notice.next_attempt_at <= datetime.now(UTC)
+
+
 def test_conflicts_are_answered_like_the_pages(db, api, make_session):
     call, forum = api["call"], api["forum"]
     make_session(forum, title_en="First", venue=api["hall"])

@@ -573,3 +573,135 @@ def test_a_notice_a_worker_is_sending_is_left_alone_and_sessions_notify_apart(
     assert sorted(m.context["session_id"] for m in seated) == sorted(
         [workshop.id, workshop.id, other.id]
     )
+
+
+# ---------------------------------------------------------------- sending a change at once
+
+AT_ONCE_LABEL = (
+    '<label for="notify_at_once">Send the change notice at once (instead of after 10 minutes, '
+    "to group further edits)</label>"
+)
+
+
+def speaker_notices(db):
+    return db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.kind == "speaker_session_changed")
+        .order_by(OutboxMessage.id)
+    ).all()
+
+
+def delivered(app, messages) -> list:
+    """The mails the (memory) sender has handed over for these outbox rows. Other mail, such
+    as the waitlist promotion an edit of a session with seats may bring, is left out."""
+    from app.mail.senders import memory_outbox
+
+    ids = {m.message_id for m in messages}
+    return [mail for mail in memory_outbox(app) if mail.message_id in ids]
+
+
+def test_a_change_sent_at_once_is_due_now_and_goes_out_on_the_next_delivery_run(
+    app, db, published, login, make_speaker
+):
+    from app.mail.delivery import deliver_due
+
+    forum, workshop = published["forum"], published["workshop"]
+    make_speaker(forum, sessions=(workshop,), name_en="Kim", email="kim@example.org")
+    client = login(published["user"])
+    page = client.get(f"/organize/forums/{forum.slug}/sessions/{workshop.id}").get_data(True)
+    assert AT_ONCE_LABEL in page  # the label is tied to its box
+    assert 'aria-describedby="notify_at_once-hint"' in page
+    assert 'id="notify_at_once-hint"' in page
+    assert "checked" not in page.split('id="notify_at_once"')[0].rsplit("<input", 1)[1]
+
+    day = forum.first_day.isoformat()
+    before = datetime.now(UTC)
+    response = client.post(
+        f"/organize/forums/{forum.slug}/sessions/{workshop.id}",
+        data=edit_form(client, forum, workshop)
+        | {"starts_at": f"{day}T09:00", "ends_at": f"{day}T10:00", "notify_at_once": "y"},
+    )
+    assert response.status_code == 303
+    queued = [*notices(db), *speaker_notices(db)]
+    assert len(queued) == 3  # two registrants and the speaker
+    for message in queued:
+        assert message.status == "pending"
+        assert before <= message.next_attempt_at <= datetime.now(UTC)
+
+    assert deliver_due().sent >= 3
+    db.session.expire_all()
+    assert {m.status for m in [*notices(db), *speaker_notices(db)]} == {"sent"}
+    assert sorted(m.to for m in delivered(app, queued)) == sorted(
+        [published["seated"].email, published["waiting"].email, "kim@example.org"]
+    )
+
+
+def test_without_the_box_a_change_notice_still_waits_for_further_edits(app, db, published, login):
+    from app.mail.delivery import deliver_due
+
+    forum, workshop = published["forum"], published["workshop"]
+    client = login(published["user"])
+    response = client.post(
+        f"/organize/forums/{forum.slug}/sessions/{workshop.id}",
+        data=edit_form(client, forum, workshop) | {"title_en": "Workshop (new title)"},
+    )
+    assert response.status_code == 303
+    sent = notices(db)
+    assert len(sent) == 2
+    assert all(m.next_attempt_at > datetime.now(UTC) + timedelta(minutes=9) for m in sent)
+    deliver_due()
+    assert delivered(app, sent) == []
+    db.session.expire_all()
+    assert {(m.status, m.attempts) for m in notices(db)} == {("pending", 0)}
+
+
+def test_the_box_is_offered_only_for_a_published_session(db, organizer, login, make_session):
+    forum, user = organizer
+    session = make_session(forum)
+    client = login(user)
+    for url in (
+        f"/organize/forums/{forum.slug}/sessions/{session.id}",
+        f"/organize/forums/{forum.slug}/sessions/new",
+    ):
+        assert 'name="notify_at_once"' not in client.get(url).get_data(True)
+
+
+def test_a_change_sent_at_once_brings_forward_the_notice_it_is_merged_into(
+    app, db, published, login
+):
+    from app.mail.delivery import deliver_due
+
+    forum, workshop = published["forum"], published["workshop"]
+    client = login(published["user"])
+    day = forum.first_day.isoformat()
+    client.post(
+        f"/organize/forums/{forum.slug}/sessions/{workshop.id}",
+        data=edit_form(client, forum, workshop)
+        | {"starts_at": f"{day}T14:00", "ends_at": f"{day}T15:00"},
+    )
+    assert all(m.next_attempt_at > datetime.now(UTC) + timedelta(minutes=9) for m in notices(db))
+
+    db.session.expire_all()
+    workshop = db.session.get(ForumSession, workshop.id)
+    response = client.post(
+        f"/organize/forums/{forum.slug}/sessions/{workshop.id}",
+        data=edit_form(client, forum, workshop)
+        | {"venue_id": str(published["room2"].id), "notify_at_once": "y"},
+    )
+    assert response.status_code == 303
+    db.session.expire_all()
+    merged = notices(db)
+    assert len(merged) == 2  # still one per person: the second edit was merged in
+    change_ids = db.session.scalars(select(ProgrammeChange.id).order_by(ProgrammeChange.id)).all()
+    assert len(change_ids) == 2
+    for message in merged:
+        assert message.context["change_ids"] == change_ids
+        assert message.next_attempt_at <= datetime.now(UTC)
+
+    deliver_due()
+    mails = delivered(app, merged)
+    assert sorted(m.to for m in mails) == sorted(
+        [published["seated"].email, published["waiting"].email]
+    )
+    for mail in mails:
+        assert "Room 2" in mail.text  # the merged mail tells both changes

@@ -14,6 +14,7 @@ from pydantic import (
     AfterValidator,
     ConfigDict,
     Field,
+    StrictBool,
     StrictInt,
     StrictStr,
 )
@@ -129,6 +130,12 @@ class SessionPatch(SessionInput):
     ] = Field(description="The session's revision when it was read.")
     fingerprint: StrictStr | None = Field(
         None, description="The session's fingerprint when it was read."
+    )
+    notify_at_once: StrictBool | None = Field(
+        None,
+        description="True: the change notices leave now (a same-day change), with the pending "
+        "ones they are merged into; absent, null or false: they wait a few minutes to group "
+        "further edits.",
     )
 
 
