@@ -28,6 +28,7 @@ from app.models import (
     Booking,
     Forum,
     ForumSession,
+    OnlineAttendance,
     ProgrammeChange,
     Registration,
     SessionSpeaker,
@@ -150,6 +151,9 @@ class Counts:
     walk_ins: int = 0
     over_capacity: int = 0
     sessions: list[SessionCount] = field(default_factory=list)
+    # People who opened a stream from their watch page: in all, and per session watched.
+    watched_online: int = 0
+    online_sessions: list[tuple[ForumSession, int]] = field(default_factory=list)
     # Confirmed registrations and check-ins per category (speaker, guest…), every one listed.
     categories: dict[str, list[int]] = field(
         default_factory=lambda: {c: [0, 0] for c in ATTENDEE_CATEGORIES}
@@ -235,7 +239,28 @@ def live_counts(forum: Forum, *, now: datetime | None = None) -> Counts:
             elif status == "waitlisted":
                 item.waitlisted += total
     counts.sessions = list(sessions.values())
+    _count_online(counts, forum)
     return counts
+
+
+def _count_online(counts: Counts, forum: Forum) -> None:
+    """Online attendance beside the check-ins: distinct people, and people per session."""
+    watched = OnlineAttendance.forum_id == forum.id
+    counts.watched_online = db.session.scalar(
+        select(func.count(func.distinct(OnlineAttendance.registration_id))).where(watched)
+    )
+    per_session = dict(
+        db.session.execute(
+            select(OnlineAttendance.session_id, func.count())
+            .where(watched)
+            .group_by(OnlineAttendance.session_id)
+        ).all()
+    )
+    counts.online_sessions = [
+        (s, per_session[s.id])
+        for s in sorted(forum.sessions, key=lambda s: (s.starts_at, s.id))
+        if s.id in per_session
+    ]
 
 
 # ------------------------------------------------------------------- now and next at a door

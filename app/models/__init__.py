@@ -2,6 +2,7 @@
 
 from app.models.agenda import SolverRun
 from app.models.announcement import Announcement
+from app.models.attendance import OnlineAttendance
 from app.models.forum import (
     Forum,
     ForumSession,
@@ -32,6 +33,7 @@ __all__ = [
     "Forum",
     "ForumAssignment",
     "ForumSession",
+    "OnlineAttendance",
     "OutboxMessage",
     "ProgrammeChange",
     "Registration",

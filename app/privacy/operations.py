@@ -43,6 +43,8 @@ from app.models import (
     CheckIn,
     ConflictAcceptance,
     Forum,
+    ForumSession,
+    OnlineAttendance,
     OutboxMessage,
     Registration,
     User,
@@ -284,6 +286,12 @@ def export_registration(registration: Registration, *, now: datetime | None = No
         .where(OutboxMessage.registration_id == registration.id)
         .order_by(OutboxMessage.created_at, OutboxMessage.id)
     ).all()
+    watched = db.session.execute(
+        select(OnlineAttendance, ForumSession)
+        .join(ForumSession, ForumSession.id == OnlineAttendance.session_id)
+        .where(OnlineAttendance.registration_id == registration.id)
+        .order_by(OnlineAttendance.first_opened_at, OnlineAttendance.id)
+    ).all()
     actions = db.session.scalars(
         select(AuditEntry)
         .where(AuditEntry.registration_id == registration.id)
@@ -351,6 +359,14 @@ def export_registration(registration: Registration, *, now: datetime | None = No
                 "desk": c.desk,
             }
             for c in checkins
+        ],
+        "online_attendance": [
+            {
+                "session_id": session.id,
+                "title": {"ko": session.title_ko, "en": session.title_en},
+                "first_opened_at": _iso(row.first_opened_at),
+            }
+            for row, session in watched
         ],
         "messages": [
             {

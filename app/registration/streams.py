@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.models import Forum, Registration, StreamLink
+from app.models import Forum, ForumSession, Registration, StreamLink
 from app.models.enums import ForumFormat, PlaceStatus, SessionStatus
-from app.registration.state import attendance_state
+from app.registration.state import Attendance, attendance_state
 
 
 @dataclass(frozen=True)
@@ -21,8 +21,18 @@ class Watchable:
     registrants_only: bool
 
 
-def _http(url: str | None) -> bool:
+def http_url(url: str | None) -> bool:
     return bool(url) and url.lower().startswith(("https://", "http://"))
+
+
+def watchable_session(state: Attendance, session: ForumSession) -> bool:
+    """Whether an online attendee in `state` may watch `session`: one they booked, or a
+    forum-wide one (no seats of its own) that is not in person only; never a cancelled one."""
+    if not state.watches_online() or session.status != SessionStatus.SCHEDULED:
+        return False
+    place = state.session(session.id)
+    booked = place is not None and place.status == PlaceStatus.CONFIRMED
+    return booked or (session.seats is None and session.format != ForumFormat.IN_PERSON)
 
 
 def watchable_streams(registration: Registration, forum: Forum) -> list[Watchable]:
@@ -31,16 +41,12 @@ def watchable_streams(registration: Registration, forum: Forum) -> list[Watchabl
         return []
     links: list[StreamLink] = list(forum.streams)
     for session in forum.sessions:
-        place = state.session(session.id)
-        if session.status == SessionStatus.SCHEDULED and (
-            (place is not None and place.status == PlaceStatus.CONFIRMED)
-            or (session.seats is None and session.format != ForumFormat.IN_PERSON)
-        ):
+        if watchable_session(state, session):
             links.extend(session.streams)
     seen: set[str] = set()
     found = []
     for link in links:
-        if not _http(link.url) or link.url in seen:
+        if not http_url(link.url) or link.url in seen:
             continue
         seen.add(link.url)
         found.append(

@@ -33,6 +33,7 @@ from app.forms.registration import ConfirmForm, ManageForm, RegistrationForm
 from app.models.enums import PlaceStatus
 from app.privacy import operations as privacy
 from app.registration import operations as registrations
+from app.registration import watching
 from app.security import no_store
 from app.web.attendee_view import (
     attendance_choices,
@@ -290,6 +291,37 @@ def _prefilled_manage_form(registration) -> ManageForm:
         str(b.session_id) for b in registration.bookings if b.status != PlaceStatus.CANCELLED
     ]
     return form
+
+
+# ---------------------------------------------------------------- watching online
+
+
+@bp.get("/manage/<token>/watch")
+def watch(token: str):
+    """The streams this person may watch, the session on now first."""
+    registration = _registration_or_404(token)
+    page = watching.watch_page(registration)
+    html = render_template(
+        "attendee/watch.html",
+        registration=registration,
+        forum=registration.forum,
+        token=token,
+        page=page,
+    )
+    return _private(current_app.make_response(html))
+
+
+@bp.get("/manage/<token>/watch/<session_id>/<stream_id>")
+def open_stream(token: str, session_id: str, stream_id: str):
+    """Open a stream: online attendance is recorded (once per session), then off to it. A link,
+    not a form: a browser will not follow a form's redirect to another site (CSP form-action),
+    and recording is harmless to repeat; the secret link is what proves who it is."""
+    registration = _registration_or_404(token)
+    try:
+        url = watching.open_stream(registration, session_id, stream_id)
+    except NotFound:
+        abort(404)
+    return _private(redirect(url, code=303))
 
 
 # ---------------------------------------------------------------- the person's own data

@@ -317,3 +317,28 @@ def test_session_check_in_is_a_row_of_its_own(
     assert booking.checked_in_at is not None
     # The forum entrance is a separate door: not checked in there yet.
     assert db.session.get(type(booked), booked.id).checked_in_at is None
+
+
+def test_online_attendance_sits_beside_the_check_ins(
+    client, open_forum, staff, login, register, make_session, db
+):
+    from app.models import StreamLink
+    from app.registration import watching
+
+    forum = open_forum(format="hybrid")
+    plenary = make_session(forum, seats=None, format="hybrid", title_en="Opening plenary")
+    panel = make_session(forum, seats=None, format="online", title_en="Online panel")
+    make_session(forum, seats=None, format="online", title_en="Nobody watched")
+    stream = StreamLink(forum_id=forum.id, platform="YouTube", url="https://yt.example/live")
+    db.session.add(stream)
+    db.session.commit()
+    ana, ben = (register(forum, n, attendance="online") for n in ("Ana", "Ben"))
+    for person, session in ((ana, plenary), (ana, plenary), (ana, panel), (ben, plenary)):
+        watching.open_stream(person, session.id, stream.id)
+
+    login(client, staff("desk", forum))
+    text = page_text(client.get(f"/desk/{forum.slug}/counts"))
+    assert "Checked in 0 Watched online 2 " in text  # Ana and Ben, each once
+    assert re.search(r"Opening plenary .*? 2 ", text)
+    assert re.search(r"Online panel .*? 1", text)
+    assert "Nobody watched" not in text

@@ -352,3 +352,27 @@ def test_erasures_and_cancellations_racing_promote_each_waiting_person_once(
     assert db.session.scalar(erasures.where(AuditEntry.action == "registration.erase")) == 3
     for n in range(0, 6, 2):
         assert scan(db, holders[n].secrets) == []
+
+
+def test_an_erased_persons_online_attendance_still_counts_but_names_nobody(
+    client, db, make_forum, make_session, register
+):
+    from app.desk.screens import live_counts
+    from app.models import OnlineAttendance, StreamLink
+    from app.registration import watching
+
+    forum = make_forum(format="hybrid")
+    plenary = make_session(forum, seats=None, format="hybrid", title_en="Plenary")
+    stream = StreamLink(forum_id=forum.id, platform="YouTube", url="https://yt.example/live")
+    db.session.add(stream)
+    db.session.commit()
+    person = register(forum, attendance="online")
+    watching.open_stream(row(db, person), plenary.id, stream.id)
+
+    privacy.erase_registration(row(db, person))
+
+    db.session.expire_all()
+    [watched] = db.session.scalars(select(OnlineAttendance)).all()
+    erased = db.session.get(Registration, watched.registration_id)
+    assert erased.anonymised_at is not None and person.name not in erased.name
+    assert live_counts(db.session.get(Forum, forum.id)).watched_online == 1

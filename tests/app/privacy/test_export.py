@@ -120,3 +120,27 @@ def test_a_cancelled_registration_can_still_download_its_data(client, make_forum
     assert data["registration"]["status"] == "cancelled"
     assert data["registration"]["cancelled_at"]
     assert data["registration"]["name"] == person.name
+
+
+def test_the_export_lists_the_sessions_watched_online(
+    client, db, make_forum, make_session, register
+):
+    from app.models import StreamLink
+    from app.registration import watching
+
+    forum = make_forum(format="hybrid")
+    plenary = make_session(forum, seats=None, format="hybrid", title_en="Plenary")
+    stream = StreamLink(forum_id=forum.id, platform="YouTube", url="https://yt.example/live")
+    db.session.add(stream)
+    db.session.commit()
+    person = register(forum, attendance="online")
+    registration = db.session.scalar(
+        select(Registration).where(Registration.confirmation_code == person.code)
+    )
+    watching.open_stream(registration, plenary.id, stream.id)
+
+    data = client.get(f"/api/v1/registrations/{person.manage_token}/export").get_json()
+    validate(data, "PersonalDataExport")
+    [watched] = data["online_attendance"]
+    assert watched["session_id"] == plenary.id and watched["title"]["en"] == "Plenary"
+    assert watched["first_opened_at"]

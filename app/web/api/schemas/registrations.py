@@ -257,6 +257,12 @@ class ExportedCheckIn(ResponseModel):
     desk: str = Field(description="The desk's name.")
 
 
+class ExportedOnlineAttendance(ResponseModel):
+    session_id: int = Field(description="The session watched.")
+    title: Bilingual
+    first_opened_at: UtcTime = Field(description="When its stream was first opened.")
+
+
 class ExportedMessage(ResponseModel):
     kind: str = Field(description="What the message was about.")
     status: one_of(OUTBOX_STATUSES) = Field(description="Delivery status.")
@@ -285,6 +291,9 @@ class PersonalDataExport(ResponseModel):
     accessibility: ExportedNeeds
     sessions: list[ExportedPlace] = Field(description="Every place held or once held.")
     check_ins: list[ExportedCheckIn]
+    online_attendance: list[ExportedOnlineAttendance] = Field(
+        description="Sessions watched online: a stream opened from the watch page."
+    )
     messages: list[ExportedMessage] = Field(description="Emails queued for this registration.")
     organizer_actions: list[ExportedAction] = Field(
         description="What organizers and the desk did with this registration."
