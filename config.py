@@ -61,6 +61,9 @@ class Config:
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (ProxyFix);
     # 0 reads the client address from the connection.
     TRUSTED_PROXIES = _env("TRUSTED_PROXIES", 0)
+    # A font with Hangul for certificates of attendance (default: Noto Sans CJK where the
+    # system keeps it, e.g. Debian's fonts-noto-cjk).
+    CERTIFICATE_FONT = _env("CERTIFICATE_FONT")
 
     # Mail
     MAIL_BACKEND = _env("MAIL_BACKEND", "console")  # smtp | console | memory

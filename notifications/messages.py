@@ -150,6 +150,8 @@ CONTEXT_KEYS: Mapping[str, str] = {
     "feed_url": "str | None (http/https/webcal): the speaker's public calendar feed.",
     "headline": "str: an organizer's announcement subject, as written (one line).",
     "message": "str: an organizer's announcement text, as written; blank lines part paragraphs.",
+    "certificate_code": "str: a certificate's verification code, ABCD-EFGH-JKMN.",
+    "verify_url": "str (http/https): the public page that checks a certificate's code.",
 }
 
 _COMMON_OPTIONAL: Mapping[str, Any] = {"contact_email": None, "forum_url": None}
@@ -295,6 +297,15 @@ MESSAGE_KINDS: Mapping[str, Mapping[str, Any]] = {
         "required": ("recipient_name", "forum_title", "headline", "message", "manage_url"),
         "optional": {**_COMMON_OPTIONAL},
     },
+    "certificate": {
+        "doc": "After the forum: the certificate of attendance, attached as a PDF.",
+        "subject": {
+            "ko": "[{forum_title}] 참석 확인서",
+            "en": "Your certificate of attendance: {forum_title}",
+        },
+        "required": ("recipient_name", "forum_title", "certificate_code", "verify_url"),
+        "optional": {"when": None, **_COMMON_OPTIONAL},
+    },
     "reminder": {
         "doc": "Sent the day before the forum: when, where, code and links again.",
         "subject": {
@@ -319,6 +330,7 @@ _URL_KEYS = {  # key -> nullable
     "register_url": True,
     "calendar_url": True,
     "feed_url": True,
+    "verify_url": False,
 }
 _URL_SCHEMES = ("http://", "https://")
 _CALENDAR_SCHEMES = ("http://", "https://", "webcal://")

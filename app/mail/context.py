@@ -16,6 +16,7 @@ manage_link                registration_id, manage_token
 session_changed            registration_id, session_id, change_ids, note (optional)
 reminder                   registration_id
 announcement               registration_id (and the row's `announcement_id`)
+certificate                registration_id (the PDF is made from the certificate row)
 =========================  =============================================================
 
 Links. The manage page needs the plain manage token, which the database keeps only hashed:
@@ -56,6 +57,7 @@ from app.feeds.calendars import (
 from app.models import (
     Announcement,
     Booking,
+    Certificate,
     Forum,
     ForumSession,
     OutboxMessage,
@@ -67,6 +69,7 @@ from app.models.enums import AttendanceMode, ForumFormat, ForumStatus, PlaceStat
 from app.models.staff import ProgrammeChange
 from app.programme.checks import SPEAKER_KINDS
 from app.programme.views import forum_path, main_venue, speaker_feed_path, speaker_path
+from app.registration import certificates
 from app.registration.state import attendance_state
 from app.registration.streams import watchable_streams
 from notifications import Attachment, InlineImage, calendar_attachment
@@ -566,6 +569,30 @@ class ContextBuilder:
             manage_url=f"{self.base_url}/manage/{link}",
         )
         return "announcement", context, []
+
+    def _kind_certificate(self, row, registration, forum, locale):
+        certificate = db.session.scalar(
+            select(Certificate).where(
+                Certificate.forum_id == forum.id, Certificate.registration_id == registration.id
+            )
+        )
+        if certificate is None:
+            raise MessageDataError("the certificate no longer exists")
+        code = certificates.display(certificate.code)
+        context = {
+            "recipient_name": registration.name,
+            "forum_title": pick(forum, "title", locale) or forum.slug,
+            "when": forum_when(forum, locale),
+            "certificate_code": code,
+            "verify_url": f"{self.base_url}/certificates/verify?code={code}",
+            "forum_url": self.forum_url(forum),
+        }
+        pdf = Attachment(
+            filename=certificates.pdf_filename(forum, certificate),
+            content=certificates.certificate_pdf(certificate),
+            mimetype="application/pdf",
+        )
+        return "certificate", context, [pdf]
 
     def announcement_context(
         self,

@@ -1,7 +1,8 @@
 """The outbox delivery loop: `flask outbox deliver --watch` and the development thread.
 
 Each round, in a fresh app context (so a fresh database session): queue the day-before
-reminders when they are due for a check, then deliver everything due, batch by batch. Between
+reminders (and mail the certificates of attendance of forums just over) when they are due
+for a check, then deliver everything due, batch by batch. Between
 rounds it waits `interval` seconds or until `nudge()`. An error in a round (database or mail
 server away) is logged and the next round tries again; nothing is lost, the rows stay pending.
 
@@ -13,7 +14,7 @@ every PRIVACY_PURGE_SECONDS (a day); 0 turns that off (run `flask privacy purge`
 
 Settings (app config, else the environment, else the default):
 OUTBOX_BATCH_SIZE (20), OUTBOX_LEASE_SECONDS (600), OUTBOX_POLL_SECONDS (5),
-OUTBOX_REMINDER_SECONDS (300: how often the loop checks for reminders to queue),
+OUTBOX_REMINDER_SECONDS (300: how often the loop checks for reminders and certificates),
 PRIVACY_PURGE_SECONDS (86400).
 """
 
@@ -31,6 +32,7 @@ from flask import Flask
 
 from app.mail import delivery as outbox
 from app.privacy import retention
+from app.registration import certificates
 
 log = logging.getLogger("madang.outbox")
 
@@ -122,6 +124,9 @@ class DeliveryWorker:
                 queued = outbox.queue_reminders()
                 if queued and self.echo:
                     self.echo(f"queued {queued} reminder(s)")
+                issued = certificates.issue_due()
+                if issued and self.echo:
+                    self.echo(f"queued {issued} certificate(s) of attendance")
             return outbox.deliver_due(
                 worker_id=self.worker_id,
                 batch_size=self.batch_size,

@@ -3,6 +3,7 @@
 from app.models.agenda import SolverRun
 from app.models.announcement import Announcement
 from app.models.attendance import OnlineAttendance
+from app.models.certificate import Certificate, CertificateSettings
 from app.models.forum import (
     Forum,
     ForumSession,
@@ -28,6 +29,8 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Booking",
+    "Certificate",
+    "CertificateSettings",
     "CheckIn",
     "ConflictAcceptance",
     "Forum",

@@ -40,6 +40,7 @@ from app.core.tokens import hash_token, is_well_formed_code, new_token, normalis
 from app.models import (
     AuditEntry,
     Booking,
+    Certificate,
     CheckIn,
     ConflictAcceptance,
     Forum,
@@ -53,6 +54,7 @@ from app.models.enums import OutboxStatus, PlaceStatus
 from app.places import ledger
 from app.programme.views import forum_ends_at
 from app.registration import operations as registrations
+from app.registration.certificates import display as certificate_code
 from app.registration.state import attendance_state
 
 EXPORT_FORMAT = "madang-personal-data/1"
@@ -262,6 +264,15 @@ def _forget_mail(
 # ------------------------------------------------------------------------------ export
 
 
+def forget_certificates(registration_ids: Sequence[int]) -> None:
+    """Certificates go with the person: their code then verifies nothing."""
+    db.session.execute(
+        delete(Certificate)
+        .where(Certificate.registration_id.in_(list(registration_ids)))
+        .execution_options(synchronize_session=False)
+    )
+
+
 def export_registration(registration: Registration, *, now: datetime | None = None) -> dict:
     """Everything held about this registration, for the person (or an organizer on their
     request). Nothing about other people: no operator names, no other registrations."""
@@ -285,6 +296,9 @@ def export_registration(registration: Registration, *, now: datetime | None = No
         select(OutboxMessage)
         .where(OutboxMessage.registration_id == registration.id)
         .order_by(OutboxMessage.created_at, OutboxMessage.id)
+    ).all()
+    issued = db.session.scalars(
+        select(Certificate).where(Certificate.registration_id == registration.id)
     ).all()
     watched = db.session.execute(
         select(OnlineAttendance, ForumSession)
@@ -368,6 +382,9 @@ def export_registration(registration: Registration, *, now: datetime | None = No
             }
             for row, session in watched
         ],
+        "certificates": [
+            {"code": certificate_code(c.code), "issued_at": _iso(c.issued_at)} for c in issued
+        ],
         "messages": [
             {
                 "kind": m.kind,
@@ -437,6 +454,7 @@ def erase_registration(
                 setattr(row, name, value)
         fresh.waitlist_seq = None
         dropped, scrubbed = _forget_mail(list(needles), forum_id=forum_id, email=email)
+        forget_certificates(list(needles))
         _scrub_audit(needles)
         _scrub_mentions(forum_id, mentions)
         db.session.add(

@@ -25,6 +25,7 @@ from app.privacy.operations import (
     _personal_values,
     _scrub_audit,
     _scrub_mentions,
+    forget_certificates,
     purge_due_at,
     retention_days,
 )
@@ -156,6 +157,7 @@ def _purge_forum(forum_id: int, now: datetime) -> int:
                 [{"id": rid, **_anonymous_values(now)} for rid in ids],
             )
             _forget_mail(ids)
+            forget_certificates(ids)
             # Mail for the forum with no registration attached (none is queued that way
             # today) keeps no address either, once the forum's data is gone.
             db.session.execute(

@@ -32,8 +32,8 @@ from app.forms.privacy import EraseForm
 from app.forms.registration import ConfirmForm, ManageForm, RegistrationForm
 from app.models.enums import PlaceStatus
 from app.privacy import operations as privacy
+from app.registration import certificates, watching
 from app.registration import operations as registrations
-from app.registration import watching
 from app.security import no_store
 from app.web.attendee_view import (
     attendance_choices,
@@ -322,6 +322,27 @@ def open_stream(token: str, session_id: str, stream_id: str):
     except NotFound:
         abort(404)
     return _private(redirect(url, code=303))
+
+
+@bp.get("/manage/<token>/certificate.pdf")
+def my_certificate(token: str):
+    """The person's certificate of attendance as a PDF, or a page that says why there is none."""
+    registration = _registration_or_404(token)
+    try:
+        certificate = certificates.certificate_for(registration)
+    except DomainError as exc:
+        flash(exc.message, "error")
+        page = render_template(
+            "attendee/manage.html",
+            **_manage_context(registration, token, form=_prefilled_manage_form(registration)),
+        )
+        return _private(current_app.make_response((page, exc.status)))
+    response = current_app.response_class(
+        certificates.certificate_pdf(certificate), mimetype="application/pdf"
+    )
+    filename = certificates.pdf_filename(registration.forum, certificate)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return _private(response)
 
 
 # ---------------------------------------------------------------- the person's own data

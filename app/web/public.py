@@ -9,9 +9,12 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.routing import BuildError
 
+from app.core.errors import NotFound, ValidationFailed
 from app.core.i18n import LOCALE_COOKIE
+from app.forms.certificates import VerifyForm
 from app.programme import views as programme_service
 from app.programme.views import ForumView
+from app.registration import certificates
 
 bp = Blueprint("public", __name__)
 
@@ -101,3 +104,20 @@ def set_language():
             LOCALE_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
         )
     return response
+
+
+@bp.get("/certificates/verify")
+def verify_certificate():
+    """Anyone checks a certificate's code: the masked name, the forum and its date, or why not."""
+    form = VerifyForm(request.args)
+    found, status = None, 200
+    if request.args.get("code") is not None:
+        try:
+            found = certificates.verify(form.code.data or "")
+        except ValidationFailed as exc:
+            form.code.errors = exc.errors["code"]
+            status = 422
+        except NotFound as exc:
+            form.code.errors = [exc.message]
+            status = 404
+    return render_template("public/verify.html", form=form, found=found), status

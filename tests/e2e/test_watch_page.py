@@ -14,6 +14,8 @@ from tests.e2e.test_organizer_flow import say
 from tests.e2e.test_waiting_list_and_cancel import keep, no_sideways_scroll
 
 SAMPLE = "seoul-smart-city-forum-sample"
+
+
 def online_viewer(live_app, lang: str, stream_url: str) -> tuple[str, int, int]:
     """An online attendee of the sample forum with a session to watch and its stream:
     (manage token, session id, stream id)."""

@@ -152,6 +152,11 @@ FULL_CONTEXTS: dict[str, dict[str, Any]] = {
         "connection_details": "Zoom: https://zoom.example/j/123 (암호 4567)",
         "feed_url": "https://madang.example/forums/sds/speakers/3.ics",
     },
+    "certificate": {
+        **_pick("recipient_name", "forum_title", "when"),
+        "certificate_code": "ABCD-EFGH-JKMN",
+        "verify_url": "https://madang.example/certificates/verify?code=ABCD-EFGH-JKMN",
+    },
     "announcement": {
         **_pick("recipient_name", "forum_title", "manage_url"),
         "headline": "건강 확인 데스크 안내",

@@ -263,6 +263,11 @@ class ExportedOnlineAttendance(ResponseModel):
     first_opened_at: UtcTime = Field(description="When its stream was first opened.")
 
 
+class ExportedCertificate(ResponseModel):
+    code: str = Field(description="The verification code, as printed on the certificate.")
+    issued_at: UtcTime
+
+
 class ExportedMessage(ResponseModel):
     kind: str = Field(description="What the message was about.")
     status: one_of(OUTBOX_STATUSES) = Field(description="Delivery status.")
@@ -294,6 +299,7 @@ class PersonalDataExport(ResponseModel):
     online_attendance: list[ExportedOnlineAttendance] = Field(
         description="Sessions watched online: a stream opened from the watch page."
     )
+    certificates: list[ExportedCertificate] = Field(description="Certificates of attendance.")
     messages: list[ExportedMessage] = Field(description="Emails queued for this registration.")
     organizer_actions: list[ExportedAction] = Field(
         description="What organizers and the desk did with this registration."
