@@ -152,6 +152,7 @@ CONTEXT_KEYS: Mapping[str, str] = {
     "message": "str: an organizer's announcement text, as written; blank lines part paragraphs.",
     "certificate_code": "str: a certificate's verification code, ABCD-EFGH-JKMN.",
     "verify_url": "str (http/https): the public page that checks a certificate's code.",
+    "survey_url": "str (http/https): the person's own feedback survey.",
 }
 
 _COMMON_OPTIONAL: Mapping[str, Any] = {"contact_email": None, "forum_url": None}
@@ -306,6 +307,15 @@ MESSAGE_KINDS: Mapping[str, Mapping[str, Any]] = {
         "required": ("recipient_name", "forum_title", "certificate_code", "verify_url"),
         "optional": {"when": None, **_COMMON_OPTIONAL},
     },
+    "feedback_request": {
+        "doc": "The day after the forum: a short survey, answered once through the person's link.",
+        "subject": {
+            "ko": "[{forum_title}] 참석 소감을 들려주세요",
+            "en": "How was {forum_title}? A two-minute survey",
+        },
+        "required": ("recipient_name", "forum_title", "survey_url"),
+        "optional": {**_COMMON_OPTIONAL},
+    },
     "reminder": {
         "doc": "Sent the day before the forum: when, where, code and links again.",
         "subject": {
@@ -331,6 +341,7 @@ _URL_KEYS = {  # key -> nullable
     "calendar_url": True,
     "feed_url": True,
     "verify_url": False,
+    "survey_url": False,
 }
 _URL_SCHEMES = ("http://", "https://")
 _CALENDAR_SCHEMES = ("http://", "https://", "webcal://")

@@ -17,6 +17,7 @@ session_changed            registration_id, session_id, change_ids, note (option
 reminder                   registration_id
 announcement               registration_id (and the row's `announcement_id`)
 certificate                registration_id (the PDF is made from the certificate row)
+feedback_request           registration_id
 =========================  =============================================================
 
 Links. The manage page needs the plain manage token, which the database keeps only hashed:
@@ -69,7 +70,7 @@ from app.models.enums import AttendanceMode, ForumFormat, ForumStatus, PlaceStat
 from app.models.staff import ProgrammeChange
 from app.programme.checks import SPEAKER_KINDS
 from app.programme.views import forum_path, main_venue, speaker_feed_path, speaker_path
-from app.registration import certificates
+from app.registration import certificates, feedback
 from app.registration.state import attendance_state
 from app.registration.streams import watchable_streams
 from notifications import Attachment, InlineImage, calendar_attachment
@@ -558,17 +559,33 @@ class ContextBuilder:
         announcement = self._announcements[announcement_id]
         if announcement is None:
             raise MessageDataError("the announcement no longer exists")
-        link = signed_manage_link(
-            current_app.config["SECRET_KEY"], registration.id, registration.manage_token_hash
-        )
         context = self.announcement_context(
             announcement,
             forum,
             locale,
             recipient_name=registration.name,
-            manage_url=f"{self.base_url}/manage/{link}",
+            manage_url=self._signed_manage_url(registration),
         )
         return "announcement", context, []
+
+    def _kind_feedback_request(self, row, registration, forum, locale):
+        survey = feedback.survey_for_mail(registration)
+        if survey is None:
+            raise Obsolete("answered already, or no longer someone who attended")
+        context = {
+            "recipient_name": registration.name,
+            "forum_title": pick(forum, "title", locale) or forum.slug,
+            "survey_url": f"{self._signed_manage_url(registration)}/feedback",
+            "forum_url": self.forum_url(forum),
+        }
+        return "feedback_request", context, []
+
+    def _signed_manage_url(self, registration: Registration) -> str:
+        """The person's manage page by a signed link (see `signed_manage_link`)."""
+        link = signed_manage_link(
+            current_app.config["SECRET_KEY"], registration.id, registration.manage_token_hash
+        )
+        return f"{self.base_url}/manage/{link}"
 
     def _kind_certificate(self, row, registration, forum, locale):
         certificate = db.session.scalar(

@@ -1,7 +1,7 @@
 """The outbox delivery loop: `flask outbox deliver --watch` and the development thread.
 
 Each round, in a fresh app context (so a fresh database session): queue the day-before
-reminders (and mail the certificates of attendance of forums just over) when they are due
+reminders (and, for forums just over, the certificates and the feedback survey) when they are due
 for a check, then deliver everything due, batch by batch. Between
 rounds it waits `interval` seconds or until `nudge()`. An error in a round (database or mail
 server away) is logged and the next round tries again; nothing is lost, the rows stay pending.
@@ -32,7 +32,7 @@ from flask import Flask
 
 from app.mail import delivery as outbox
 from app.privacy import retention
-from app.registration import certificates
+from app.registration import certificates, feedback
 
 log = logging.getLogger("madang.outbox")
 
@@ -127,6 +127,9 @@ class DeliveryWorker:
                 issued = certificates.issue_due()
                 if issued and self.echo:
                     self.echo(f"queued {issued} certificate(s) of attendance")
+                asked = feedback.queue_due()
+                if asked and self.echo:
+                    self.echo(f"queued {asked} feedback survey(s)")
             return outbox.deliver_due(
                 worker_id=self.worker_id,
                 batch_size=self.batch_size,

@@ -4,6 +4,7 @@ from app.models.agenda import SolverRun
 from app.models.announcement import Announcement
 from app.models.attendance import OnlineAttendance
 from app.models.certificate import Certificate, CertificateSettings
+from app.models.feedback import FeedbackAnswer, SessionFeedback
 from app.models.forum import (
     Forum,
     ForumSession,
@@ -33,6 +34,7 @@ __all__ = [
     "CertificateSettings",
     "CheckIn",
     "ConflictAcceptance",
+    "FeedbackAnswer",
     "Forum",
     "ForumAssignment",
     "ForumSession",
@@ -40,6 +42,7 @@ __all__ = [
     "OutboxMessage",
     "ProgrammeChange",
     "Registration",
+    "SessionFeedback",
     "SessionSpeaker",
     "SolverRun",
     "Speaker",

@@ -43,11 +43,13 @@ from app.models import (
     Certificate,
     CheckIn,
     ConflictAcceptance,
+    FeedbackAnswer,
     Forum,
     ForumSession,
     OnlineAttendance,
     OutboxMessage,
     Registration,
+    SessionFeedback,
     User,
 )
 from app.models.enums import OutboxStatus, PlaceStatus
@@ -273,6 +275,32 @@ def forget_certificates(registration_ids: Sequence[int]) -> None:
     )
 
 
+def forget_feedback(registration_ids: Sequence[int], *, keep_ratings: bool = False) -> None:
+    """A person's survey answer goes with them. The retention purge keeps the ratings (they
+    name nobody once the registration is anonymous) and clears the comments (free text may)."""
+    ids = list(registration_ids)
+    if not keep_ratings:
+        db.session.execute(
+            delete(FeedbackAnswer)
+            .where(FeedbackAnswer.registration_id.in_(ids))
+            .execution_options(synchronize_session=False)
+        )
+        return
+    answers = select(FeedbackAnswer.id).where(FeedbackAnswer.registration_id.in_(ids))
+    db.session.execute(
+        update(SessionFeedback)
+        .where(SessionFeedback.answer_id.in_(answers))
+        .values(comment="")
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(FeedbackAnswer)
+        .where(FeedbackAnswer.registration_id.in_(ids))
+        .values(comment="")
+        .execution_options(synchronize_session=False)
+    )
+
+
 def export_registration(registration: Registration, *, now: datetime | None = None) -> dict:
     """Everything held about this registration, for the person (or an organizer on their
     request). Nothing about other people: no operator names, no other registrations."""
@@ -297,6 +325,9 @@ def export_registration(registration: Registration, *, now: datetime | None = No
         .where(OutboxMessage.registration_id == registration.id)
         .order_by(OutboxMessage.created_at, OutboxMessage.id)
     ).all()
+    answer = db.session.scalar(
+        select(FeedbackAnswer).where(FeedbackAnswer.registration_id == registration.id)
+    )
     issued = db.session.scalars(
         select(Certificate).where(Certificate.registration_id == registration.id)
     ).all()
@@ -385,6 +416,17 @@ def export_registration(registration: Registration, *, now: datetime | None = No
         "certificates": [
             {"code": certificate_code(c.code), "issued_at": _iso(c.issued_at)} for c in issued
         ],
+        "feedback": {
+            "rating": answer.rating,
+            "comment": answer.comment,
+            "answered_at": _iso(answer.answered_at),
+            "sessions": [
+                {"session_id": f.session_id, "rating": f.rating, "comment": f.comment}
+                for f in answer.sessions
+            ],
+        }
+        if answer is not None
+        else None,
         "messages": [
             {
                 "kind": m.kind,
@@ -455,6 +497,7 @@ def erase_registration(
         fresh.waitlist_seq = None
         dropped, scrubbed = _forget_mail(list(needles), forum_id=forum_id, email=email)
         forget_certificates(list(needles))
+        forget_feedback(list(needles))
         _scrub_audit(needles)
         _scrub_mentions(forum_id, mentions)
         db.session.add(

@@ -26,6 +26,7 @@ from app.privacy.operations import (
     _scrub_audit,
     _scrub_mentions,
     forget_certificates,
+    forget_feedback,
     purge_due_at,
     retention_days,
 )
@@ -158,6 +159,7 @@ def _purge_forum(forum_id: int, now: datetime) -> int:
             )
             _forget_mail(ids)
             forget_certificates(ids)
+            forget_feedback(ids, keep_ratings=True)
             # Mail for the forum with no registration attached (none is queued that way
             # today) keeps no address either, once the forum's data is gone.
             db.session.execute(

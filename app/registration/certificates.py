@@ -17,7 +17,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, false, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -128,23 +128,36 @@ def save_settings(forum: Forum, raw: Mapping[str, Any], user: User) -> Certifica
 # ---------------------------------------------------------------------------- eligibility
 
 
-def _eligible_filter(settings: CertificateSettings) -> Any:
+def attendance_filter(
+    forum_id: int,
+    *,
+    forum_check_in: bool = True,
+    session_check_in: bool = True,
+    online_attendance: bool = True,
+) -> tuple[Any, ...]:
+    """Registrations that attended the forum (confirmed, not erased) in any of the given ways:
+    checked in at its desk, at a session's door, or watched a session online. Certificates
+    and feedback both ask this."""
     r = Registration
     ways = []
-    if settings.forum_check_in:
+    if forum_check_in:
         ways.append(r.checked_in_at.is_not(None))
-    if settings.session_check_in:
+    if session_check_in:
         ways.append(
             exists().where(Booking.registration_id == r.id, Booking.checked_in_at.is_not(None))
         )
-    if settings.online_attendance:
+    if online_attendance:
         ways.append(exists().where(OnlineAttendance.registration_id == r.id))
     return (
-        r.forum_id == settings.forum_id,
+        r.forum_id == forum_id,
         r.status == PlaceStatus.CONFIRMED,
         r.anonymised_at.is_(None),
-        or_(*ways) if ways else False,
+        or_(*ways) if ways else false(),
     )
+
+
+def _eligible_filter(settings: CertificateSettings) -> tuple[Any, ...]:
+    return attendance_filter(settings.forum_id, **{rule: getattr(settings, rule) for rule in RULES})
 
 
 def is_eligible(registration: Registration, settings: CertificateSettings) -> bool:

@@ -32,7 +32,7 @@ from app.forms.privacy import EraseForm
 from app.forms.registration import ConfirmForm, ManageForm, RegistrationForm
 from app.models.enums import PlaceStatus
 from app.privacy import operations as privacy
-from app.registration import certificates, watching
+from app.registration import certificates, feedback, watching
 from app.registration import operations as registrations
 from app.security import no_store
 from app.web.attendee_view import (
@@ -343,6 +343,37 @@ def my_certificate(token: str):
     filename = certificates.pdf_filename(registration.forum, certificate)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return _private(response)
+
+
+@bp.route("/manage/<token>/feedback", methods=["GET", "POST"])
+def feedback_survey(token: str):
+    """The person's survey after the forum: answered once, no account needed."""
+    registration = _registration_or_404(token)
+    values, errors, status, survey, refusal = {}, {}, 200, None, None
+    try:
+        survey = feedback.survey_for(registration)
+        if request.method == "POST":
+            if not ConfirmForm().validate_on_submit():
+                abort(400)
+            values = request.form.to_dict()
+            feedback.answer(registration, values)
+            flash(_("Thank you for your answer."), "success")
+            return redirect(url_for("attendee.feedback_survey", token=token), code=303)
+    except ValidationFailed as exc:
+        errors, status = exc.errors, 422
+    except DomainError as exc:  # did not attend, or answered already
+        refusal, status = exc.message, exc.status
+        survey = feedback.survey_for(registration) if status == 409 else None
+    page = render_template(
+        "attendee/feedback.html",
+        forum=registration.forum,
+        token=token,
+        survey=survey,
+        refusal=refusal,
+        values=values,
+        errors=errors,
+    )
+    return _private(current_app.make_response((page, status)))
 
 
 # ---------------------------------------------------------------- the person's own data

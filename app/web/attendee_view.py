@@ -15,7 +15,7 @@ from app.core.tokens import checkin_qr, display_code
 from app.models import Booking, Forum, ForumSession, Registration
 from app.models.enums import PlaceStatus
 from app.programme.views import session_seats_left
-from app.registration import certificates
+from app.registration import certificates, feedback
 from app.registration import operations as registrations
 from app.registration.state import attendance_state
 from app.registration.streams import watchable_streams
@@ -113,4 +113,5 @@ def manage_page_context(
         "streams": watchable_streams(registration, registration.forum),
         "in_person": not forum_place.watches_online(),
         "certificates_given": certificates.given(registration.forum),
+        "feedback_offered": feedback.offered(registration),
     }

@@ -152,6 +152,10 @@ FULL_CONTEXTS: dict[str, dict[str, Any]] = {
         "connection_details": "Zoom: https://zoom.example/j/123 (암호 4567)",
         "feed_url": "https://madang.example/forums/sds/speakers/3.ics",
     },
+    "feedback_request": {
+        **_pick("recipient_name", "forum_title"),
+        "survey_url": "https://madang.example/manage/abc.def/feedback",
+    },
     "certificate": {
         **_pick("recipient_name", "forum_title", "when"),
         "certificate_code": "ABCD-EFGH-JKMN",

@@ -268,6 +268,19 @@ class ExportedCertificate(ResponseModel):
     issued_at: UtcTime
 
 
+class ExportedSessionFeedback(ResponseModel):
+    session_id: int
+    rating: int = Field(ge=1, le=5)
+    comment: str
+
+
+class ExportedFeedback(ResponseModel):
+    rating: int = Field(ge=1, le=5, description="The forum as a whole, 1 to 5.")
+    comment: str
+    answered_at: UtcTime
+    sessions: list[ExportedSessionFeedback]
+
+
 class ExportedMessage(ResponseModel):
     kind: str = Field(description="What the message was about.")
     status: one_of(OUTBOX_STATUSES) = Field(description="Delivery status.")
@@ -300,6 +313,7 @@ class PersonalDataExport(ResponseModel):
         description="Sessions watched online: a stream opened from the watch page."
     )
     certificates: list[ExportedCertificate] = Field(description="Certificates of attendance.")
+    feedback: ExportedFeedback | None = Field(description="The survey answer, if given.")
     messages: list[ExportedMessage] = Field(description="Emails queued for this registration.")
     organizer_actions: list[ExportedAction] = Field(
         description="What organizers and the desk did with this registration."
