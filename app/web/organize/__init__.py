@@ -16,6 +16,7 @@ from app.web.organize import (  # noqa: E402, F401  (routes register on bp)
     announcement_views,
     certificate_views,
     csv_views,
+    dashboard_views,
     feedback_views,
     guest_views,
     mail_views,
