@@ -13,7 +13,7 @@ import os
 import pytest
 
 from bench import all as bench_all
-from bench import calendar_polling, mail_delivery, rush, solver
+from bench import announcement, calendar_polling, mail_delivery, rush, solver
 from bench.common import normalise_url
 
 
@@ -110,6 +110,33 @@ def test_mail_delivery(backend, pg_admin):
     assert faults["pending_after_outage"] > 0  # the outage did hold messages back
     assert madang["throughput"]["rate_per_s"] > 0
     assert_summarised("mail_delivery", backend, result)
+
+
+def test_announcement(backend, pg_admin):
+    """An announcement to everyone of a small forum: queued by the app's own send (one outbox
+    row per person, in their language), then delivered by the outbox worker to the sink, each
+    message once, with its text and the person's own manage link; the floor does the same."""
+    people = 60
+    args = announcement.parser().parse_args(
+        [
+            *short(backend, pg_admin),
+            *("--people", str(people), "--batch-size", "10", "--interval", "0.1"),
+            *("--timeout", "60"),
+        ]
+    )
+    result = announcement.run(args)
+    floor, madang = result["runs"]["floor"], result["runs"]["madang"]
+    assert_checks(floor["verification"]["checks"])
+    assert floor["delivery"]["received"] == people
+    assert_checks(madang["verification"]["checks"], madang["log_tail"])
+    assert madang["queue"]["recipients"] == people
+    assert madang["outbox_after_send"]["locales"] == {"ko": people // 2, "en": people // 2}
+    assert madang["verification"]["received"] == people
+    assert madang["queue"]["queue_seconds"] > 0 and madang["delivery"]["rate_per_s"] > 0
+    assert madang["queue"]["peak_rss_mb"] > 0 and madang["delivery"]["worker_peak_rss_mb"] > 0
+    assert set(result["floor_ratio"]) == {"queue", "delivery"}
+    assert bench_all._invariants_hold(result)
+    assert_summarised("announcement", backend, result)
 
 
 def test_agenda_solver():

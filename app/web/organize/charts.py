@@ -4,11 +4,16 @@ allows the chart's inline styles; the page prints the same numbers as a table be
 from __future__ import annotations
 
 import re
+import sys
 
 import pygal
 from pygal.style import Style
 
 from app.registration.dashboard import Chart
+
+# pygal adds a sys.meta_path hook for its map plugins that has only the old finder API (no
+# find_spec): import machinery that walks meta_path then fails. No map is used here: drop it.
+sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImportFixer"]
 
 # Colours with enough contrast on white, told apart by more than hue in the table beside.
 STYLE = Style(
