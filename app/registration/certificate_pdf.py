@@ -6,8 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from fpdf import FPDF
-
 # Where Debian/Ubuntu (fonts-noto-cjk), Fedora and Alpine put Noto Sans CJK.
 FONT_CANDIDATES = (
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
@@ -48,6 +46,8 @@ def find_font(configured: str | None = None) -> str:
 
 
 def render_certificate(text: CertificateText, *, font: str) -> bytes:
+    from fpdf import FPDF  # on first use: most processes never make a PDF
+
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
     pdf.set_title(f"Certificate of attendance / 참석 확인서: {text.forum_en or text.forum_ko}")
     pdf.set_creator("Madang")

@@ -5,18 +5,13 @@ from __future__ import annotations
 
 import re
 import sys
-
-import pygal
-from pygal.style import Style
+from functools import cache
+from typing import Any
 
 from app.registration.dashboard import Chart
 
-# pygal adds a sys.meta_path hook for its map plugins that has only the old finder API (no
-# find_spec): import machinery that walks meta_path then fails. No map is used here: drop it.
-sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImportFixer"]
-
 # Colours with enough contrast on white, told apart by more than hue in the table beside.
-STYLE = Style(
+STYLE = dict(
     background="#ffffff",
     plot_background="#ffffff",
     foreground="#1f2937",
@@ -29,15 +24,28 @@ STYLE = Style(
     legend_font_size=13,
     title_font_size=16,
 )
-KINDS = {"line": pygal.Line, "bar": pygal.Bar, "stacked_hbar": pygal.HorizontalStackedBar}
+KINDS = {"line": "Line", "bar": "Bar", "stacked_hbar": "HorizontalStackedBar"}
 # The SVG's own policy: its inline styles, nothing else (no script, nothing fetched).
 _SCRIPT = re.compile(rb"<script\b.*?</script>", re.S)
 SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 
 
+@cache
+def _pygal() -> Any:
+    """pygal, imported on first use: only the dashboard draws, so no other process (the mail
+    worker, most web workers) carries it."""
+    import pygal
+
+    # pygal adds a sys.meta_path hook for its map plugins that has only the old finder API (no
+    # find_spec): import machinery that walks meta_path then fails. No map is used: drop it.
+    sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImportFixer"]
+    return pygal
+
+
 def render_svg(chart: Chart) -> bytes:
-    drawing = KINDS[chart.kind](
-        style=STYLE,
+    pygal = _pygal()
+    drawing = getattr(pygal, KINDS[chart.kind])(
+        style=pygal.style.Style(**STYLE),
         js=(),  # no script: the numbers are in the table beside
         width=800,
         height=max(320, 40 * len(chart.labels) + 120) if chart.kind == "stacked_hbar" else 400,
