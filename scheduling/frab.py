@@ -26,7 +26,15 @@ from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 from scheduling.calendar import _clean, _local, session_uid
-from scheduling.types import Bilingual, ForumInfo, SessionInfo, SpeakerRole, StreamInfo, VenueInfo
+from scheduling.types import (
+    Bilingual,
+    ForumInfo,
+    MaterialInfo,
+    SessionInfo,
+    SpeakerRole,
+    StreamInfo,
+    VenueInfo,
+)
 
 __all__ = ["GENERATOR", "JSON_SCHEMA_URL", "build_frab_json", "build_frab_xml"]
 
@@ -275,8 +283,9 @@ def _event(
         "persons": [
             _person(s, domain, locale) for s in sorted(session.speakers, key=lambda s: s.order)
         ],
-        "links": [_link(s) for s in session.streams if s.url and not s.registrants_only],
-        "attachments": [],
+        "links": [_link(s) for s in session.streams if s.url and not s.registrants_only]
+        + [_material(m) for m in session.materials if m.kind == "recording"],
+        "attachments": [_material(m) for m in session.materials if m.kind != "recording"],
     }
 
 
@@ -291,6 +300,17 @@ def _person(speaker: SpeakerRole, domain: str, locale: str) -> dict[str, Any]:
 
 def _link(stream: StreamInfo) -> dict[str, str]:
     return {"url": stream.url, "title": _clean(stream.label or stream.platform), "type": _LINK_TYPE}
+
+
+# The schema's reference types: a recording is "media", slides "slides", a document "paper".
+_MATERIAL_TYPES = {"recording": "media", "slides": "slides", "document": "paper"}
+
+
+def _material(material: MaterialInfo) -> dict[str, str]:
+    title = _clean(material.title) or material.url
+    if material.language:
+        title = f"{title} ({material.language})"
+    return {"url": material.url, "title": title, "type": _MATERIAL_TYPES[material.kind]}
 
 
 def _room_key(session: SessionInfo) -> tuple:
@@ -422,8 +442,18 @@ def _xml_event(parent: ET.Element, event: dict[str, Any]) -> None:
         )
     _text(el, "language", event["language"])
     _text(el, "description", event["description"])
+    recordings = [link["url"] for link in event["links"] if link["type"] == "media"]
+    if recordings:  # the first recording, where video tools look for it
+        recording = ET.SubElement(el, "recording")
+        _text(recording, "license", "")
+        _text(recording, "optout", "false")
+        _text(recording, "url", recordings[0])
     links = ET.SubElement(el, "links")
     for link in event["links"]:
         _text(links, "link", link["title"]).attrib.update(href=link["url"], type=link["type"])
-    ET.SubElement(el, "attachments")
+    attachments = ET.SubElement(el, "attachments")
+    for item in event["attachments"]:
+        _text(attachments, "attachment", item["title"]).attrib.update(
+            href=item["url"], type=item["type"]
+        )
     _text(el, "url", event["url"])

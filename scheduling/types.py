@@ -71,6 +71,16 @@ class StreamInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class MaterialInfo:
+    """A recording or document of the forum's archive."""
+
+    kind: str  # "recording" | "slides" | "document"
+    url: str  # absolute
+    title: str = ""
+    language: str = ""  # "ko", "en" or "" (both, or no words)
+
+
+@dataclass(frozen=True, slots=True)
 class SessionInfo:
     id: int
     title: Bilingual
@@ -90,6 +100,7 @@ class SessionInfo:
     language: str = ""
     url: str = ""  # absolute URL of the session's public page
     meeting: MeetingInfo | None = None
+    materials: tuple[MaterialInfo, ...] = ()  # the archive's, after the forum
 
 
 @dataclass(frozen=True, slots=True)

@@ -95,6 +95,16 @@ LABELS = {
         "reminder": _l("Reminder"),
         "announcement": _l("Announcement"),
     },
+    "material_kind": {
+        "recording": _l("Recording"),
+        "slides": _l("Slides"),
+        "document": _l("Document"),
+    },
+    "material_language": {
+        "": _l("Both, or no words"),
+        "ko": _l("Korean version"),
+        "en": _l("English version"),
+    },
     "segment": {
         "everyone": _l("Everyone registered (waiting or not)"),
         "in_person": _l("People with an in-person place"),

@@ -19,7 +19,7 @@ unknown or replaced token, or a forum back in draft gives no feed (404).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from types import SimpleNamespace
 from typing import Literal
@@ -47,6 +47,7 @@ from app.models import (
     Venue,
 )
 from app.models.enums import PlaceStatus
+from app.programme import archive
 from app.programme.checks import FOLLOWS
 from app.programme.views import forum_info
 from app.registration.state import attendance_state
@@ -288,8 +289,10 @@ def frab_export(slug: str, fmt: Literal["xml", "json"], locale: str = "ko") -> F
 
     def render(forum: Forum, site: _Site) -> Feed:
         info = _info(forum, forum.sessions, site)
+        archived = archive.material_infos(forum.id, forum.slug, site.base_url)
+        sessions = [replace(s, materials=archived.get(s.id, ())) for s in info.sessions]
         builder = build_frab_xml if fmt == "xml" else build_frab_json
-        body = builder(info, info.sessions, base_url=f"{info.url}/", locale=locale)
+        body = builder(info, sessions, base_url=f"{info.url}/", locale=locale)
         content_type = XML_TYPE if fmt == "xml" else JSON_TYPE
         changed = _changed_at(info, forum.sessions)
         return Feed.of(body, content_type, changed, f"{forum.slug}-schedule-{locale}.{fmt}")

@@ -14,6 +14,7 @@ from app.models.forum import (
     StreamLink,
     Venue,
 )
+from app.models.material import Material
 from app.models.outbox import OutboxMessage
 from app.models.registration import Booking, Registration
 from app.models.staff import (
@@ -38,6 +39,7 @@ __all__ = [
     "Forum",
     "ForumAssignment",
     "ForumSession",
+    "Material",
     "OnlineAttendance",
     "OutboxMessage",
     "ProgrammeChange",

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.routing import BuildError
+from werkzeug.utils import secure_filename
 
 from app.core.errors import NotFound, ValidationFailed
 from app.core.i18n import LOCALE_COOKIE
 from app.forms.certificates import VerifyForm
+from app.programme import archive
 from app.programme import views as programme_service
 from app.programme.views import ForumView
 from app.registration import certificates
@@ -47,7 +49,23 @@ def index():
 def forum(slug: str):
     view = _view(slug)
     register_url = optional_url("attendee.register", slug=slug)
-    return render_template("public/forum.html", view=view, register_url=register_url)
+    record = archive.record(view.forum) if archive.is_archived(view.forum, _now()) else None
+    return render_template("public/forum.html", view=view, register_url=register_url, record=record)
+
+
+@bp.get("/forums/<slug>/documents/<material_id>/<filename>")
+def document(slug: str, material_id: str, filename: str):
+    """A document of the archive, always as a download (never shown in the page's origin)."""
+    view = _view(slug)
+    try:
+        material = archive.file_of(view.forum, material_id)
+    except NotFound:
+        abort(404)
+    response = current_app.response_class(material.content, mimetype=material.content_type)
+    response.headers["Content-Disposition"] = content_disposition(material.filename)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 @bp.get("/forums/<slug>/programme")
@@ -121,3 +139,9 @@ def verify_certificate():
             form.code.errors = [exc.message]
             status = 404
     return render_template("public/verify.html", form=form, found=found), status
+
+
+def content_disposition(filename: str) -> str:
+    """An attachment with the file's own name: an ASCII fallback and the UTF-8 name (RFC 6266)."""
+    fallback = secure_filename(filename) or "document"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"

@@ -14,6 +14,7 @@ keep_private(bp)
 from app.web.organize import (  # noqa: E402, F401  (routes register on bp)
     agenda_views,
     announcement_views,
+    archive_views,
     certificate_views,
     csv_views,
     dashboard_views,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.models import Booking, SolverRun, StreamLink
+from app.models import Booking, Material, SolverRun, StreamLink
 
 WEB_PREFIX = "/organize"
 API_PREFIX = "/api/v1/organize"
@@ -52,6 +52,8 @@ def world(db, make_forum, make_venue, make_session, make_speaker, make_user, mak
         db.session.add(stream)
         run = SolverRun(forum_id=forum.id, mode="repair", status="queued", time_limit_s=5)
         db.session.add(run)
+        material = Material(forum_id=forum.id, kind="recording", url="https://youtu.be/r")
+        db.session.add(material)
         registration = make_registration(
             forum,
             status="waitlisted",
@@ -70,6 +72,8 @@ def world(db, make_forum, make_venue, make_session, make_speaker, make_user, mak
             "speakers": speaker.id,
             "streams": stream.id,
             "run_id": run.id,
+            "name": "sessions",
+            "material_id": material.id,
         }
 
     return {

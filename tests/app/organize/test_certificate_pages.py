@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-import pypdfium2 as pdfium
 import pytest
 from sqlalchemy import func, select
 
@@ -14,6 +13,7 @@ from app.core.tokens import hash_token
 from app.models import Certificate, OutboxMessage
 from app.registration import certificates
 from app.registration.certificate_pdf import FontMissing, find_font
+from tests.pdf import pdf_pages
 
 SETTINGS = {
     "enabled": "y",
@@ -98,7 +98,7 @@ def test_a_person_downloads_theirs_and_someone_absent_is_told_why_not(db, client
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     assert pdf.headers["Content-Disposition"].startswith('attachment; filename="certificate-over-')
     assert pdf.headers["Cache-Control"] == "no-store"
-    text = pdfium.PdfDocument(pdf.data)[0].get_textpage().get_text_range()
+    [(_size, text)] = pdf_pages(pdf.data)
     assert "김민수" in "".join(text.split())
 
     refused = client.get("/manage/absent-token/certificate.pdf")

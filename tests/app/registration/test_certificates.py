@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-import pypdfium2 as pdfium
 import pytest
 from sqlalchemy import func, select
 
@@ -16,6 +15,7 @@ from app.privacy import operations as privacy
 from app.registration import certificates
 from app.registration.certificate_pdf import FontMissing, find_font
 from app.registration.certificates import NotEligible, NotYet
+from tests.pdf import pdf_pages
 
 SETTINGS = {
     "enabled": True,
@@ -153,10 +153,9 @@ def test_a_person_who_did_not_attend_gets_no_certificate(db, attended):
 
 def _pdf_text(data: bytes) -> str:
     """The page's text as PDFium (Chrome's PDF engine) reads it, white space removed."""
-    pdf = pdfium.PdfDocument(data)
-    assert len(pdf) == 1
-    assert tuple(round(x) for x in pdf[0].get_size()) == (595, 842)  # A4, in points
-    return "".join(pdf[0].get_textpage().get_text_range().split())
+    [(size, text)] = pdf_pages(data)
+    assert size == (595, 842)  # A4, in points
+    return "".join(text.split())
 
 
 def test_the_pdf_is_a4_in_both_languages_with_the_korean_embedded(db, attended):
