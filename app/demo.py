@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,10 +20,18 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts.users import authenticate, create_user, hash_password
 from app.core.db import db, write_transaction
-from app.demo_data import demo_forums
+from app.core.tokens import hash_token, new_confirmation_code, new_token
+from app.demo_data import demo_forums, placeholder
 from app.models import (
+    Certificate,
+    CertificateSettings,
+    FeedbackAnswer,
     Forum,
     ForumSession,
+    Material,
+    OnlineAttendance,
+    Registration,
+    SessionFeedback,
     SessionSpeaker,
     Speaker,
     SpeakerAvailability,
@@ -31,8 +39,11 @@ from app.models import (
     User,
     Venue,
 )
+from app.models.enums import AttendanceMode, PlaceStatus
+from app.registration.certificates import new_code as new_certificate_code
+from app.registration.operations import CONSENT_VERSION
 
-_CHILDREN = ("venues", "speakers", "sessions", "streams")
+_CHILDREN = ("venues", "speakers", "sessions", "streams", "record")
 # Keys of a session spec that are not ForumSession columns.
 _SESSION_KEYS = ("key", "day", "start", "end", "meet", "venue", "parent", "speakers", "streams")
 
@@ -63,9 +74,11 @@ def _load_forum(spec: dict[str, Any]) -> tuple[str, bool]:
         with write_transaction():
             if _exists(slug):
                 return f"already loaded {slug}: left untouched", False
-            forum = _build_forum(spec)
+            forum, sessions = _build_forum(spec)
             db.session.add(forum)
             db.session.flush()
+            if "record" in spec:
+                _load_record(forum, sessions, spec["record"])
             line = (
                 f"loaded {slug}: {_count(len(forum.sessions), 'session')}, "
                 f"{_count(len(forum.speakers), 'speaker')}, "
@@ -88,7 +101,7 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def _build_forum(spec: dict[str, Any]) -> Forum:
+def _build_forum(spec: dict[str, Any]) -> tuple[Forum, dict[str, ForumSession]]:
     forum = Forum(**{k: v for k, v in spec.items() if k not in _CHILDREN})
     zone = ZoneInfo(forum.timezone)
 
@@ -133,7 +146,84 @@ def _build_forum(spec: dict[str, Any]) -> Forum:
 
     for stream in spec["streams"]:
         StreamLink(forum=forum, session=None, **stream)
-    return forum
+    return forum, sessions
+
+
+def _load_record(forum: Forum, sessions: dict[str, ForumSession], record: dict[str, Any]) -> None:
+    """A past forum's record: recordings, and fictional attendees who watched online, answered
+    the survey and received certificates of attendance."""
+    for key, language, title in record["recordings"]:
+        db.session.add(
+            Material(
+                forum_id=forum.id,
+                session_id=sessions[key].id,
+                kind="recording",
+                language=language,
+                title=title,
+                url=placeholder(forum.slug, f"recordings/{key}-{language}"),
+            )
+        )
+    ended = datetime.combine(forum.last_day + timedelta(days=1), time(9), ZoneInfo(forum.timezone))
+    db.session.add(
+        CertificateSettings(
+            forum_id=forum.id, enabled=True, issued_at=ended, **record["certificates"]
+        )
+    )
+    opens = forum.registration_opens_at
+    people = record["attendees"]
+    for n, (name, locale, watched, rating, comment) in enumerate(people):
+        registered = opens + (forum.registration_closes_at - opens) * (n + 1) / (len(people) + 1)
+        registration = Registration(
+            forum_id=forum.id,
+            confirmation_code=new_confirmation_code(),
+            name=name,
+            email=f"attendee{n + 1}@{forum.slug}.example.org",
+            email_normalized=f"attendee{n + 1}@{forum.slug}.example.org",
+            attendance=AttendanceMode.ONLINE,
+            locale=locale,
+            status=PlaceStatus.CONFIRMED,
+            manage_token_hash=hash_token(new_token()),
+            calendar_token_hash=hash_token(new_token()),
+            consent_version=CONSENT_VERSION,
+            consented_at=registered,
+            created_at=registered,
+            updated_at=registered,
+        )
+        db.session.add(registration)
+        db.session.flush()
+        for key in watched:
+            session = sessions[key]
+            db.session.add(
+                OnlineAttendance(
+                    forum_id=forum.id,
+                    registration_id=registration.id,
+                    session_id=session.id,
+                    first_opened_at=session.starts_at + timedelta(minutes=3 + n),
+                )
+            )
+        if watched:
+            db.session.add(
+                Certificate(
+                    forum_id=forum.id,
+                    registration_id=registration.id,
+                    code=new_certificate_code(),
+                    issued_at=ended,
+                )
+            )
+        if rating is not None:
+            db.session.add(
+                FeedbackAnswer(
+                    forum_id=forum.id,
+                    registration_id=registration.id,
+                    rating=rating,
+                    comment=comment,
+                    answered_at=ended + timedelta(days=1, hours=n),
+                    sessions=[
+                        SessionFeedback(session_id=sessions[key].id, rating=rating)
+                        for key in watched
+                    ],
+                )
+            )
 
 
 def _local(day: date, hhmm: str, zone: ZoneInfo) -> datetime:

@@ -682,6 +682,36 @@ SMART_CITY_LEADERS_FORUM_2020: dict[str, Any] = {
             "label": "서울시 소셜 방송 라이브 서울 / Live Seoul, the city's social broadcast",
         },
     ],
+    # The record, after the forum. The article names no recording addresses: placeholders.
+    # The attendees are fictional (example.org addresses), to show online attendance, the
+    # feedback results and certificates of attendance.
+    "record": {
+        "recordings": [
+            ("seminar1", "ko", "리더스 세미나 1부 다시보기"),
+            ("seminar2", "ko", "리더스 세미나 2부 다시보기"),
+            ("keynote", "ko", "기조연설 다시보기"),
+            ("keynote", "en", "Keynote (English interpretation)"),
+            ("session1", "ko", "세션 1 다시보기"),
+            ("session2", "ko", "세션 2 다시보기"),
+        ],
+        "certificates": {
+            "wording_ko": "위 사람은 2020 서울 스마트시티 리더스 포럼에 온라인으로 참석하였음을 "
+            "확인합니다.",
+            "wording_en": "This is to certify that the person named above attended the 2020 "
+            "Seoul Smart City Leaders Forum online.",
+            "signatory_ko": "서울디지털재단 이사장",
+            "signatory_en": "President, Seoul Digital Foundation",
+        },
+        # name, locale, sessions watched, forum rating and comment (None: did not answer)
+        "attendees": [
+            ("김지현", "ko", ("seminar1", "keynote", "session1"), 5, "해외 사례가 유익했습니다."),
+            ("박서준", "ko", ("keynote", "session2"), 4, ""),
+            ("이하은", "ko", ("seminar2",), 3, "음질이 가끔 끊겼어요."),
+            ("Maria Virtanen", "en", ("keynote", "session1", "session2"), 5, "Great panel."),
+            ("James Carter", "en", ("session1",), None, ""),
+            ("최민호", "ko", (), None, ""),  # registered, never watched: no certificate
+        ],
+    },
 }
 
 

@@ -188,7 +188,7 @@ def given(forum: Forum, now: datetime | None = None) -> bool:
 # -------------------------------------------------------------------------------- issuing
 
 
-def _new_code() -> str:
+def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
@@ -197,7 +197,7 @@ def _issue_to(forum_id: int, registration_id: int, now: datetime) -> Certificate
     insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     db.session.execute(
         insert(Certificate)
-        .values(forum_id=forum_id, registration_id=registration_id, code=_new_code(), issued_at=now)
+        .values(forum_id=forum_id, registration_id=registration_id, code=new_code(), issued_at=now)
         .on_conflict_do_nothing(index_elements=["forum_id", "registration_id"])
     )
     return db.session.scalar(

@@ -37,7 +37,7 @@ def issued_code(live_app, lang: str) -> str:
                 category="guest",
             ),
         ).registration
-        code = certificates._new_code()
+        code = certificates.new_code()
         db.session.add(Certificate(forum_id=forum.id, registration_id=person.id, code=code))
         db.session.commit()
         return certificates.display(code)

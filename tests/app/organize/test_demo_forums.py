@@ -69,3 +69,32 @@ def test_saving_each_demo_session_unchanged_records_nothing(db, make_user, login
             )
             assert response.status_code == 303, (forum.slug, session.title_en)
     assert db.session.scalar(select(ProgrammeChange)) is None
+
+
+def test_the_2020_forum_shows_its_record_feedback_certificates_and_dashboard(
+    db, client, make_user, login
+):
+    from sqlalchemy import select
+
+    from app.demo import load_demo
+    from app.models import Certificate, Forum
+    from app.registration import certificates, dashboard, feedback
+
+    load_demo()
+    slug = "smart-city-leaders-forum-2020"
+    forum = db.session.scalar(select(Forum).where(Forum.slug == slug))
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    page = client.get(f"/forums/{slug}").get_data(True)
+    assert "The record" in page and f"https://example.org/{slug}/recordings/keynote-en" in page
+
+    results = feedback.results(forum)
+    assert (results.forum.answers, results.asked) == (4, 5)
+    codes = list(
+        db.session.scalars(select(Certificate.code).where(Certificate.forum_id == forum.id))
+    )
+    assert len(codes) == 5  # everyone who watched; the one who never did has none
+    assert certificates.verify(codes[0]).forum.id == forum.id
+
+    charts = {c.key: c for c in dashboard.charts(forum)}
+    assert not any(charts[k].empty for k in ("registrations", "online", "feedback"))
+    assert login(make_user("admin")).get(f"/organize/forums/{slug}/dashboard").status_code == 200
