@@ -275,6 +275,16 @@ def forget_certificates(registration_ids: Sequence[int]) -> None:
     )
 
 
+def forget_online_attendance(registration_ids: Sequence[int]) -> None:
+    """Which sessions a person watched goes with them (the retention purge keeps the rows: they
+    name nobody once the registration is anonymous, and the counts stay right)."""
+    db.session.execute(
+        delete(OnlineAttendance)
+        .where(OnlineAttendance.registration_id.in_(list(registration_ids)))
+        .execution_options(synchronize_session=False)
+    )
+
+
 def forget_feedback(registration_ids: Sequence[int], *, keep_ratings: bool = False) -> None:
     """A person's survey answer goes with them. The retention purge keeps the ratings (they
     name nobody once the registration is anonymous) and clears the comments (free text may)."""
@@ -498,6 +508,7 @@ def erase_registration(
         dropped, scrubbed = _forget_mail(list(needles), forum_id=forum_id, email=email)
         forget_certificates(list(needles))
         forget_feedback(list(needles))
+        forget_online_attendance(list(needles))
         _scrub_audit(needles)
         _scrub_mentions(forum_id, mentions)
         db.session.add(
