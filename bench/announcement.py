@@ -38,7 +38,15 @@ from pathlib import Path
 from typing import Any
 
 from bench import common
-from bench.mail_delivery import Sink, Worker, outbox_status, wait_for
+from bench.mail_delivery import (
+    Sink,
+    Worker,
+    finish_profiler,
+    outbox_status,
+    start_profiler,
+    wait_for,
+    worker_cpu,
+)
 from bench.seed import seed_organizer, seed_registrants
 
 QUEUE_LIMIT_S = 5.0
@@ -373,14 +381,14 @@ def run_madang(args) -> dict[str, Any]:
             started = time.perf_counter()
             worker = Worker(args, url, sink, log_path, lease=args.lease)
             wait_for(lambda: sink.count() >= 1, 60, "first message")
-            cpu0 = _cpu(worker)
+            cpu0 = worker_cpu(worker)
             meter = common.CpuMeter([worker.process.pid], url)
-            profiler = _start_profiler(args, worker)
+            profiler = start_profiler(args, worker, "announcement")
             wait_for(lambda: sink.count() >= held["rows"], args.timeout, "all messages")
-            cpu = _cpu(worker) - cpu0
+            cpu = worker_cpu(worker) - cpu0
             use = meter.finish(max(held["rows"] - 1, 1), unit="message")
             if profiler is not None:
-                _finish_profiler(profiler)
+                finish_profiler(profiler)
             result["delivery"] = {
                 "messages": held["rows"],
                 "rate_per_s": sink.rate(0, held["rows"]),
@@ -434,30 +442,6 @@ def run_madang(args) -> dict[str, Any]:
     }
     result["log_tail"] = "\n".join(log.splitlines()[-15:])
     return result
-
-
-def _start_profiler(args, worker: Worker):
-    if not args.profile:
-        return None
-    from bench.profile import Profiler
-
-    outdir = Path(args.profile) / f"announcement-{args.db}-{time.strftime('%H%M%S')}"
-    return Profiler([worker.process.pid], args.timeout, outdir)
-
-
-def _finish_profiler(profiler) -> None:
-    from bench.profile import summarise
-
-    text = summarise(profiler.interrupt())
-    (profiler.outdir / "summary.txt").write_text(text + "\n")
-    print(f"\nProfile ({profiler.outdir}):\n{text}")
-
-
-def _cpu(worker: Worker) -> float:
-    try:
-        return common.cpu_seconds(worker.process.pid)
-    except OSError:
-        return 0.0
 
 
 def run(args) -> dict[str, Any]:

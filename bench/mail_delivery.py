@@ -269,12 +269,12 @@ def run_madang(args) -> dict[str, Any]:
             worker = Worker(args, url, sink, log_path, lease=args.lease)
             workers.append(worker)
             wait_for(lambda: sink.count() >= 1, 60, "first message")
-            cpu0 = _cpu(worker)
-            profiler = _start_profiler(args, worker)
+            cpu0 = worker_cpu(worker)
+            profiler = start_profiler(args, worker)
             wait_for(lambda: sink.count() >= args.messages, args.timeout, "all messages")
-            cpu = _cpu(worker) - cpu0
+            cpu = worker_cpu(worker) - cpu0
             if profiler is not None:
-                _finish_profiler(profiler)
+                finish_profiler(profiler)
             result["throughput"] = {
                 "messages": args.messages,
                 "rate_per_s": sink.rate(0, args.messages),
@@ -356,16 +356,17 @@ def run_faults(args, *, app_url, engine, sink, workers, log_path) -> dict[str, A
     return out
 
 
-def _start_profiler(args, worker: Worker):
+def start_profiler(args, worker: Worker, scenario: str = "mail_delivery"):
+    """py-spy on the worker while it delivers, when --profile asks for it."""
     if not args.profile:
         return None
     from bench.profile import Profiler
 
-    outdir = Path(args.profile) / f"mail_delivery-{args.db}-{time.strftime('%H%M%S')}"
+    outdir = Path(args.profile) / f"{scenario}-{args.db}-{time.strftime('%H%M%S')}"
     return Profiler([worker.process.pid], args.timeout, outdir)
 
 
-def _finish_profiler(profiler) -> None:
+def finish_profiler(profiler) -> None:
     from bench.profile import summarise
 
     text = summarise(profiler.interrupt())
@@ -373,7 +374,7 @@ def _finish_profiler(profiler) -> None:
     print(f"\nProfile ({profiler.outdir}):\n{text}")
 
 
-def _cpu(worker: Worker) -> float:
+def worker_cpu(worker: Worker) -> float:
     try:
         return common.cpu_seconds(worker.process.pid)
     except OSError:

@@ -141,14 +141,7 @@ def _store(forum: Forum, cleaned: dict[str, Any], user: User) -> Material:
         db.session.add(material)
         _touch(forum.id)
         db.session.flush()
-        db.session.add(
-            AuditEntry(
-                user_id=user.id,
-                action="archive.add",
-                forum_id=forum.id,
-                details={"material_id": material.id, "kind": material.kind},
-            )
-        )
+        _audit("archive.add", material, user)
     return material
 
 
@@ -157,14 +150,18 @@ def delete_material(forum: Forum, material_id: Any, user: User) -> None:
     with write_transaction():
         db.session.delete(db.session.merge(material))
         _touch(forum.id)
-        db.session.add(
-            AuditEntry(
-                user_id=user.id,
-                action="archive.delete",
-                forum_id=forum.id,
-                details={"material_id": material.id, "kind": material.kind},
-            )
+        _audit("archive.delete", material, user)
+
+
+def _audit(action: str, material: Material, user: User) -> None:
+    db.session.add(
+        AuditEntry(
+            user_id=user.id,
+            action=action,
+            forum_id=material.forum_id,
+            details={"material_id": material.id, "kind": material.kind},
         )
+    )
 
 
 def _touch(forum_id: int) -> None:

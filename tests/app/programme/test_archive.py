@@ -114,7 +114,7 @@ def test_an_upload_too_large_is_refused(db, held, monkeypatch):
     monkeypatch.setattr(archive, "MATERIAL_MAX_BYTES", 100)
     with pytest.raises(ValidationFailed) as refused:
         archive.add_upload(forum, {"kind": "slides"}, PDF + b"x" * 100, "big.pdf", user)
-    assert "larger than" in refused.value.errors["file"][0]
+    assert "보다 큽니다" in refused.value.errors["file"][0]  # Korean outside a request
     assert _count(db) == 0
 
 
