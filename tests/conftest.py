@@ -367,3 +367,17 @@ def make_registration(db) -> Callable[..., Any]:
         return registration
 
     return make
+
+
+@pytest.fixture
+def korean_font() -> str:
+    """A font with Hangul for certificate PDFs. Without one the test is skipped with the
+    reason; in CI (which installs fonts-noto-cjk) a missing font is a failure."""
+    from app.registration.certificate_pdf import FontMissing, find_font
+
+    try:
+        return find_font()
+    except FontMissing as exc:
+        if os.environ.get("CI"):
+            pytest.fail(str(exc))
+        pytest.skip(str(exc))

@@ -11,17 +11,13 @@ from sqlalchemy import select
 from app.mail.delivery import deliver_due
 from app.models import Registration, User
 from app.registration import certificates
-from app.registration.certificate_pdf import FontMissing, find_font
 from tests.app.mail.helpers import body, register
 from tests.pdf import pdf_pages
 
 
 @pytest.fixture(autouse=True)
-def korean_font():
-    try:
-        find_font()
-    except FontMissing as exc:  # CI installs fonts-noto-cjk; .ci/run fails without it
-        pytest.skip(str(exc))
+def _needs_a_korean_font(korean_font):
+    """Every test here makes a PDF (see the `korean_font` fixture)."""
 
 
 def test_each_attendee_gets_their_certificate_as_a_pdf(app, db, client, make_forum, smtp, mail_to):

@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 from app.core.tokens import hash_token
 from app.models import Certificate, OutboxMessage
 from app.registration import certificates
-from app.registration.certificate_pdf import FontMissing, find_font
 from tests.pdf import pdf_pages
 
 SETTINGS = {
@@ -26,11 +25,8 @@ SETTINGS = {
 
 
 @pytest.fixture(autouse=True)
-def korean_font():
-    try:
-        find_font()
-    except FontMissing as exc:  # CI installs fonts-noto-cjk; .ci/run fails without it
-        pytest.skip(str(exc))
+def _needs_a_korean_font(korean_font):
+    """Every test here makes a PDF (see the `korean_font` fixture)."""
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from app.core.errors import NotFound, ValidationFailed
 from app.models import Certificate, OnlineAttendance, OutboxMessage, StreamLink, User
 from app.privacy import operations as privacy
 from app.registration import certificates
-from app.registration.certificate_pdf import FontMissing, find_font
 from app.registration.certificates import NotEligible, NotYet
 from tests.pdf import pdf_pages
 
@@ -32,12 +31,9 @@ SETTINGS = {
 AFTER = datetime(2026, 5, 20, 3, 0, tzinfo=UTC)  # the forum (14–15 May) is over
 
 
-@pytest.fixture(scope="module", autouse=True)
-def korean_font():
-    try:
-        find_font()
-    except FontMissing as exc:  # CI installs fonts-noto-cjk; .ci/run fails without it
-        pytest.skip(str(exc))
+@pytest.fixture(autouse=True)
+def _needs_a_korean_font(korean_font):
+    """Every test here makes a PDF (see the `korean_font` fixture)."""
 
 
 @pytest.fixture
