@@ -105,19 +105,24 @@ def open_stream(
     )
     if session is None or stream is None:
         raise NotFound(_("This stream is not one you can watch from here."))
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     with write_transaction():
-        db.session.execute(
-            insert(OnlineAttendance)
-            .values(
-                forum_id=registration.forum_id,
-                registration_id=registration.id,
-                session_id=session.id,
-                stream_id=stream.id,
-                first_opened_at=now,
-            )
-            .on_conflict_do_nothing(
-                index_elements=[OnlineAttendance.registration_id, OnlineAttendance.session_id]
-            )
+        _record(
+            forum_id=registration.forum_id,
+            registration_id=registration.id,
+            session_id=session.id,
+            stream_id=stream.id,
+            first_opened_at=now,
         )
     return stream.url
+
+
+def _record(**values: object) -> None:
+    """The first opening's row; nothing when the person and session have one already."""
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    db.session.execute(
+        insert(OnlineAttendance)
+        .values(**values)
+        .on_conflict_do_nothing(
+            index_elements=[OnlineAttendance.registration_id, OnlineAttendance.session_id]
+        )
+    )
