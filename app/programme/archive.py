@@ -21,6 +21,7 @@ from urllib.parse import quote
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
+from app.core.bounds import parse_id
 from app.core.db import db, utcnow, write_transaction
 from app.core.errors import NotFound, ValidationFailed
 from app.models import AuditEntry, Forum, ForumSession, User
@@ -175,8 +176,6 @@ def _touch(forum_id: int) -> None:
 
 
 def get_material(forum: Forum, material_id: Any) -> Material:
-    from app.core.bounds import parse_id
-
     key = parse_id(material_id)
     material = db.session.get(Material, key) if key is not None else None
     if material is None or material.forum_id != forum.id:
