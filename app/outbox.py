@@ -14,10 +14,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from app.core.db import db, utcnow
+from app.core.db import db, upsert_insert, utcnow
 from app.models import OutboxMessage, Registration
 from notifications.messages import make_message_id
 
@@ -67,9 +65,8 @@ def enqueue_once(
     processes racing on the same key queue it once and neither fails.
     """
     now = utcnow()
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = (
-        insert(OutboxMessage)
+        upsert_insert(OutboxMessage)
         .values(
             message_id=make_message_id(message_domain()),
             kind=kind,

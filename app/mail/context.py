@@ -601,7 +601,7 @@ class ContextBuilder:
             "forum_title": pick(forum, "title", locale) or forum.slug,
             "when": forum_when(forum, locale),
             "certificate_code": code,
-            "verify_url": f"{self.base_url}/certificates/verify?code={code}",
+            "verify_url": certificates.verify_url(code),
             "forum_url": self.forum_url(forum),
         }
         pdf = Attachment(

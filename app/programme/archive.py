@@ -12,7 +12,6 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from io import BytesIO
 from pathlib import PurePath
 from typing import Any
@@ -27,7 +26,6 @@ from app.core.errors import NotFound, ValidationFailed
 from app.models import AuditEntry, Forum, ForumSession, User
 from app.models.material import MATERIAL_KINDS, MATERIAL_LANGUAGES, Material
 from app.programme.checks import Fields
-from app.programme.views import forum_ends_at
 from scheduling.types import MaterialInfo
 
 MATERIAL_MAX_BYTES = 20 * 1024 * 1024
@@ -230,11 +228,6 @@ def record(forum: Forum) -> list[RecordItem]:
     items = [item(s) for s in sessions]
     own = item(None)
     return ([own] if own.recordings or own.documents else []) + items
-
-
-def is_archived(forum: Forum, now: datetime | None = None) -> bool:
-    """After the forum, its page is its record."""
-    return (now or utcnow()) >= forum_ends_at(forum)
 
 
 def document_path(slug: str, material_id: int, filename: str) -> str:

@@ -18,10 +18,8 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import exists, false, func, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from app.core.db import db, utcnow, write_transaction
+from app.core.db import db, upsert_insert, utcnow, write_transaction
 from app.core.errors import DomainError, NotFound, ValidationFailed
 from app.core.tokens import CODE_ALPHABET, normalise_code
 from app.models import (
@@ -37,7 +35,7 @@ from app.models import (
 from app.models.enums import ForumStatus, PlaceStatus
 from app.outbox import enqueue_once
 from app.programme.checks import Fields
-from app.programme.views import forum_ends_at
+from app.programme.views import is_upcoming
 from app.registration.certificate_pdf import CertificateText, find_font, render_certificate
 
 KIND = "certificate"
@@ -160,15 +158,17 @@ def _eligible_filter(settings: CertificateSettings) -> tuple[Any, ...]:
     return attendance_filter(settings.forum_id, **{rule: getattr(settings, rule) for rule in RULES})
 
 
+def has_attended(registration: Registration, **ways: bool) -> bool:
+    """`attendance_filter` for one person."""
+    query = select(Registration.id).where(
+        Registration.id == registration.id, *attendance_filter(registration.forum_id, **ways)
+    )
+    return db.session.scalar(query) is not None
+
+
 def is_eligible(registration: Registration, settings: CertificateSettings) -> bool:
     """Whether this person qualifies under the forum's rule (enabled or not)."""
-    return bool(
-        db.session.scalar(
-            select(Registration.id).where(
-                Registration.id == registration.id, *_eligible_filter(settings)
-            )
-        )
-    )
+    return has_attended(registration, **{rule: getattr(settings, rule) for rule in RULES})
 
 
 def eligible_count(forum: Forum) -> int:
@@ -177,7 +177,7 @@ def eligible_count(forum: Forum) -> int:
 
 
 def is_over(forum: Forum, now: datetime) -> bool:
-    return now >= forum_ends_at(forum)
+    return not is_upcoming(forum, now)
 
 
 def given(forum: Forum, now: datetime | None = None) -> bool:
@@ -194,9 +194,8 @@ def new_code() -> str:
 
 def _issue_to(forum_id: int, registration_id: int, now: datetime) -> Certificate:
     """The person's certificate, made now if they have none (safe against a race)."""
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     db.session.execute(
-        insert(Certificate)
+        upsert_insert(Certificate)
         .values(forum_id=forum_id, registration_id=registration_id, code=new_code(), issued_at=now)
         .on_conflict_do_nothing(index_elements=["forum_id", "registration_id"])
     )
@@ -235,9 +234,8 @@ def issue_forum(forum: Forum, *, now: datetime | None = None) -> int:
                     forum_id=forum.id,
                     registration_id=registration_id,
                 )
-        fresh = db.session.get(CertificateSettings, forum.id)
-        if fresh.issued_at is None:
-            fresh.issued_at = now
+        if settings.issued_at is None:
+            settings.issued_at = now
     return queued
 
 
@@ -335,6 +333,11 @@ def verify(raw: str) -> Verified:
     )
 
 
+def verify_url(code: str) -> str:
+    """The public page that checks `code` (as printed, ABCD-EFGH-JKMN)."""
+    return f"{current_app.config['BASE_URL'].rstrip('/')}/certificates/verify?code={code}"
+
+
 def display(code: str) -> str:
     return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
@@ -348,7 +351,6 @@ def certificate_pdf(certificate: Certificate) -> bytes:
     if forum.last_day != forum.first_day:
         days += f" – {forum.last_day.isoformat()}"
     code = display(certificate.code)
-    base = current_app.config["BASE_URL"].rstrip("/")
     text = CertificateText(
         name=registration.name,
         forum_ko=forum.title_ko or forum.title_en,
@@ -361,7 +363,7 @@ def certificate_pdf(certificate: Certificate) -> bytes:
         signatory_title_ko=settings.signatory_title_ko,
         signatory_title_en=settings.signatory_title_en,
         code=code,
-        verify_url=f"{base}/certificates/verify?code={code}",
+        verify_url=verify_url(code),
     )
     return render_certificate(text, font=find_font(current_app.config.get("CERTIFICATE_FONT")))
 

@@ -31,7 +31,7 @@ from app.models import (
 from app.models.enums import ForumStatus
 from app.outbox import enqueue_once
 from app.programme.checks import Fields
-from app.registration.certificates import attendance_filter, is_over
+from app.registration.certificates import attendance_filter, has_attended, is_over
 
 KIND = "feedback_request"
 RATINGS = (1, 2, 3, 4, 5)
@@ -51,13 +51,7 @@ class AlreadyAnswered(DomainError):
 
 
 def attended(registration: Registration) -> bool:
-    return bool(
-        db.session.scalar(
-            select(Registration.id).where(
-                Registration.id == registration.id, *attendance_filter(registration.forum_id)
-            )
-        )
-    )
+    return has_attended(registration)
 
 
 def attended_sessions(registration: Registration) -> list[ForumSession]:

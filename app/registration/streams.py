@@ -7,6 +7,7 @@ only. Registrants-only links are included: the person is registered.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from app.models import Forum, ForumSession, Registration, StreamLink
@@ -43,13 +44,18 @@ def watchable_streams(registration: Registration, forum: Forum) -> list[Watchabl
     for session in forum.sessions:
         if watchable_session(state, session):
             links.extend(session.streams)
+    return [
+        Watchable(link.label or link.platform, link.url, link.visibility == "registrants")
+        for link in usable_links(links)
+    ]
+
+
+def usable_links(links: Iterable[StreamLink]) -> list[StreamLink]:
+    """The links with a web address, each address once (the first one wins)."""
     seen: set[str] = set()
     found = []
     for link in links:
-        if not http_url(link.url) or link.url in seen:
-            continue
-        seen.add(link.url)
-        found.append(
-            Watchable(link.label or link.platform, link.url, link.visibility == "registrants")
-        )
+        if http_url(link.url) and link.url not in seen:
+            seen.add(link.url)
+            found.append(link)
     return found

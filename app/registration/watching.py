@@ -14,15 +14,13 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.core.bounds import parse_id
-from app.core.db import db, utcnow, write_transaction
+from app.core.db import db, upsert_insert, utcnow, write_transaction
 from app.core.errors import NotFound
 from app.models import ForumSession, OnlineAttendance, Registration, StreamLink
-from app.registration.state import attendance_state
-from app.registration.streams import http_url, watchable_session
+from app.registration.state import Attendance, attendance_state
+from app.registration.streams import usable_links, watchable_session
 
 
 @dataclass(frozen=True)
@@ -43,23 +41,20 @@ class WatchPage:
         return [s for s in self.sessions if s.on_now]
 
 
-def _streams_of(session: ForumSession) -> list[StreamLink]:
-    """A session's own streams, then the forum's (a forum-wide stream carries every session)."""
-    seen: set[str] = set()
-    found = []
-    for link in [*session.streams, *session.forum.streams]:
-        if http_url(link.url) and link.url not in seen:
-            seen.add(link.url)
-            found.append(link)
-    return found
-
-
-def _watchable(registration: Registration) -> list[ForumSession]:
-    state = attendance_state(registration, positions=False)
+def _watchable(
+    registration: Registration, state: Attendance
+) -> list[tuple[ForumSession, list[StreamLink]]]:
+    """The sessions this person may watch that have a stream, each with its streams: its own,
+    then the forum's (a forum-wide stream carries every session)."""
     if not state.watches_online():
         return []
-    sessions = sorted(registration.forum.sessions, key=lambda s: (s.starts_at, s.id))
-    return [s for s in sessions if watchable_session(state, s) and _streams_of(s)]
+    found = []
+    for session in sorted(registration.forum.sessions, key=lambda s: (s.starts_at, s.id)):
+        if watchable_session(state, session):
+            streams = usable_links([*session.streams, *session.forum.streams])
+            if streams:
+                found.append((session, streams))
+    return found
 
 
 def watch_page(registration: Registration, *, now: datetime | None = None) -> WatchPage:
@@ -75,12 +70,12 @@ def watch_page(registration: Registration, *, now: datetime | None = None) -> Wa
     )
     sessions = [
         WatchSession(
-            session=s,
-            streams=_streams_of(s),
-            on_now=s.starts_at <= now < (s.ends_at or s.starts_at),
-            watched_at=watched.get(s.id),
+            session=session,
+            streams=streams,
+            on_now=session.starts_at <= now < (session.ends_at or session.starts_at),
+            watched_at=watched.get(session.id),
         )
-        for s in _watchable(registration)
+        for session, streams in _watchable(registration, state)
     ]
     return WatchPage(state.watches_online(), sessions)
 
@@ -97,19 +92,18 @@ def open_stream(
     a stream that is not one of its streams."""
     now = now or utcnow()
     session_key, stream_key = parse_id(session_id), parse_id(stream_id)
-    session = next((s for s in _watchable(registration) if s.id == session_key), None)
-    stream = (
-        next((link for link in _streams_of(session) if link.id == stream_key), None)
-        if session is not None
-        else None
+    state = attendance_state(registration, positions=False)
+    streams = next(
+        (links for s, links in _watchable(registration, state) if s.id == session_key), []
     )
-    if session is None or stream is None:
+    stream = next((link for link in streams if link.id == stream_key), None)
+    if stream is None:
         raise NotFound(_("This stream is not one you can watch from here."))
     with write_transaction():
         _record(
             forum_id=registration.forum_id,
             registration_id=registration.id,
-            session_id=session.id,
+            session_id=session_key,
             stream_id=stream.id,
             first_opened_at=now,
         )
@@ -118,9 +112,8 @@ def open_stream(
 
 def _record(**values: object) -> None:
     """The first opening's row; nothing when the person and session have one already."""
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     db.session.execute(
-        insert(OnlineAttendance)
+        upsert_insert(OnlineAttendance)
         .values(**values)
         .on_conflict_do_nothing(
             index_elements=[OnlineAttendance.registration_id, OnlineAttendance.session_id]

@@ -49,7 +49,7 @@ def index():
 def forum(slug: str):
     view = _view(slug)
     register_url = optional_url("attendee.register", slug=slug)
-    record = archive.record(view.forum) if archive.is_archived(view.forum, _now()) else None
+    record = None if view.upcoming else archive.record(view.forum)  # over: its record
     return render_template("public/forum.html", view=view, register_url=register_url, record=record)
 
 
