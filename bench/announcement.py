@@ -28,7 +28,6 @@ import json
 import multiprocessing
 import os
 import secrets
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -42,6 +41,7 @@ from bench.mail_delivery import (
     Sink,
     Worker,
     finish_profiler,
+    floor_send,
     outbox_status,
     start_profiler,
     wait_for,
@@ -312,24 +312,7 @@ def run_floor(args) -> dict[str, Any]:
         queue = _queue_floor(url, forum_id, user_id)
         engine = create_engine(common.normalise_url(url))
         held = queued_rows(engine, queue["announcement_id"], forum_id)
-        sink = Sink().start()
-        try:
-            started = time.perf_counter()
-            subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "bench.floor_mail",
-                    url,
-                    str(sink.port),
-                    str(args.batch_size or 20),
-                ],
-                cwd=common.REPO_ROOT,
-                check=True,
-            )
-            elapsed = time.perf_counter() - started
-        finally:
-            sink.stop()
+        sink, elapsed = floor_send(url, args.batch_size)
         statuses = outbox_status(engine)
         engine.dispose()
     received = Counter(sink.ids())

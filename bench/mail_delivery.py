@@ -218,29 +218,27 @@ def fast_forward_retries(engine) -> int:
 # ----------------------------------------------------------------------------- the phases
 
 
+def floor_send(url: str, batch_size: int | None) -> tuple[Sink, float]:
+    """`bench/floor_mail.py` sends every pending row of `url` to a fresh sink: (sink, seconds)."""
+    sink = Sink().start()
+    try:
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "bench.floor_mail", url, str(sink.port), str(batch_size or 20)],
+            cwd=common.REPO_ROOT,
+            check=True,
+        )
+        return sink, time.perf_counter() - started
+    finally:
+        sink.stop()
+
+
 def run_floor(args) -> dict[str, Any]:
     with common.migrated_database(args.db, args.pg_admin_url) as url:
         app = common.make_app(url)
         seed_mail(app, count=args.messages, tag="floor")
         common.dispose(app)
-        sink = Sink().start()
-        try:
-            started = time.perf_counter()
-            subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "bench.floor_mail",
-                    url,
-                    str(sink.port),
-                    str(args.batch_size or 20),
-                ],
-                cwd=common.REPO_ROOT,
-                check=True,
-            )
-            elapsed = time.perf_counter() - started
-        finally:
-            sink.stop()
+        sink, elapsed = floor_send(url, args.batch_size)
     return {
         "messages": args.messages,
         "received": sink.count(),
