@@ -30,6 +30,7 @@ from app.web.desk import bp as desk_bp
 from app.web.feeds import bp as feeds_bp
 from app.web.organize import bp as organize_bp
 from app.web.public import bp as public_bp
+from app.web.voices import bp as voices_bp
 from config import Config, ConfigError, config_from_env
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -143,6 +144,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(changes_bp)
     app.register_blueprint(organize_bp)
     app.register_blueprint(desk_bp)
+    app.register_blueprint(voices_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 
 

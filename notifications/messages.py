@@ -153,6 +153,13 @@ CONTEXT_KEYS: Mapping[str, str] = {
     "certificate_code": "str: a certificate's verification code, ABCD-EFGH-JKMN.",
     "verify_url": "str (http/https): the public page that checks a certificate's code.",
     "survey_url": "str (http/https): the person's own feedback survey.",
+    "prompt": "str: a comment event's sentence to complete, in the message's language.",
+    "comment": "str: the participant's comment, as written.",
+    "confirm_url": "str (http/https): the link that confirms a comment event entry's address.",
+    "wall_url": "str (http/https): the comment event's public page.",
+    "reward_note": "str | None: what the organizer promised participants, as written.",
+    "prize": "str: what a draw's winner receives, in the message's language.",
+    "draw_url": "str (http/https): the public page of a draw, with its inputs to check it.",
 }
 
 _COMMON_OPTIONAL: Mapping[str, Any] = {"contact_email": None, "forum_url": None}
@@ -316,6 +323,33 @@ MESSAGE_KINDS: Mapping[str, Mapping[str, Any]] = {
         "required": ("recipient_name", "forum_title", "survey_url"),
         "optional": {**_COMMON_OPTIONAL},
     },
+    "comment_confirm": {
+        "doc": "A comment event's double opt-in: the link that confirms the address.",
+        "subject": {
+            "ko": "[{forum_title}] 댓글 참여를 확인해 주세요",
+            "en": "Confirm your comment: {forum_title}",
+        },
+        "required": ("recipient_name", "forum_title", "prompt", "comment", "confirm_url"),
+        "optional": {**_COMMON_OPTIONAL},
+    },
+    "comment_thanks": {
+        "doc": "A comment event's entry is confirmed: what the event promised participants.",
+        "subject": {
+            "ko": "[{forum_title}] 댓글 이벤트에 참여해 주셔서 감사합니다",
+            "en": "Thank you for taking part: {forum_title}",
+        },
+        "required": ("recipient_name", "forum_title", "prompt", "comment", "wall_url"),
+        "optional": {"streams": (), "reward_note": None, **_COMMON_OPTIONAL},
+    },
+    "draw_won": {
+        "doc": "A comment event's draw: the person won a prize.",
+        "subject": {
+            "ko": "[{forum_title}] 댓글 이벤트에 당첨되셨습니다",
+            "en": "You won a prize: {forum_title}",
+        },
+        "required": ("recipient_name", "forum_title", "prize", "draw_url"),
+        "optional": {**_COMMON_OPTIONAL},
+    },
     "reminder": {
         "doc": "Sent the day before the forum: when, where, code and links again.",
         "subject": {
@@ -342,6 +376,9 @@ _URL_KEYS = {  # key -> nullable
     "feed_url": True,
     "verify_url": False,
     "survey_url": False,
+    "confirm_url": False,
+    "wall_url": False,
+    "draw_url": False,
 }
 _URL_SCHEMES = ("http://", "https://")
 _CALENDAR_SCHEMES = ("http://", "https://", "webcal://")

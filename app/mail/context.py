@@ -18,6 +18,9 @@ reminder                   registration_id
 announcement               registration_id (and the row's `announcement_id`)
 certificate                registration_id (the PDF is made from the certificate row)
 feedback_request           registration_id
+comment_confirm            entry_id, confirm_token (a comment event's entry, no registration)
+comment_thanks             entry_id
+draw_won                   entry_id
 =========================  =============================================================
 
 Links. The manage page needs the plain manage token, which the database keeps only hashed:
@@ -59,6 +62,7 @@ from app.models import (
     Announcement,
     Booking,
     Certificate,
+    CommentEntry,
     Forum,
     ForumSession,
     OutboxMessage,
@@ -73,11 +77,12 @@ from app.programme.views import forum_path, main_venue, speaker_feed_path, speak
 from app.registration import certificates, feedback
 from app.registration.state import attendance_state
 from app.registration.streams import watchable_streams
+from app.voices.common import VOICE_KINDS, comments_path, promised_streams
 from notifications import Attachment, InlineImage, calendar_attachment
 from notifications.messages import mailbox
 
 #: Context keys that are secrets: removed from the stored row once it is sent or dead.
-SECRET_KEYS = ("manage_token", "calendar_token")
+SECRET_KEYS = ("manage_token", "calendar_token", "confirm_token")
 
 _ONLINE = {"ko": "온라인", "en": "Online"}
 _TBA = {"ko": "미정", "en": "To be announced"}
@@ -374,6 +379,8 @@ class ContextBuilder:
         """Build one row's message data; raises MessageDataError, Obsolete or ValueError."""
         if row.kind in SPEAKER_KINDS:
             return self._prepare_speaker(row)
+        if row.kind in VOICE_KINDS:
+            return self._prepare_participant(row)
         registration = self._registration(row)
         forum = self._forum(registration.forum_id)
         locale = row.locale
@@ -425,6 +432,60 @@ class ContextBuilder:
             to_name=pick(speaker, "name", locale),
             reply_to=reply_to,
             attachments=(calendar_attachment(ics, filename),) if ics else (),
+            date=self.now.astimezone(ZoneInfo(forum.timezone)),
+            inline_images=(),
+        )
+
+    # a comment event's participants: an entry, not a registration
+
+    def _prepare_participant(self, row: OutboxMessage) -> Prepared:
+        entry_id = (row.context or {}).get("entry_id")
+        entry = db.session.get(CommentEntry, entry_id) if isinstance(entry_id, int) else None
+        if entry is None:
+            raise MessageDataError("the comment event's entry no longer exists")
+        if not entry.email or entry.anonymised_at is not None:
+            raise Obsolete("the participant's address has been removed")
+        event = entry.event
+        forum = self._forum(event.forum_id)
+        locale = row.locale
+        context: dict[str, Any] = {
+            "recipient_name": entry.name,
+            "forum_title": pick(forum, "title", locale) or forum.slug,
+        }
+        wall_url = self.base_url + comments_path(forum.slug)
+        if row.kind == "draw_won":
+            context["prize"] = pick(event, "prize", locale) or "-"
+            context["draw_url"] = wall_url + "/draw"
+        else:
+            context["prompt"] = pick(event, "prompt", locale)
+            context["comment"] = entry.text
+            if row.kind == "comment_confirm":
+                token = row.context.get("confirm_token")
+                if entry.confirmed_at is not None:
+                    raise Obsolete("the address is confirmed already")
+                if (
+                    not isinstance(token, str)
+                    or not entry.confirm_token_hash
+                    or not (tokens_match(token, entry.confirm_token_hash))
+                ):
+                    raise Obsolete("a newer confirmation link replaced this one")
+                context["confirm_url"] = f"{wall_url}/confirm/{token}"
+            else:
+                context["wall_url"] = wall_url
+                context["reward_note"] = pick(event, "reward_note", locale) or None
+                context["streams"] = [
+                    {"label": s.label, "url": s.url, "registrants_only": s.registrants_only}
+                    for s in promised_streams(event, forum)
+                ]
+        contact_email, reply_to = self._contact(forum)
+        context["contact_email"] = contact_email
+        context["forum_url"] = self.forum_url(forum)
+        return Prepared(
+            kind=row.kind,
+            context=context,
+            to_name=entry.name,
+            reply_to=reply_to,
+            attachments=(),
             date=self.now.astimezone(ZoneInfo(forum.timezone)),
             inline_images=(),
         )

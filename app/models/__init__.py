@@ -25,6 +25,15 @@ from app.models.staff import (
     ProgrammeChange,
 )
 from app.models.user import ForumAssignment, User
+from app.models.voices import (
+    CommentEntry,
+    CommentEvent,
+    CommentLike,
+    DrawWinner,
+    Question,
+    QuestionBoard,
+    QuestionVote,
+)
 
 __all__ = [
     "Announcement",
@@ -34,7 +43,11 @@ __all__ = [
     "Certificate",
     "CertificateSettings",
     "CheckIn",
+    "CommentEntry",
+    "CommentEvent",
+    "CommentLike",
     "ConflictAcceptance",
+    "DrawWinner",
     "FeedbackAnswer",
     "Forum",
     "ForumAssignment",
@@ -43,6 +56,9 @@ __all__ = [
     "OnlineAttendance",
     "OutboxMessage",
     "ProgrammeChange",
+    "Question",
+    "QuestionBoard",
+    "QuestionVote",
     "Registration",
     "SessionFeedback",
     "SessionSpeaker",

@@ -76,6 +76,20 @@ class SolverMode(StrEnum):
     REPAIR = "repair"
 
 
+class CommentStatus(StrEnum):
+    PENDING = "pending"  # waiting for a moderator
+    PUBLISHED = "published"
+    HIDDEN = "hidden"  # by a moderator, with a reason kept for organizers
+
+
+class QuestionStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"  # on the presenter's screen
+    ANSWERED = "answered"
+    HIDDEN = "hidden"
+    MERGED = "merged"  # a duplicate: its votes went to the question it was merged into
+
+
 def _values(enum: type[StrEnum]) -> tuple[str, ...]:
     return tuple(member.value for member in enum)
 
@@ -121,3 +135,7 @@ USER_ROLES = ("admin", "organizer", "desk")
 OUTBOX_STATUSES = _values(OutboxStatus)
 SOLVER_RUN_STATUSES = _values(SolverRunStatus)
 SOLVER_MODES = _values(SolverMode)
+COMMENT_STATUSES = _values(CommentStatus)
+QUESTION_STATUSES = _values(QuestionStatus)
+QUESTION_ORIGINS = ("hall", "online")
+WINNER_STATUSES = ("won", "declined")

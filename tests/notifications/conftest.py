@@ -156,6 +156,25 @@ FULL_CONTEXTS: dict[str, dict[str, Any]] = {
         **_pick("recipient_name", "forum_title"),
         "survey_url": "https://madang.example/manage/abc.def/feedback",
     },
+    "comment_confirm": {
+        **_pick("recipient_name", "forum_title"),
+        "prompt": "포용적 스마트시티는 ○○○다",
+        "comment": "포용적 스마트시티는 모두의 마당이다",
+        "confirm_url": "https://madang.example/forums/sds/comments/confirm/abc",
+    },
+    "comment_thanks": {
+        **_pick("recipient_name", "forum_title"),
+        "streams": STREAMS,
+        "prompt": "포용적 스마트시티는 ○○○다",
+        "comment": "포용적 스마트시티는 모두의 마당이다",
+        "reward_note": "추첨으로 커피 쿠폰을 드립니다.",
+        "wall_url": "https://madang.example/forums/sds/comments",
+    },
+    "draw_won": {
+        **_pick("recipient_name", "forum_title"),
+        "prize": "커피 쿠폰",
+        "draw_url": "https://madang.example/forums/sds/comments/draw",
+    },
     "certificate": {
         **_pick("recipient_name", "forum_title", "when"),
         "certificate_code": "ABCD-EFGH-JKMN",

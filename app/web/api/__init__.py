@@ -17,9 +17,11 @@ for _kind in (DomainError, ValidationError, HTTPException):
 
 from app.web.api import (  # noqa: E402, F401  (routes register on bp)
     checkins,
+    comments,
     forums,
     openapi,
     organize,
+    questions,
     registrations,
     solver,
 )

@@ -1,0 +1,5 @@
+"""Placeholder: draw pages."""
+
+from __future__ import annotations
+
+from app.web.voices import bp  # noqa: F401

@@ -1,0 +1,5 @@
+"""Placeholder: questions pages."""
+
+from __future__ import annotations
+
+from app.web.voices import bp  # noqa: F401
