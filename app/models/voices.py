@@ -101,7 +101,11 @@ class CommentEntry(Timestamps, db.Model):
     consent_version: Mapped[str] = mapped_column(String(32))
     consented_at: Mapped[datetime] = mapped_column(UTCDateTime)
     likes: Mapped[int] = mapped_column(Integer, default=0)
-    # The moderator's reading list: its place in the list, and when it was read out.
+    # The moderator's reading list: the session it is read out in, its place in the list, and
+    # when it was read out.
+    reading_session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sessions.id", ondelete="SET NULL")
+    )
     reading_order: Mapped[int | None] = mapped_column(Integer)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sample: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,8 +1,8 @@
 """Citizens' voices: comment events, likes, the draw, live questions
 
-Revision ID: 1038a7724182
+Revision ID: 36889f1fdbf8
 Revises: 3400827254fb
-Create Date: 2026-12-06 04:04:26.788956
+Create Date: 2026-12-06 04:05:46
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '1038a7724182'
+revision = '36889f1fdbf8'
 down_revision = '3400827254fb'
 branch_labels = None
 depends_on = None
@@ -63,6 +63,7 @@ def upgrade():
     sa.Column('consent_version', sa.String(length=32), nullable=False),
     sa.Column('consented_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('likes', sa.Integer(), nullable=False),
+    sa.Column('reading_session_id', sa.Integer(), nullable=True),
     sa.Column('reading_order', sa.Integer(), nullable=True),
     sa.Column('read_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('sample', sa.Boolean(), nullable=False),
@@ -72,6 +73,7 @@ def upgrade():
     sa.CheckConstraint("locale IN ('ko', 'en')", name=op.f('ck_comment_entries_locale_allowed')),
     sa.CheckConstraint("status IN ('pending', 'published', 'hidden')", name=op.f('ck_comment_entries_status_allowed')),
     sa.ForeignKeyConstraint(['event_id'], ['comment_events.id'], name=op.f('fk_comment_entries_event_id_comment_events'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['reading_session_id'], ['sessions.id'], name=op.f('fk_comment_entries_reading_session_id_sessions'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['registration_id'], ['registrations.id'], name=op.f('fk_comment_entries_registration_id_registrations'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_comment_entries')),
     sa.UniqueConstraint('confirm_token_hash', name=op.f('uq_comment_entries_confirm_token_hash')),
@@ -81,31 +83,6 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_comment_entries_registration_id'), ['registration_id'], unique=False)
         batch_op.create_index('ix_comment_entries_wall', ['event_id', 'status', 'confirmed_at'], unique=False)
 
-    op.create_table('comment_likes',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('entry_id', sa.Integer(), nullable=False),
-    sa.Column('voter', sa.String(length=64), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['entry_id'], ['comment_entries.id'], name=op.f('fk_comment_likes_entry_id_comment_entries'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_comment_likes')),
-    sa.UniqueConstraint('entry_id', 'voter', name=op.f('uq_comment_likes_entry_id_voter'))
-    )
-    op.create_table('draw_winners',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('event_id', sa.Integer(), nullable=False),
-    sa.Column('entry_id', sa.Integer(), nullable=False),
-    sa.Column('rank', sa.Integer(), nullable=False),
-    sa.Column('status', sa.String(length=10), nullable=False),
-    sa.Column('drawn_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('declined_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('decline_reason', sa.Text(), nullable=False),
-    sa.CheckConstraint("status IN ('won', 'declined')", name=op.f('ck_draw_winners_status_allowed')),
-    sa.ForeignKeyConstraint(['entry_id'], ['comment_entries.id'], name=op.f('fk_draw_winners_entry_id_comment_entries'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['event_id'], ['comment_events.id'], name=op.f('fk_draw_winners_event_id_comment_events'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_draw_winners')),
-    sa.UniqueConstraint('event_id', 'entry_id', name=op.f('uq_draw_winners_event_id_entry_id')),
-    sa.UniqueConstraint('event_id', 'rank', name=op.f('uq_draw_winners_event_id_rank'))
-    )
     op.create_table('question_boards',
     sa.Column('session_id', sa.Integer(), nullable=False),
     sa.Column('forum_id', sa.Integer(), nullable=False),
@@ -149,6 +126,31 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_questions_registration_id'), ['registration_id'], unique=False)
         batch_op.create_index('ix_questions_session_status', ['session_id', 'status'], unique=False)
 
+    op.create_table('comment_likes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('entry_id', sa.Integer(), nullable=False),
+    sa.Column('voter', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['entry_id'], ['comment_entries.id'], name=op.f('fk_comment_likes_entry_id_comment_entries'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_comment_likes')),
+    sa.UniqueConstraint('entry_id', 'voter', name=op.f('uq_comment_likes_entry_id_voter'))
+    )
+    op.create_table('draw_winners',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('entry_id', sa.Integer(), nullable=False),
+    sa.Column('rank', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('drawn_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('declined_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('decline_reason', sa.Text(), nullable=False),
+    sa.CheckConstraint("status IN ('won', 'declined')", name=op.f('ck_draw_winners_status_allowed')),
+    sa.ForeignKeyConstraint(['entry_id'], ['comment_entries.id'], name=op.f('fk_draw_winners_entry_id_comment_entries'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['event_id'], ['comment_events.id'], name=op.f('fk_draw_winners_event_id_comment_events'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_draw_winners')),
+    sa.UniqueConstraint('event_id', 'entry_id', name=op.f('uq_draw_winners_event_id_entry_id')),
+    sa.UniqueConstraint('event_id', 'rank', name=op.f('uq_draw_winners_event_id_rank'))
+    )
     op.create_table('question_votes',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('question_id', sa.Integer(), nullable=False),
@@ -164,6 +166,8 @@ def upgrade():
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
     op.drop_table('question_votes')
+    op.drop_table('draw_winners')
+    op.drop_table('comment_likes')
     with op.batch_alter_table('questions', schema=None) as batch_op:
         batch_op.drop_index('ix_questions_session_status')
         batch_op.drop_index(batch_op.f('ix_questions_registration_id'))
@@ -174,8 +178,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_question_boards_forum_id'))
 
     op.drop_table('question_boards')
-    op.drop_table('draw_winners')
-    op.drop_table('comment_likes')
     with op.batch_alter_table('comment_entries', schema=None) as batch_op:
         batch_op.drop_index('ix_comment_entries_wall')
         batch_op.drop_index(batch_op.f('ix_comment_entries_registration_id'))
