@@ -102,6 +102,9 @@ class Config:
     LOGIN_ACCOUNT_RATE_LIMIT = _env("LOGIN_ACCOUNT_RATE_LIMIT", "5/minute;20/hour")
     API_RATE_LIMIT = _env("API_RATE_LIMIT", "600/minute")
     DESK_SEARCH_RATE_LIMIT = _env("DESK_SEARCH_RATE_LIMIT", "120/minute")
+    # Citizens' voices: comments and questions sent, and likes and votes given, per address.
+    VOICE_POST_RATE_LIMIT = _env("VOICE_POST_RATE_LIMIT", "10/minute;60/hour")
+    VOICE_VOTE_RATE_LIMIT = _env("VOICE_VOTE_RATE_LIMIT", "60/minute;600/hour")
 
     # Personal data of a forum's registrations is anonymised this many days after the forum
     # ends (`flask privacy purge`, run daily by `flask outbox deliver --watch`).
@@ -139,6 +142,8 @@ class TestingConfig(Config):
     LOGIN_ACCOUNT_RATE_LIMIT = "100000/minute"
     API_RATE_LIMIT = "100000/minute"
     DESK_SEARCH_RATE_LIMIT = "100000/minute"
+    VOICE_POST_RATE_LIMIT = "100000/minute"
+    VOICE_VOTE_RATE_LIMIT = "100000/minute"
     WTF_CSRF_ENABLED = False
     FEED_VERSION_TTL = 0.0  # tests edit and fetch at once; the memo has tests of its own
     BASE_URL = "http://madang.test"
@@ -341,6 +346,8 @@ PARSERS: dict[str, tuple[str, Parser]] = {
     "LOGIN_ACCOUNT_RATE_LIMIT": ("LOGIN_ACCOUNT_RATE_LIMIT", rate_limit),
     "API_RATE_LIMIT": ("API_RATE_LIMIT", rate_limit),
     "DESK_SEARCH_RATE_LIMIT": ("DESK_SEARCH_RATE_LIMIT", rate_limit),
+    "VOICE_POST_RATE_LIMIT": ("VOICE_POST_RATE_LIMIT", rate_limit),
+    "VOICE_VOTE_RATE_LIMIT": ("VOICE_VOTE_RATE_LIMIT", rate_limit),
     "RETENTION_DAYS": ("RETENTION_DAYS", integer(1)),
 }
 

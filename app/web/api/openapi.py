@@ -72,6 +72,12 @@ TAGS: list[dict[str, str]] = [
         "description": "The programme of the forums an account organizes (an organizer or "
         "admin bearer token): the same rules and conflict answers as the /organize pages.",
     },
+    {
+        "name": "voices",
+        "description": "Citizens' voices: the forum's comment event (entries confirmed by mail, "
+        "likes) and a session's live questions (asked, voted on). Moderation is under "
+        "/organize with an organizer's bearer token.",
+    },
     {"name": "meta", "description": "About the API itself."},
 ]
 
@@ -94,6 +100,14 @@ PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     "session_id": {"description": "The session.", "schema": {"type": "integer", "minimum": 0}},
     "item_id": {
         "description": "The venue or speaker.",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    "comment_id": {
+        "description": "A comment of the forum's comment event.",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    "question_id": {
+        "description": "A live question of the session.",
         "schema": {"type": "integer", "minimum": 0},
     },
     "run_id": {"description": "The solver run.", "schema": {"type": "integer", "minimum": 0}},
