@@ -42,12 +42,15 @@ from app.models import (
     Booking,
     Certificate,
     CheckIn,
+    CommentEntry,
+    CommentEvent,
     ConflictAcceptance,
     FeedbackAnswer,
     Forum,
     ForumSession,
     OnlineAttendance,
     OutboxMessage,
+    Question,
     Registration,
     SessionFeedback,
     User,
@@ -58,6 +61,7 @@ from app.programme.views import forum_ends_at
 from app.registration import operations as registrations
 from app.registration.certificates import display as certificate_code
 from app.registration.state import attendance_state
+from app.voices.common import VOICE_KINDS
 
 EXPORT_FORMAT = "madang-personal-data/1"
 # What an erased or purged registration shows instead of a name.
@@ -311,6 +315,79 @@ def forget_feedback(registration_ids: Sequence[int], *, keep_ratings: bool = Fal
     )
 
 
+def forget_voices(registration_ids: Sequence[int], now: datetime) -> None:
+    """What a person said through their own link goes with them: the questions they asked
+    from the stream stay (the hall heard them) without their name or link, and the comment
+    entry their manage link confirmed is anonymised like any other."""
+    ids = list(registration_ids)
+    db.session.execute(
+        update(Question)
+        .where(Question.registration_id.in_(ids))
+        .values(author_name="", registration_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(CommentEntry)
+        .where(CommentEntry.registration_id.in_(ids), CommentEntry.anonymised_at.is_(None))
+        .values(**_anonymous_entry(now))
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _anonymous_entry(now: datetime) -> dict[str, Any]:
+    return {
+        "name": ERASED_NAME,
+        "email": "",
+        "email_normalized": None,
+        "confirm_token_hash": None,
+        "registration_id": None,
+        "anonymised_at": now,
+    }
+
+
+def purge_voices(forum_id: int, now: datetime) -> int:
+    """The retention purge of a forum's citizens' voices: comment entries keep their
+    published text (said in public) without name or address, unpublished text is cleared,
+    and the live questions are deleted. How many entries and questions it touched."""
+    events = select(CommentEvent.id).where(CommentEvent.forum_id == forum_id)
+    open_entries = and_(CommentEntry.event_id.in_(events), CommentEntry.anonymised_at.is_(None))
+    cleared = db.session.execute(
+        update(CommentEntry)
+        .where(open_entries, CommentEntry.status != "published")
+        .values(text="", hidden_reason="", **_anonymous_entry(now))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    kept = db.session.execute(
+        update(CommentEntry)
+        .where(open_entries)
+        .values(**_anonymous_entry(now))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    asked = db.session.execute(
+        delete(Question)
+        .where(Question.forum_id == forum_id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    participants_mail = and_(
+        OutboxMessage.forum_id == forum_id,
+        OutboxMessage.kind.in_(VOICE_KINDS),
+        OutboxMessage.recipient != "",
+    )
+    db.session.execute(
+        update(OutboxMessage)
+        .where(participants_mail, OutboxMessage.status == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.SKIPPED, last_error="the forum's personal data was purged")
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(OutboxMessage)
+        .where(participants_mail)
+        .values(recipient="", context={})
+        .execution_options(synchronize_session=False)
+    )
+    return cleared + kept + asked
+
+
 def export_registration(registration: Registration, *, now: datetime | None = None) -> dict:
     """Everything held about this registration, for the person (or an organizer on their
     request). Nothing about other people: no operator names, no other registrations."""
@@ -346,6 +423,14 @@ def export_registration(registration: Registration, *, now: datetime | None = No
         .join(ForumSession, ForumSession.id == OnlineAttendance.session_id)
         .where(OnlineAttendance.registration_id == registration.id)
         .order_by(OnlineAttendance.first_opened_at, OnlineAttendance.id)
+    ).all()
+    entries = db.session.scalars(
+        select(CommentEntry)
+        .where(CommentEntry.registration_id == registration.id)
+        .order_by(CommentEntry.id)
+    ).all()
+    questions = db.session.scalars(
+        select(Question).where(Question.registration_id == registration.id).order_by(Question.id)
     ).all()
     actions = db.session.scalars(
         select(AuditEntry)
@@ -437,6 +522,28 @@ def export_registration(registration: Registration, *, now: datetime | None = No
         }
         if answer is not None
         else None,
+        "comments": [
+            {
+                "name": e.name,
+                "text": e.text,
+                "status": e.status,
+                "likes": e.likes,
+                "submitted_at": _iso(e.created_at),
+                "confirmed_at": _iso(e.confirmed_at),
+                "consent": {"version": e.consent_version, "at": _iso(e.consented_at)},
+            }
+            for e in entries
+        ],
+        "questions": [
+            {
+                "session_id": q.session_id,
+                "text": q.text,
+                "name": q.author_name,
+                "status": q.status,
+                "asked_at": _iso(q.created_at),
+            }
+            for q in questions
+        ],
         "messages": [
             {
                 "kind": m.kind,
@@ -509,6 +616,7 @@ def erase_registration(
         forget_certificates(list(needles))
         forget_feedback(list(needles))
         forget_online_attendance(list(needles))
+        forget_voices(list(needles), now)
         _scrub_audit(needles)
         _scrub_mentions(forum_id, mentions)
         db.session.add(

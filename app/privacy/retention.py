@@ -28,6 +28,7 @@ from app.privacy.operations import (
     forget_certificates,
     forget_feedback,
     purge_due_at,
+    purge_voices,
     retention_days,
 )
 from app.programme.views import forum_ends_at
@@ -129,7 +130,12 @@ def purge(
     days = retention_days() if days is None else days
     report = PurgeReport(dry_run=dry_run, now=now, days=days)
     for line in retention_plan(days=days):
-        if not line.due(now) or line.with_personal_data == 0:
+        if not line.due(now):
+            continue
+        if not dry_run:
+            with write_transaction():
+                purge_voices(line.forum.id, now)
+        if line.with_personal_data == 0:
             continue
         n = line.with_personal_data if dry_run else _purge_forum(line.forum.id, now)
         if n:

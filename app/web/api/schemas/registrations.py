@@ -11,9 +11,11 @@ from app.models.enums import (
     ACCESSIBILITY_NEEDS,
     ATTENDANCE_MODES,
     ATTENDEE_CATEGORIES,
+    COMMENT_STATUSES,
     LOCALES,
     OUTBOX_STATUSES,
     PLACE_STATUSES,
+    QUESTION_STATUSES,
     REGISTRATION_SOURCES,
 )
 from app.privacy.operations import EXPORT_FORMAT
@@ -281,6 +283,29 @@ class ExportedFeedback(ResponseModel):
     sessions: list[ExportedSessionFeedback]
 
 
+class EntryConsent(ResponseModel):
+    version: str = Field(description="Version of the comment event's consent text accepted.")
+    at: UtcTime
+
+
+class ExportedComment(ResponseModel):
+    name: str
+    text: str
+    status: one_of(COMMENT_STATUSES) = Field(description="Moderation status.")
+    likes: int = Field(ge=0)
+    submitted_at: UtcTime
+    confirmed_at: UtcTime | None
+    consent: EntryConsent
+
+
+class ExportedQuestion(ResponseModel):
+    session_id: int
+    text: str
+    name: str = Field(description="The name given with the question; empty: anonymous.")
+    status: one_of(QUESTION_STATUSES)
+    asked_at: UtcTime
+
+
 class ExportedMessage(ResponseModel):
     kind: str = Field(description="What the message was about.")
     status: one_of(OUTBOX_STATUSES) = Field(description="Delivery status.")
@@ -314,6 +339,12 @@ class PersonalDataExport(ResponseModel):
     )
     certificates: list[ExportedCertificate] = Field(description="Certificates of attendance.")
     feedback: ExportedFeedback | None = Field(description="The survey answer, if given.")
+    comments: list[ExportedComment] = Field(
+        description="The comment event entry confirmed through this registration's link."
+    )
+    questions: list[ExportedQuestion] = Field(
+        description="Live questions asked from this registration's own link."
+    )
     messages: list[ExportedMessage] = Field(description="Emails queued for this registration.")
     organizer_actions: list[ExportedAction] = Field(
         description="What organizers and the desk did with this registration."
