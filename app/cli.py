@@ -1,5 +1,5 @@
 """Command-line tools: `flask demo load`, `flask outbox deliver`, `flask users …`,
-`flask privacy purge|preview`, `flask agenda solve|work`."""
+`flask privacy purge|preview`, `flask agenda solve|work`, `flask voices verify-draw`."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ from app.privacy.operations import retention_days
 from app.privacy.retention import purge, retention_plan
 from app.programme import solver_runs, solving
 from app.programme.agenda import get_forum
+from app.voices import draw as draws
 from scheduling.solver import MAX_TIME_LIMIT_S
 
 demo_cli = AppGroup("demo", help="Demo data: the real Seoul forums and an upcoming sample.")
@@ -409,9 +410,49 @@ def agenda_work(watch: bool, interval: float) -> None:
     click.echo("Stopped.")
 
 
+voices_cli = AppGroup("voices", help="Citizens' voices: check a comment event's prize draw.")
+
+
+@voices_cli.command("verify-draw")
+@click.argument("slug")
+@click.option(
+    "--entries",
+    "entries_file",
+    type=click.File("r", encoding="utf-8"),
+    default=None,
+    help="A downloaded entries.txt to check instead of the stored list.",
+)
+@click.option("--seed", default=None, help="The seed to check instead of the stored one.")
+def voices_verify_draw(slug: str, entries_file, seed: str | None) -> None:
+    """Run a forum's prize draw again from its seed and list and compare with the stored
+    winners. Exits 0 when every check holds, 1 when one fails, 2 when there is no draw."""
+    try:
+        event = draws.event_of(get_forum(slug))
+    except NotFound as exc:
+        click.echo(exc.message, err=True)
+        raise SystemExit(2) from None
+    if event is None or event.drawn_at is None:
+        click.echo(f"{slug}: no draw has taken place.", err=True)
+        raise SystemExit(2)
+    entry_ids = None
+    if entries_file is not None:
+        try:
+            entry_ids = draws.parse_entries(entries_file.read())
+        except ValueError as exc:
+            click.echo(f"FAIL  {entries_file.name}: {exc}", err=True)
+            raise SystemExit(1) from None
+    checks = draws.verify(event, draws.winners_of(event), seed=seed, entry_ids=entry_ids)
+    for check in checks:
+        click.echo(f"{'OK  ' if check.ok else 'FAIL'}  {check.what}")
+    if not all(check.ok for check in checks):
+        raise SystemExit(1)
+    click.echo(f"{slug}: the draw checks out.")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(privacy_cli)
     app.cli.add_command(agenda_cli)
+    app.cli.add_command(voices_cli)

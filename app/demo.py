@@ -25,11 +25,16 @@ from app.demo_data import demo_forums, placeholder
 from app.models import (
     Certificate,
     CertificateSettings,
+    CommentEntry,
+    CommentEvent,
+    DrawWinner,
     FeedbackAnswer,
     Forum,
     ForumSession,
     Material,
     OnlineAttendance,
+    Question,
+    QuestionBoard,
     Registration,
     SessionFeedback,
     SessionSpeaker,
@@ -39,11 +44,13 @@ from app.models import (
     User,
     Venue,
 )
-from app.models.enums import AttendanceMode, PlaceStatus
+from app.models.enums import AttendanceMode, CommentStatus, PlaceStatus
 from app.registration.certificates import new_code as new_certificate_code
 from app.registration.operations import CONSENT_VERSION
+from app.voices.common import COMMENT_CONSENT_VERSION
+from app.voices.draw import entries_digest, rank, seed_digest
 
-_CHILDREN = ("venues", "speakers", "sessions", "streams", "record")
+_CHILDREN = ("venues", "speakers", "sessions", "streams", "record", "voices")
 # Keys of a session spec that are not ForumSession columns.
 _SESSION_KEYS = ("key", "day", "start", "end", "meet", "venue", "parent", "speakers", "streams")
 
@@ -79,6 +86,8 @@ def _load_forum(spec: dict[str, Any]) -> tuple[str, bool]:
             db.session.flush()
             if "record" in spec:
                 _load_record(forum, sessions, spec["record"])
+            if "voices" in spec:
+                _load_voices(forum, sessions, spec["voices"])
             line = (
                 f"loaded {slug}: {_count(len(forum.sessions), 'session')}, "
                 f"{_count(len(forum.speakers), 'speaker')}, "
@@ -224,6 +233,125 @@ def _load_record(forum: Forum, sessions: dict[str, ForumSession], record: dict[s
                     ],
                 )
             )
+
+
+def _load_voices(forum: Forum, sessions: dict[str, ForumSession], spec: dict[str, Any]) -> None:
+    """A forum's comment event with its sample entries (and, with a seed, its completed draw:
+    the winners are what `app.voices.draw.rank` gives, so `flask voices verify-draw` holds),
+    and a session's live questions."""
+    event = CommentEvent(
+        forum_id=forum.id,
+        sample=True,
+        **{k: spec[k] for k in _EVENT_KEYS},
+        seed_hash=seed_digest(spec["seed"]) if "seed" in spec else None,
+        seed_committed_at=spec.get("seed_committed_at"),
+    )
+    db.session.add(event)
+    db.session.flush()
+    reading = sessions[spec["reading_session"]] if "reading_session" in spec else None
+    entries = spec["entries"]
+    # Spread over the window so far (an open event's entries are not dated in the future).
+    span = min(event.closes_at, datetime.now(UTC)) - event.opens_at
+    made: list[CommentEntry] = []
+    for n, (name, locale, text, likes, status, read_order) in enumerate(entries):
+        status, _, reason = status.partition(":")
+        at = event.opens_at + span * (n + 1) / (len(entries) + 2)
+        address = f"voice{n + 1}@{forum.slug}.example.org"
+        entry = CommentEntry(
+            event_id=event.id,
+            name=name,
+            email=address,
+            email_normalized=address,
+            locale=locale,
+            text=text,
+            status=status,
+            hidden_reason=reason,
+            confirmed_at=at + timedelta(minutes=5),
+            consent_version=COMMENT_CONSENT_VERSION,
+            consented_at=at,
+            likes=likes,
+            reading_session_id=reading.id if reading is not None and read_order else None,
+            reading_order=read_order,
+            read_at=reading.starts_at + timedelta(minutes=10 * read_order)
+            if reading is not None and read_order
+            else None,
+            sample=True,
+            created_at=at,
+            updated_at=at,
+        )
+        db.session.add(entry)
+        made.append(entry)
+    db.session.flush()
+    if "drawn_at" in spec:
+        _load_draw(event, made, spec)
+    if "questions" in spec:
+        _load_questions(forum, sessions, spec["questions"])
+
+
+_EVENT_KEYS = (
+    "prompt_ko",
+    "prompt_en",
+    "opens_at",
+    "closes_at",
+    "max_length",
+    "prizes",
+    "prize_ko",
+    "prize_en",
+    "reward_note_ko",
+    "reward_note_en",
+    "sends_streams",
+)
+
+
+def _load_draw(event: CommentEvent, entries: list[CommentEntry], spec: dict[str, Any]) -> None:
+    """The completed draw: the published entries ranked by the revealed seed; the third winner
+    declined, so the next of the ranking took the prize."""
+    ids = sorted(e.id for e in entries if e.status == CommentStatus.PUBLISHED)
+    ranking = rank(spec["seed"], ids)
+    drawn_at = spec["drawn_at"]
+    event.seed = spec["seed"]
+    event.entries_hash = entries_digest(ids)
+    event.drawn_entry_ids = ids
+    event.drawn_at = drawn_at
+    for place, entry_id in enumerate(ranking[: event.prizes + 1], start=1):
+        declined = place == 3
+        db.session.add(
+            DrawWinner(
+                event_id=event.id,
+                entry_id=entry_id,
+                rank=place,
+                status="declined" if declined else "won",
+                drawn_at=drawn_at if place <= event.prizes else drawn_at + timedelta(days=2),
+                declined_at=drawn_at + timedelta(days=2) if declined else None,
+                decline_reason="경품 수령을 원하지 않음 (샘플)" if declined else "",
+            )
+        )
+
+
+def _load_questions(forum: Forum, sessions: dict[str, ForumSession], spec: dict[str, Any]) -> None:
+    session = sessions[spec["session"]]
+    db.session.add(
+        QuestionBoard(
+            session_id=session.id,
+            forum_id=forum.id,
+            open=True,
+            desk_may_moderate=spec["desk_may_moderate"],
+        )
+    )
+    for text, locale, name, status, votes in spec["asked"]:
+        db.session.add(
+            Question(
+                forum_id=forum.id,
+                session_id=session.id,
+                text=text,
+                locale=locale,
+                author_name=name,
+                origin="hall",
+                status=status,
+                votes=votes,
+                answered_at=session.starts_at if status == "answered" else None,
+            )
+        )
 
 
 def _local(day: date, hhmm: str, zone: ZoneInfo) -> datetime:
