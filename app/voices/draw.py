@@ -49,10 +49,11 @@ from sqlalchemy import select, update
 from app.core.db import db, utcnow, write_transaction
 from app.core.errors import DomainError, NotFound, ValidationFailed
 from app.models import AuditEntry, CommentEntry, CommentEvent, DrawWinner, Forum, User
-from app.models.enums import CommentStatus, ForumStatus
+from app.models.enums import ForumStatus
 from app.outbox import enqueue_once
 from app.programme.checks import Fields
 from app.registration.certificates import mask_name
+from app.voices.comments import eligible_filter
 
 KIND = "draw_won"
 SEED_MIN, SEED_MAX = 16, 200
@@ -179,22 +180,10 @@ class RankingExhausted(DomainError):
 # ------------------------------------------------------------------------------------ reads
 
 
-def draw_filter(event_id: int) -> tuple[Any, ...]:
-    """The entries a draw of the event takes: confirmed, published, not anonymised (one per
-    address is the table's unique constraint)."""
-    e = CommentEntry
-    return (
-        e.event_id == event_id,
-        e.confirmed_at.is_not(None),
-        e.status == CommentStatus.PUBLISHED.value,
-        e.anonymised_at.is_(None),
-    )
-
-
 def eligible_ids(event_id: int) -> list[int]:
     return list(
         db.session.scalars(
-            select(CommentEntry.id).where(*draw_filter(event_id)).order_by(CommentEntry.id)
+            select(CommentEntry.id).where(*eligible_filter(event_id)).order_by(CommentEntry.id)
         )
     )
 

@@ -17,6 +17,7 @@ from app.programme import archive
 from app.programme import views as programme_service
 from app.programme.views import ForumView
 from app.registration import certificates
+from app.voices import comments, questions
 
 bp = Blueprint("public", __name__)
 
@@ -50,7 +51,13 @@ def forum(slug: str):
     view = _view(slug)
     register_url = optional_url("attendee.register", slug=slug)
     record = None if view.upcoming else archive.record(view.forum)  # over: its record
-    return render_template("public/forum.html", view=view, register_url=register_url, record=record)
+    return render_template(
+        "public/forum.html",
+        view=view,
+        register_url=register_url,
+        record=record,
+        comment_box=comments.comment_box(view.forum),
+    )
 
 
 @bp.get("/forums/<slug>/documents/<material_id>/<filename>")
@@ -77,7 +84,8 @@ def programme(slug: str):
 def session(slug: str, session_id: int):
     view = _view(slug)
     item = view.session(session_id) or abort(404)
-    return render_template("public/session.html", view=view, item=item)
+    asks = bool(questions.taking_questions([item.session.id]))
+    return render_template("public/session.html", view=view, item=item, asks=asks)
 
 
 @bp.get("/forums/<slug>/venues/<int:venue_id>")
