@@ -49,6 +49,7 @@ from app.models.enums import ATTENDEE_CATEGORIES, PlaceStatus
 from app.programme.views import forum_seats_left
 from app.registration import operations as registrations
 from app.security import no_store
+from app.voices import questions
 
 bp = Blueprint("desk", __name__)
 
@@ -709,4 +710,7 @@ def door(slug: str, venue_id: int):
     view = screens.door_view(slug, venue_id, now=_now())
     if view is None:
         abort(404)
-    return render_template("desk/now.html", view=view, refresh=_refresh(DOOR_REFRESH_SECONDS))
+    asking = questions.taking_questions(item.session.id for item in view.current)
+    return render_template(
+        "desk/now.html", view=view, asking=asking, refresh=_refresh(DOOR_REFRESH_SECONDS)
+    )
