@@ -138,6 +138,7 @@ def test_desk_staff_cannot_open_or_post_any_organizer_page(
         "speaker_id": speaker.id,
         "registration_id": person.id,
         "booking_id": 1,
+        "direction": "up",
     }
     rules = _organize_rules(app)
     if not rules:
