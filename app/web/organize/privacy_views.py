@@ -37,6 +37,15 @@ ACTION_LABELS = {
     "desk_override": _l("Opened or closed the desk"),
     "kiosk_enabled": _l("Turned the kiosk on"),
     "kiosk_disabled": _l("Turned the kiosk off"),
+    "comments.event_created": _l("Set up the comment event"),
+    "comments.event_changed": _l("Changed the comment event"),
+    "comments.publish": _l("Published a comment"),
+    "comments.hide": _l("Hid a comment"),
+    "comments.pick": _l("Put a comment on the reading list"),
+    "comments.unpick": _l("Took a comment off the reading list"),
+    "draw.commit": _l("Committed the prize draw's seed"),
+    "draw.draw": _l("Drew the prize winners"),
+    "draw.decline": _l("Recorded a declined prize"),
 }
 
 
