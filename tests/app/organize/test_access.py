@@ -7,9 +7,23 @@ the test fails if one has no expectation here.
 
 from __future__ import annotations
 
-import pytest
+import re
 
-from app.models import Booking, Material, SolverRun, StreamLink
+import pytest
+from sqlalchemy import func, select
+
+from app.core.db import utcnow
+from app.models import (
+    Booking,
+    CommentEntry,
+    CommentEvent,
+    DrawWinner,
+    Material,
+    Question,
+    QuestionBoard,
+    SolverRun,
+    StreamLink,
+)
 
 WEB_PREFIX = "/organize"
 API_PREFIX = "/api/v1/organize"
@@ -63,6 +77,7 @@ def world(db, make_forum, make_venue, make_session, make_speaker, make_user, mak
         )
         db.session.commit()
         booking = db.session.query(Booking).filter_by(registration_id=registration.id).one()
+        entry, winner, question = voices(session)
         return {
             "slug": forum.slug,
             "session_id": session.id,
@@ -74,7 +89,44 @@ def world(db, make_forum, make_venue, make_session, make_speaker, make_user, mak
             "run_id": run.id,
             "name": "sessions",
             "material_id": material.id,
+            "entry_id": entry.id,
+            "comment_id": entry.id,
+            "winner_id": winner.id,
+            "question_id": question.id,
+            "direction": "up",
         }
+
+    def voices(session) -> tuple[CommentEntry, DrawWinner, Question]:
+        """A comment entry (published, and a winner of the draw) and a live question."""
+        event = db.session.scalar(select(CommentEvent).where(CommentEvent.forum_id == forum.id))
+        if event is None:
+            event = CommentEvent(
+                forum_id=forum.id, prompt_ko="?", opens_at=utcnow(), closes_at=utcnow(), prizes=1
+            )
+            db.session.add(event)
+            db.session.flush()
+        n = db.session.scalar(select(func.count(CommentEntry.id))) + 1
+        entry = CommentEntry(
+            event_id=event.id,
+            name=f"Voice {n}",
+            email=f"voice{n}@example.org",
+            email_normalized=f"voice{n}@example.org",
+            text="A comment",
+            status="published",
+            confirmed_at=utcnow(),
+            consent_version="test",
+            consented_at=utcnow(),
+            reading_session_id=session.id,  # on the session's reading list
+            reading_order=1,
+        )
+        db.session.add(entry)
+        db.session.flush()
+        winner = DrawWinner(event_id=event.id, entry_id=entry.id, rank=n)
+        db.session.add(QuestionBoard(session_id=session.id, forum_id=forum.id))
+        question = Question(forum_id=forum.id, session_id=session.id, text="A question")
+        db.session.add_all([winner, question])
+        db.session.commit()
+        return entry, winner, question
 
     return {
         "forum": forum,
@@ -97,7 +149,7 @@ def build_url(rule, ids: dict[str, object]) -> str:
             values[arg] = ids[arg]
     path = rule.rule
     for name, value in values.items():
-        path = path.replace(f"<int:{name}>", str(value)).replace(f"<{name}>", str(value))
+        path = re.sub(rf"<(?:[^<>]+:)?{name}>", str(value), path)
     return path
 
 
