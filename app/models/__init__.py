@@ -14,6 +14,7 @@ from app.models.forum import (
     StreamLink,
     Venue,
 )
+from app.models.languages import ReceiverLoan, ServiceRequest, SessionService
 from app.models.material import Material
 from app.models.outbox import OutboxMessage
 from app.models.registration import Booking, Registration
@@ -59,8 +60,11 @@ __all__ = [
     "Question",
     "QuestionBoard",
     "QuestionVote",
+    "ReceiverLoan",
     "Registration",
+    "ServiceRequest",
     "SessionFeedback",
+    "SessionService",
     "SessionSpeaker",
     "SolverRun",
     "Speaker",

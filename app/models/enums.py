@@ -90,6 +90,26 @@ class QuestionStatus(StrEnum):
     MERGED = "merged"  # a duplicate: its votes went to the question it was merged into
 
 
+class ServiceKind(StrEnum):
+    INTERPRETATION = "interpretation"  # simultaneous, into `language`
+    KSL = "ksl"  # Korean Sign Language (한국수어)
+    INTERNATIONAL_SIGN = "international_sign"
+    CAPTIONS = "captions"  # live captions (CART) in `language`
+    TRANSCRIPT = "transcript"  # after the session, in `language`
+
+
+class ServiceStatus(StrEnum):
+    PLANNED = "planned"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+
+
+class RequestStatus(StrEnum):
+    OPEN = "open"  # waiting for an organizer's answer
+    CONFIRMED = "confirmed"
+    DECLINED = "declined"
+
+
 def _values(enum: type[StrEnum]) -> tuple[str, ...]:
     return tuple(member.value for member in enum)
 
@@ -116,6 +136,9 @@ SESSION_FORMATS = FORUM_FORMATS
 SESSION_STATUSES = _values(SessionStatus)
 SPEAKER_ROLES = ("keynote", "presenter", "moderator", "panelist", "host", "guest")
 STREAM_VISIBILITIES = ("public", "registrants")
+# What a stream carries: the main feed, an interpretation channel (its `language`), a
+# sign-language feed or a captioned feed (captions in its `language`).
+STREAM_KINDS = ("main", "interpretation", "sign", "captions")
 ATTENDANCE_MODES = _values(AttendanceMode)
 PLACE_STATUSES = _values(PlaceStatus)
 WALK_IN_SOURCE = "desk"  # a registration taken at the desk on the day
@@ -139,3 +162,8 @@ COMMENT_STATUSES = _values(CommentStatus)
 QUESTION_STATUSES = _values(QuestionStatus)
 QUESTION_ORIGINS = ("hall", "online")
 WINNER_STATUSES = ("won", "declined")
+SERVICE_KINDS = _values(ServiceKind)
+SERVICE_STATUSES = _values(ServiceStatus)
+REQUEST_STATUSES = _values(RequestStatus)
+# Kinds without a language of their own: the sign language is the kind.
+SIGN_KINDS = (ServiceKind.KSL.value, ServiceKind.INTERNATIONAL_SIGN.value)

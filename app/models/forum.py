@@ -25,6 +25,7 @@ from app.models.enums import (
     SESSION_KINDS,
     SESSION_STATUSES,
     SPEAKER_ROLES,
+    STREAM_KINDS,
     STREAM_VISIBILITIES,
     VENUE_KINDS,
 )
@@ -301,7 +302,10 @@ class StreamLink(Timestamps, db.Model):
     """A livestream address on a forum (session_id empty) or on one session."""
 
     __tablename__ = "stream_links"
-    __table_args__ = (one_of("visibility", STREAM_VISIBILITIES),)
+    __table_args__ = (
+        one_of("visibility", STREAM_VISIBILITIES),
+        one_of("kind", STREAM_KINDS),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     forum_id: Mapped[int] = mapped_column(ForeignKey("forums.id", ondelete="CASCADE"), index=True)
@@ -310,8 +314,13 @@ class StreamLink(Timestamps, db.Model):
     )
     platform: Mapped[str] = mapped_column(String(60))
     url: Mapped[str] = mapped_column(String(500))
+    # The label in Korean (`label`) and in English; a page shows its reader's, or the other.
     label: Mapped[str] = mapped_column(String(200), default="")
+    label_en: Mapped[str] = mapped_column(String(200), default="", server_default="")
     visibility: Mapped[str] = mapped_column(String(16), default="public")
+    kind: Mapped[str] = mapped_column(String(16), default="main", server_default="main")
+    # An interpretation channel's language, or a captioned feed's (ISO 639); else empty.
+    language: Mapped[str] = mapped_column(String(8), default="", server_default="")
 
     forum: Mapped[Forum] = relationship(back_populates="all_streams")
     session: Mapped[ForumSession | None] = relationship(back_populates="streams")

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import UTCDateTime, db
@@ -64,6 +74,10 @@ class Registration(Timestamps, db.Model):
     accessibility_consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     accessibility_needs: Mapped[list[str]] = mapped_column(JSON, default=list)
     accessibility_other: Mapped[str] = mapped_column(Text, default="")
+    # The language the person will listen in (ISO 639; empty: the floor's), and whether they
+    # need an interpretation receiver in the hall.
+    listening_language: Mapped[str] = mapped_column(String(8), default="", server_default="")
+    needs_receiver: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # First check-in at the forum's door; set by one conditional UPDATE, so two desks
     # scanning the same person at once record one check-in.
