@@ -36,7 +36,9 @@ from app.models import (
     Question,
     QuestionBoard,
     Registration,
+    ServiceRequest,
     SessionFeedback,
+    SessionService,
     SessionSpeaker,
     Speaker,
     SpeakerAvailability,
@@ -50,7 +52,16 @@ from app.registration.operations import CONSENT_VERSION
 from app.voices.common import COMMENT_CONSENT_VERSION
 from app.voices.draw import entries_digest, rank, seed_digest
 
-_CHILDREN = ("venues", "speakers", "sessions", "streams", "record", "voices")
+_CHILDREN = (
+    "venues",
+    "speakers",
+    "sessions",
+    "streams",
+    "record",
+    "voices",
+    "services",
+    "requests",
+)
 # Keys of a session spec that are not ForumSession columns.
 _SESSION_KEYS = ("key", "day", "start", "end", "meet", "venue", "parent", "speakers", "streams")
 
@@ -88,6 +99,8 @@ def _load_forum(spec: dict[str, Any]) -> tuple[str, bool]:
                 _load_record(forum, sessions, spec["record"])
             if "voices" in spec:
                 _load_voices(forum, sessions, spec["voices"])
+            if "services" in spec:
+                _load_services(forum, sessions, spec["services"], spec.get("requests", ()))
             line = (
                 f"loaded {slug}: {_count(len(forum.sessions), 'session')}, "
                 f"{_count(len(forum.speakers), 'speaker')}, "
@@ -233,6 +246,60 @@ def _load_record(forum: Forum, sessions: dict[str, ForumSession], record: dict[s
                     ],
                 )
             )
+
+
+def _load_services(
+    forum: Forum,
+    sessions: dict[str, ForumSession],
+    services: list[tuple[str, str, str, str]],
+    requests: Any,
+) -> None:
+    """Access services of the forum's sessions (all samples), and registrants' requests
+    waiting for an answer: an online registrant each, under the accessibility consent."""
+    for key, kind, language, status in services:
+        db.session.add(
+            SessionService(
+                forum_id=forum.id,
+                session_id=sessions[key].id,
+                kind=kind,
+                language=language,
+                status=status,
+                sample=True,
+            )
+        )
+    for n, asked in enumerate(requests, start=1):
+        address = f"access{n}@{forum.slug}.example.org"
+        registered = forum.registration_opens_at
+        registration = Registration(
+            forum_id=forum.id,
+            confirmation_code=new_confirmation_code(),
+            name=asked["name"],
+            email=address,
+            email_normalized=address,
+            attendance=AttendanceMode.ONLINE,
+            locale=asked["locale"],
+            status=PlaceStatus.CONFIRMED,
+            manage_token_hash=hash_token(new_token()),
+            calendar_token_hash=hash_token(new_token()),
+            consent_version=CONSENT_VERSION,
+            consented_at=registered,
+            accessibility_consent=True,
+            accessibility_consented_at=registered,
+            created_at=registered,
+            updated_at=registered,
+        )
+        db.session.add(registration)
+        db.session.flush()
+        db.session.add(
+            ServiceRequest(
+                forum_id=forum.id,
+                registration_id=registration.id,
+                session_id=sessions[asked["session"]].id,
+                kind=asked["kind"],
+                language=asked["language"],
+                created_at=registered,
+            )
+        )
 
 
 def _load_voices(forum: Forum, sessions: dict[str, ForumSession], spec: dict[str, Any]) -> None:

@@ -291,32 +291,38 @@ SEOUL_DIGITAL_SUMMIT_2018: dict[str, Any] = {
         {
             "platform": "TBS",
             "url": placeholder(SDS_2018, "live/tbs"),
-            "label": "TBS 교통방송 / TBS",
+            "label": "TBS 교통방송",
+            "label_en": "TBS",
         },
         {
             "platform": "Live Seoul",
             "url": placeholder(SDS_2018, "live/live-seoul"),
-            "label": "서울시 소셜방송 라이브서울 / Live Seoul, the city's social broadcast",
+            "label": "서울시 소셜방송 라이브서울",
+            "label_en": "Live Seoul, the city's social broadcast",
         },
         {
             "platform": "AfreecaTV",
             "url": placeholder(SDS_2018, "live/afreecatv"),
-            "label": "아프리카TV / AfreecaTV",
+            "label": "아프리카TV",
+            "label_en": "AfreecaTV",
         },
         {
             "platform": "YouTube",
             "url": placeholder(SDS_2018, "live/youtube"),
-            "label": "유튜브 서울시 채널 / Seoul Metropolitan Government YouTube channel",
+            "label": "유튜브 서울시 채널",
+            "label_en": "Seoul Metropolitan Government YouTube channel",
         },
         {
             "platform": "Pandora TV",
             "url": placeholder(SDS_2018, "live/pandora-tv"),
-            "label": "판도라TV / Pandora TV",
+            "label": "판도라TV",
+            "label_en": "Pandora TV",
         },
         {
             "platform": "Mobile Seoul",
             "url": placeholder(SDS_2018, "live/mobile-seoul"),
-            "label": "모바일 서울 / Mobile Seoul",
+            "label": "모바일 서울",
+            "label_en": "Mobile Seoul",
         },
     ],
 }
@@ -664,22 +670,26 @@ SMART_CITY_LEADERS_FORUM_2020: dict[str, Any] = {
         {
             "platform": "YouTube",
             "url": placeholder(SCLF_2020, "live/youtube"),
-            "label": "서울시 공식 유튜브 채널 / Seoul Metropolitan Government YouTube channel",
+            "label": "서울시 공식 유튜브 채널",
+            "label_en": "Seoul Metropolitan Government YouTube channel",
         },
         {
             "platform": "TBS YouTube",
             "url": placeholder(SCLF_2020, "live/tbs-youtube"),
-            "label": "TBS 유튜브 / TBS YouTube",
+            "label": "TBS 유튜브",
+            "label_en": "TBS YouTube",
         },
         {
             "platform": "Homepage",
             "url": SCLF_2020_HOMEPAGE,
-            "label": "공식 홈페이지 / Forum homepage",
+            "label": "공식 홈페이지",
+            "label_en": "Forum homepage",
         },
         {
             "platform": "Live Seoul",
             "url": placeholder(SCLF_2020, "live/live-seoul"),
-            "label": "서울시 소셜 방송 라이브 서울 / Live Seoul, the city's social broadcast",
+            "label": "서울시 소셜 방송 라이브 서울",
+            "label_en": "Live Seoul, the city's social broadcast",
         },
     ],
     # The record, after the forum. The article names no recording addresses: placeholders.
@@ -712,6 +722,16 @@ SMART_CITY_LEADERS_FORUM_2020: dict[str, Any] = {
             ("최민호", "ko", (), None, ""),  # registered, never watched: no certificate
         ],
     },
+    # Languages and access services. The article names none: Korean–English interpretation of
+    # the conference (speakers from 11 countries), live Korean captions on the keynote's stream
+    # and a transcript after it are samples.
+    "services": [
+        ("keynote", "interpretation", "en", "confirmed"),
+        ("keynote", "captions", "ko", "confirmed"),
+        ("keynote", "transcript", "ko", "confirmed"),
+        ("session1", "interpretation", "en", "confirmed"),
+        ("session2", "interpretation", "en", "confirmed"),
+    ],
     # The comment event of the article (4 to 23 Sep, coffee coupons by draw, the stream address
     # for every participant, striking comments read out at the Leaders Seminar). The article
     # gives neither the number of coupons nor any comment: the ten prizes, the comments, their
@@ -1288,12 +1308,14 @@ SEOUL_SMART_CITY_WEEK_2021: dict[str, Any] = {
         {
             "platform": "YouTube",
             "url": placeholder(SSCW_2021, "live/youtube"),
-            "label": "서울시 유튜브 / Seoul Metropolitan Government YouTube",
+            "label": "서울시 유튜브",
+            "label_en": "Seoul Metropolitan Government YouTube",
         },
         {
             "platform": "Homepage",
             "url": placeholder(SSCW_2021, "live"),
-            "label": "공식 홈페이지 / Official homepage",
+            "label": "공식 홈페이지",
+            "label_en": "Official homepage",
         },
     ],
 }
@@ -1360,6 +1382,13 @@ WEGO_GENERAL_ASSEMBLY_2023: dict[str, Any] = {
         "streamed (city YouTube; the address is a placeholder under https://example.org/). "
         "Homepage forum.seoul.go.kr from the article (https scheme added)."
     ),
+    # Languages and access services: English–Korean interpretation of the keynote and the
+    # forum, and live Korean captions (samples: the sources do not say).
+    "services": [
+        ("keynote", "interpretation", "ko", "confirmed"),
+        ("forum", "interpretation", "en", "confirmed"),
+        ("forum", "captions", "ko", "planned"),
+    ],
     "venues": {
         "floor3": {
             "name_ko": "서울시청 본관",
@@ -1508,7 +1537,8 @@ WEGO_GENERAL_ASSEMBLY_2023: dict[str, Any] = {
                 {
                     "platform": "YouTube",
                     "url": placeholder(WEGO_2023, "live/youtube"),
-                    "label": "서울시 유튜브 채널 / Seoul Metropolitan Government YouTube channel",
+                    "label": "서울시 유튜브 채널",
+                    "label_en": "Seoul Metropolitan Government YouTube channel",
                 },
             ],
         },
@@ -1964,14 +1994,31 @@ def sample_forum(now: datetime) -> dict[str, Any]:
             {
                 "platform": "YouTube",
                 "url": placeholder(SAMPLE, "live/youtube"),
-                "label": "서울시 유튜브 채널 / Seoul Metropolitan Government YouTube channel",
+                "label": "서울시 유튜브 채널",
+                "label_en": "Seoul Metropolitan Government YouTube channel",
                 "visibility": "public",
             },
             {
                 "platform": "Zoom",
                 "url": placeholder(SAMPLE, "webinar/zoom"),
-                "label": "등록자 전용 웨비나 (질의응답) / Webinar for registered people (Q&A)",
+                "label": "등록자 전용 웨비나 (질의응답)",
+                "label_en": "Webinar for registered people (Q&A)",
                 "visibility": "registrants",
+            },
+        ],
+        # Live Korean captions on the keynote, and an online registrant who asked for Korean
+        # Sign Language in Session 2, waiting for an organizer's answer (samples).
+        "services": [
+            ("keynote", "captions", "ko", "confirmed"),
+            ("keynote", "interpretation", "en", "confirmed"),
+        ],
+        "requests": [
+            {
+                "name": "한수어",
+                "locale": "ko",
+                "session": "session2",
+                "kind": "ksl",
+                "language": "",
             },
         ],
         # An open comment event (no seed committed yet: try the draw's commitment) and live
