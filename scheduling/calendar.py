@@ -19,7 +19,9 @@ from icalendar import Calendar, Component, Conference, Event, vCalAddress, vDura
 from scheduling.types import (
     Bilingual,
     ForumInfo,
+    Language,
     MeetingInfo,
+    ServiceInfo,
     SessionInfo,
     SpeakerRole,
     StreamInfo,
@@ -44,6 +46,28 @@ _ROLE_LABELS = {
     "host": "Host / 사회",
     "guest": "Guest / 초청",
 }
+
+# Languages and access services, for the description and the channels' labels.
+_FLOOR_LABEL = Bilingual(ko="언어", en="Language")
+_SERVICE_LABELS = {
+    "interpretation": Bilingual(ko="동시통역", en="Interpretation"),
+    "ksl": Bilingual(ko="한국수어", en="Korean Sign Language"),
+    "international_sign": Bilingual(ko="국제수어", en="International Sign"),
+    "captions": Bilingual(ko="실시간 자막", en="Live captions"),
+    "transcript": Bilingual(ko="속기록", en="Transcript"),
+}
+# Cancelled services are left out.
+_SERVICE_STATUSES = {
+    "planned": Bilingual(ko="예정", en="planned"),
+    "confirmed": Bilingual(ko="확정", en="confirmed"),
+}
+# Streams other than the main feed, and those that carry a language of their own.
+_CHANNEL_LABELS = {
+    "interpretation": Bilingual(ko="통역 채널", en="Interpretation channel"),
+    "sign": Bilingual(ko="수어 화면", en="Sign-language feed"),
+    "captions": Bilingual(ko="자막 화면", en="Captioned feed"),
+}
+_LANGUAGE_KINDS = frozenset({"interpretation", "captions"})
 
 # A session with neither venue nor address still tells people where it happens.
 _FORMAT_LOCATIONS = {"online": Bilingual(ko="온라인", en="Online")}
@@ -205,15 +229,86 @@ def _event(
         status="CANCELLED" if cancelled else ("TENTATIVE" if tentative else "CONFIRMED"),
         # A cancelled session no longer blocks the time in free/busy views.
         transparency="TRANSPARENT" if cancelled else None,
-        conferences=[
-            Conference(stream.url, feature="VIDEO", label=_clean(stream.platform) or None)
-            for stream in streams
-        ]
-        or None,
+        conferences=[_conference(stream) for stream in streams] or None,
         organizer=(
             vCalAddress.new(organizer[0], cn=_clean(organizer[1]) or None) if organizer else None
         ),
     )
+
+
+def _conference(stream: StreamInfo) -> Conference:
+    """RFC 7986 CONFERENCE: an interpretation channel or a captioned feed carries its language
+    (LANGUAGE); LABEL is the stream's label (both languages, like the rest of the calendar),
+    else the platform with what the channel carries."""
+    interpretation = stream.kind == "interpretation"
+    return Conference(
+        stream.url,
+        feature=["AUDIO", "VIDEO"] if interpretation else "VIDEO",
+        label=_clean(_stream_label(stream)) or None,
+        language=stream.language.code
+        if stream.language and stream.kind in _LANGUAGE_KINDS
+        else None,
+    )
+
+
+def _stream_label(stream: StreamInfo) -> str:
+    own = stream.labels.both()
+    if own:
+        return own
+    channel = _channel(stream)
+    return f"{stream.platform} · {channel}" if channel else stream.platform
+
+
+def _channel(stream: StreamInfo) -> str:
+    """What a stream other than the main feed carries: "Interpretation: English / 통역: 영어"."""
+    kind = _CHANNEL_LABELS.get(stream.kind)
+    if kind is None:
+        return ""
+    language = stream.language if stream.kind in _LANGUAGE_KINDS else None
+    if language is None:
+        return _en_ko(kind)
+    names = language.name
+    return _en_ko(
+        Bilingual(
+            ko=f"{kind.ko}: {names.ko or language.code}",
+            en=f"{kind.en}: {names.en or language.code}",
+        )
+    )
+
+
+def _en_ko(text: Bilingual) -> str:
+    """English first, like the role labels: "Captions / 자막"."""
+    if text.ko and text.en and text.ko != text.en:
+        return f"{text.en} / {text.ko}"
+    return text.en or text.ko
+
+
+def _language_names(languages: Iterable[Language]) -> str:
+    return ", ".join(_en_ko(lang.name) or lang.code for lang in languages)
+
+
+def _service_line(service: ServiceInfo) -> str:
+    kind = _SERVICE_LABELS.get(service.kind)
+    line = _en_ko(kind) if kind else service.kind
+    if service.language is not None:
+        line += f": {_en_ko(service.language.name) or service.language.code}"
+    status = _SERVICE_STATUSES.get(service.status)
+    return f"{line} ({_en_ko(status)})" if status else line
+
+
+def _access_block(session: SessionInfo, streams: list[StreamInfo]) -> str:
+    """The floor languages, the services (planned and confirmed) and the channels: shown when
+    the session offers a service or a channel beyond the main feed."""
+    services = [s for s in session.services if s.status in _SERVICE_STATUSES]
+    channels = [s for s in streams if s.kind in _CHANNEL_LABELS]
+    if not services and not channels:
+        return ""
+    lines = []
+    if session.floor:
+        lines.append(f"{_en_ko(_FLOOR_LABEL)}: {_language_names(session.floor)}")
+    lines += [_service_line(s) for s in services]
+    lines += [f"{_channel(s)} — {s.labels.both() or s.platform} {s.url}" for s in channels]
+    return "\n".join(lines)
 
 
 def _visible_streams(streams: Iterable[StreamInfo], include_private: bool) -> list[StreamInfo]:
@@ -261,8 +356,14 @@ def _description(session: SessionInfo, streams: list[StreamInfo], zone: ZoneInfo
     speakers = sorted(session.speakers, key=lambda s: s.order)
     if speakers:
         blocks.append("\n".join(_speaker_line(s) for s in speakers))
+    blocks.append(_access_block(session, streams))
     links = [f"Session page: {session.url}"] if session.url else []
-    links += [f"Livestream: {s.label or s.platform} {s.url}" for s in streams]
+    # The main feeds; the other channels are listed with the languages and services.
+    links += [
+        f"Livestream: {s.labels.both() or s.platform} {s.url}"
+        for s in streams
+        if s.kind not in _CHANNEL_LABELS
+    ]
     if links:
         blocks.append("\n".join(links))
     return _clean("\n\n".join(b for b in blocks if b))

@@ -57,6 +57,7 @@ _FORMAT_ORDER = ("online", "hybrid", "in_person")
 _ROOM_TYPES = {"hall": "lecturehall"}
 # The JSON schema's pattern for time_zone_name; other zones are left out rather than invalid.
 _TZ_NAME = re.compile(r"^([A-Z][a-z]+/[A-Z][a-z]+)|UTC$")
+_LANGUAGE_KINDS = frozenset({"interpretation", "captions"})  # streams with a language
 _LINK_TYPE = "web"  # schema enum has no "livestream"; "media" means recordings to c3voc tools
 
 
@@ -277,13 +278,13 @@ def _event(
         "subtitle": "" if subtitle == title else subtitle,
         "track": _clean(session.kind),
         "type": _clean(session.kind),
-        "language": _clean(session.language),
+        "language": _floor_language(session),
         "abstract": abstract,
         "description": "" if description == abstract else description,
         "persons": [
             _person(s, domain, locale) for s in sorted(session.speakers, key=lambda s: s.order)
         ],
-        "links": [_link(s) for s in session.streams if s.url and not s.registrants_only]
+        "links": [_link(s, locale) for s in session.streams if s.url and not s.registrants_only]
         + [_material(m) for m in session.materials if m.kind == "recording"],
         "attachments": [_material(m) for m in session.materials if m.kind != "recording"],
     }
@@ -298,8 +299,21 @@ def _person(speaker: SpeakerRole, domain: str, locale: str) -> dict[str, Any]:
     }
 
 
-def _link(stream: StreamInfo) -> dict[str, str]:
-    return {"url": stream.url, "title": _clean(stream.label or stream.platform), "type": _LINK_TYPE}
+def _floor_language(session: SessionInfo) -> str:
+    """The first language spoken on the floor: apps read one code ("ko"), not "ko+en"."""
+    if session.floor:
+        return session.floor[0].code
+    return _clean(session.language.split("+")[0])
+
+
+def _link(stream: StreamInfo, locale: str) -> dict[str, str]:
+    """A stream as a link, titled in `locale`; an interpretation channel or a captioned feed
+    names its language in the title ("YouTube (English)")."""
+    title = stream.labels.get(locale) or stream.platform
+    language = stream.language if stream.kind in _LANGUAGE_KINDS else None
+    if language is not None:
+        title = f"{title} ({language.name.get(locale) or language.code})"
+    return {"url": stream.url, "title": _clean(title), "type": _LINK_TYPE}
 
 
 # The schema's reference types: a recording is "media", slides "slides", a document "paper".

@@ -62,12 +62,37 @@ class SpeakerRole:
 
 
 @dataclass(frozen=True, slots=True)
+class Language:
+    """An ISO 639 language with its name in Korean and English (the app names it)."""
+
+    code: str
+    name: Bilingual = Bilingual()
+
+
+@dataclass(frozen=True, slots=True)
 class StreamInfo:
     id: int
     platform: str
     url: str
-    label: str = ""
+    label: str = ""  # in Korean
     registrants_only: bool = False
+    kind: str = "main"  # "main" | "interpretation" | "sign" | "captions"
+    # An interpretation channel's language, or a captioned feed's; None for the others.
+    language: Language | None = None
+    label_en: str = ""
+
+    @property
+    def labels(self) -> Bilingual:
+        return Bilingual(ko=self.label, en=self.label_en)
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceInfo:
+    """An access service a session offers (planned or confirmed)."""
+
+    kind: str  # "interpretation" | "ksl" | "international_sign" | "captions" | "transcript"
+    status: str  # "planned" | "confirmed"
+    language: Language | None = None  # interpreted into, or written in; None for sign language
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +126,8 @@ class SessionInfo:
     url: str = ""  # absolute URL of the session's public page
     meeting: MeetingInfo | None = None
     materials: tuple[MaterialInfo, ...] = ()  # the archive's, after the forum
+    floor: tuple[Language, ...] = ()  # the languages spoken on the floor (`language` split)
+    services: tuple[ServiceInfo, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

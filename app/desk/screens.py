@@ -20,6 +20,7 @@ from app.core.errors import (
     Forbidden,
     ValidationFailed,
 )
+from app.core.languages import language_name
 from app.core.presenters import meeting_line
 from app.desk.checkin import desk_sessions
 from app.desk.desks import published_forum
@@ -43,6 +44,13 @@ from app.models.enums import (
     SessionStatus,
 )
 from app.places import ledger
+from app.programme.views import (
+    SessionAccess,
+    StreamView,
+    forum_services,
+    session_access,
+    stream_view,
+)
 
 
 # ------------------------------------------------------------------- organizer settings
@@ -266,12 +274,30 @@ def _count_online(counts: Counts, forum: Forum) -> None:
 # ------------------------------------------------------------------- now and next at a door
 
 
+@dataclass(frozen=True)
+class DoorChannel:
+    """An interpretation channel of a session on now: its language and the stream that carries
+    it, or none (listen on a receiver in the hall)."""
+
+    language: str
+    stream: StreamView | None = None
+    planned: bool = False
+
+    def language_name(self, locale: str) -> str:
+        return language_name(self.language, locale)
+
+
 @dataclass
 class DoorItem:
     session: ForumSession
     block: ForumSession | None = None
     new_time: bool = False
     moved_here: bool = False
+    floor: tuple[str, ...] = ()  # the languages spoken on the floor
+    channels: list[DoorChannel] = field(default_factory=list)
+
+    def floor_names(self, locale: str) -> str:
+        return SessionAccess(floor=self.floor).floor_names(locale)
 
     @property
     def cancelled(self) -> bool:
@@ -319,6 +345,7 @@ def door_view(slug: str, venue_id: int, *, now: datetime | None = None) -> DoorV
                 selectinload(ForumSession.venue),
                 selectinload(ForumSession.parent),
                 selectinload(ForumSession.speaker_links).selectinload(SessionSpeaker.speaker),
+                selectinload(ForumSession.streams),
             )
             .order_by(ForumSession.starts_at, ForumSession.id)
         )
@@ -348,6 +375,7 @@ def door_view(slug: str, venue_id: int, *, now: datetime | None = None) -> DoorV
         return DoorItem(s, block, s.id in retimed, s.id in moved_in)
 
     current = [item(s) for s in leaves if s.starts_at <= now < s.ends_at]
+    _add_languages(current, forum)
     upcoming = [item(s) for s in leaves if s.starts_at > now]
     nxt: list[DoorItem] = []
     for entry in upcoming:
@@ -372,3 +400,28 @@ def door_view(slug: str, venue_id: int, *, now: datetime | None = None) -> DoorV
         ):
             moved_away[moved.id] = MovedAway(moved)
     return DoorView(forum, venue, now, current, nxt, later, list(moved_away.values()))
+
+
+def _add_languages(items: list[DoorItem], forum: Forum) -> None:
+    """Each session's floor languages and interpretation channels, with the stream of each
+    channel (the session's own first, then the forum's; a public one first)."""
+    if not items:
+        return
+    services = forum_services(forum.id)
+    forum_streams = [stream_view(link) for link in forum.streams]
+    for entry in items:
+        access = session_access(entry.session, services.get(entry.session.id, ()))
+        entry.floor = access.floor
+        streams = [*access.streams, *forum_streams]
+        for service in access.interpretation:
+            carriers = sorted(
+                (
+                    s
+                    for s in streams
+                    if s.kind == "interpretation" and s.language == service.language
+                ),
+                key=lambda s: s.registrants_only,
+            )
+            entry.channels.append(
+                DoorChannel(service.language, carriers[0] if carriers else None, service.planned)
+            )

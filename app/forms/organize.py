@@ -22,22 +22,45 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
+from app.core.i18n import current_locale
+from app.core.languages import language_choices
 from app.core.presenters import LABELS
 from app.forms.fields import MultiCheckboxField
 from app.models.enums import (
     ATTENDANCE_MODES,
     ATTENDEE_CATEGORIES,
     FORUM_FORMATS,
+    SERVICE_KINDS,
+    SERVICE_STATUSES,
     SESSION_FORMATS,
     SESSION_KINDS,
     SESSION_STATUSES,
     SPEAKER_ROLES,
+    STREAM_KINDS,
     STREAM_VISIBILITIES,
     VENUE_KINDS,
 )
 
 SPEAKER_LINES_EXTRA = 3  # empty speaker lines offered below the filled ones
 VISIBILITY_LABELS = {"public": _l("Everyone"), "registrants": _l("Registrants only")}
+STREAM_KIND_LABELS = {
+    "main": _l("The main feed"),
+    "interpretation": _l("An interpretation channel"),
+    "sign": _l("A sign-language feed"),
+    "captions": _l("A captioned feed"),
+}
+SERVICE_KIND_LABELS = {
+    "interpretation": _l("Simultaneous interpretation"),
+    "ksl": _l("Korean Sign Language"),
+    "international_sign": _l("International Sign"),
+    "captions": _l("Live captions"),
+    "transcript": _l("Transcript after the session"),
+}
+SERVICE_STATUS_LABELS = {
+    "planned": _l("Planned"),
+    "confirmed": _l("Confirmed"),
+    "cancelled": _l("Cancelled"),
+}
 
 
 def _choices(group: str, values: tuple[str, ...]) -> list[SelectChoice]:
@@ -210,17 +233,77 @@ class SessionForm(FlaskForm):
         ]
 
 
+def _language_select(empty: str) -> list[tuple[str, str]]:
+    """Every ISO 639 language by name in the reader's language, Korean and English first."""
+    return [("", empty), *language_choices(current_locale())]
+
+
 class StreamForm(FlaskForm):
     session_id = _Select(_l("Session"), choices=[])
     platform = StringField(_l("Platform"), validators=[Length(max=60)])
     url = StringField(_l("Address (URL)"), validators=[Length(max=500)])
-    label = StringField(_l("Label"), validators=[Length(max=200)])
+    kind = _Select(
+        _l("What it carries"),
+        choices=[SelectChoice(v, STREAM_KIND_LABELS[v]) for v in STREAM_KINDS],
+        default="main",
+    )
+    language = _Select(
+        _l("Language of the channel"),
+        description=_l("For an interpretation channel or a captioned feed only."),
+        choices=[],
+    )
+    label = StringField(_l("Label in Korean"), validators=[Length(max=200)])
+    label_en = StringField(_l("Label in English"), validators=[Length(max=200)])
     visibility = _Select(
         _l("Who sees it"),
         choices=[SelectChoice(v, VISIBILITY_LABELS[v]) for v in STREAM_VISIBILITIES],
         default="public",
     )
     submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language.choices = _language_select(str(_l("None (main or sign-language feed)")))
+
+
+class ServiceDetailsForm(FlaskForm):
+    """What can change on a service of the list: its status, provider and note."""
+
+    status = _Select(
+        _l("Status"),
+        choices=[SelectChoice(v, SERVICE_STATUS_LABELS[v]) for v in SERVICE_STATUSES],
+        default="planned",
+    )
+    provider = StringField(
+        _l("Provider"),
+        description=_l("An agency or an interpreter. Only organizers see it."),
+        validators=[Length(max=200)],
+    )
+    note = TextAreaField(
+        _l("Note"), description=_l("Only organizers see it."), validators=[Length(max=2000)]
+    )
+    submit = SubmitField(_l("Save"))
+
+
+class ServiceForm(ServiceDetailsForm):
+    """A new access service for a session."""
+
+    kind = _Select(
+        _l("Service"), choices=[SelectChoice(v, SERVICE_KIND_LABELS[v]) for v in SERVICE_KINDS]
+    )
+    language = _Select(
+        _l("Language"),
+        description=_l(
+            "Interpretation: the language interpreted into. Captions and transcript: the "
+            "language written. Sign language: none."
+        ),
+        choices=[],
+    )
+    submit = SubmitField(_l("Add the service"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language.choices = _language_select(str(_l("None (sign language)")))
 
 
 class PublishForm(FlaskForm):

@@ -88,7 +88,16 @@ SPEAKER_FIELDS = (
     "locale",
     "connection_details",
 )
-STREAM_FIELDS = ("session_id", "platform", "url", "label", "visibility")
+STREAM_FIELDS = (
+    "session_id",
+    "platform",
+    "url",
+    "kind",
+    "language",
+    "label",
+    "label_en",
+    "visibility",
+)
 FORUM_FIELDS = (
     "title_ko",
     "title_en",

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.core.db import db, utcnow, write_transaction
+from app.core.languages import is_language
 from app.core.locks import lock_forum
 from app.models import (
     Forum,
@@ -23,6 +24,7 @@ from app.models import (
 )
 from app.models.enums import (
     LOCALES,
+    STREAM_KINDS,
     STREAM_VISIBILITIES,
     VENUE_KINDS,
 )
@@ -40,6 +42,8 @@ from app.programme.checks import (
 from app.programme.session_edits import _title
 
 R = TypeVar("R", Venue, Speaker, StreamLink)
+# Streams that carry a language of their own: an interpretation channel, a captioned feed.
+STREAM_LANGUAGE_KINDS = ("interpretation", "captions")
 
 
 def venue_values(venue: Venue) -> dict[str, Any]:
@@ -163,15 +167,33 @@ def _check_stream(forum: Forum, raw: Mapping[str, Any]) -> dict[str, Any]:
         "session_id": fields.ref("session_id"),
         "platform": fields.text("platform", limit=60, required=True),
         "url": fields.url("url", required=True),
+        "kind": fields.choice("kind", STREAM_KINDS, default="main"),
+        "language": fields.text("language", limit=8).lower(),
         "label": fields.text("label", limit=200),
+        "label_en": fields.text("label_en", limit=200),
         "visibility": fields.choice("visibility", STREAM_VISIBILITIES, default="public"),
     }
+    _check_stream_language(fields, out["kind"], out["language"])
     if out["session_id"] is not None:
         session = db.session.get(ForumSession, out["session_id"])
         if session is None or session.forum_id != forum.id:
             fields.add("session_id", _("Choose a session of this forum."))
     fields.raise_if_any()
     return out
+
+
+def _check_stream_language(fields: Fields, kind: str, language: str) -> None:
+    """An interpretation channel or a captioned feed says its language (ISO 639); the main and
+    sign-language feeds have none of their own."""
+    if fields.has("kind") or fields.has("language"):
+        return
+    if kind not in STREAM_LANGUAGE_KINDS:
+        if language:
+            fields.add("language", _("Only an interpretation or captions stream has a language."))
+    elif not language:
+        fields.add("language", _("Choose the language of this channel."))
+    elif not is_language(language):
+        fields.add("language", _("Choose a language from the list (an ISO 639 code)."))
 
 
 def create_stream(forum: Forum, raw: Mapping[str, Any], user: User) -> StreamLink:

@@ -52,6 +52,7 @@ from sqlalchemy import func, select, update
 from app.core.bounds import parse_whole_number
 from app.core.db import db, utcnow, write_transaction
 from app.core.errors import ValidationFailed
+from app.core.languages import is_language, parse_floor_languages
 from app.core.locks import lock_forum
 from app.models import (
     Booking,
@@ -221,10 +222,7 @@ def check_session(
     out["kind"] = fields.choice("kind", SESSION_KINDS, default="session")
     out["format"] = fields.choice("format", SESSION_FORMATS, default="in_person")
     out["status"] = fields.choice("status", SESSION_STATUSES, default="scheduled")
-    language = fields.text("language", limit=16).lower() or "ko"
-    if not fields.has("language") and not _LANGUAGE.match(language):
-        fields.add("language", _("Give language codes such as ko, en or ko+en."))
-    out["language"] = language
+    out["language"] = _check_floor_languages(fields)
     out["starts_at"] = fields.moment("starts_at", zone, required=True)
     out["ends_at"] = fields.moment("ends_at", zone, required=True)
     if out["starts_at"] and out["ends_at"] and out["ends_at"] <= out["starts_at"]:
@@ -254,6 +252,25 @@ def check_session(
     out["speakers"] = _check_speakers(fields, forum, raw.get("speakers"))
     fields.raise_if_any()
     return out
+
+
+def _check_floor_languages(fields: Fields) -> str:
+    """The language(s) spoken on the floor: ISO 639 codes joined by "+" ("ko", "ko+en"), each
+    one Babel knows, none twice. Empty means Korean."""
+    language = fields.text("language", limit=16).lower() or "ko"
+    if fields.has("language"):
+        return language
+    codes = parse_floor_languages(language)
+    if (
+        not _LANGUAGE.match(language)
+        or "+".join(codes) != language
+        or not all(is_language(code) for code in codes)
+        or len(set(codes)) != len(codes)
+    ):
+        fields.add(
+            "language", _("Give ISO 639 language codes joined by +, such as ko, en or ko+en.")
+        )
+    return language
 
 
 def _check_meeting(fields: Fields, zone: ZoneInfo, out: dict[str, Any]) -> None:

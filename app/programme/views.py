@@ -14,17 +14,36 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
+from babel.lists import format_list
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import MultiDict
 
 from app.core.db import db, utcnow
-from app.models import Forum, ForumSession, SessionSpeaker, Speaker, StreamLink, Venue
-from app.models.enums import ForumFormat, ForumStatus, SessionStatus
+from app.core.languages import FIRST, is_language, language_name, parse_floor_languages
+from app.models import (
+    Forum,
+    ForumSession,
+    SessionService,
+    SessionSpeaker,
+    Speaker,
+    StreamLink,
+    Venue,
+)
+from app.models.enums import (
+    SERVICE_KINDS,
+    SIGN_KINDS,
+    ForumFormat,
+    ForumStatus,
+    ServiceKind,
+    ServiceStatus,
+    SessionStatus,
+)
 from app.models.forum import public_left
 from scheduling.agenda import sessions_by_day
 from scheduling.types import (
@@ -285,6 +304,159 @@ def forum_info(
     )
 
 
+# -- languages, access services and streams for the reader ----------------------------------
+
+# Services that carry a language a person may listen or read in (the language filter).
+_INTO_LANGUAGE = (ServiceKind.INTERPRETATION.value, ServiceKind.CAPTIONS.value)
+
+
+def stream_label(label_ko: str, label_en: str, platform: str, locale: str) -> str:
+    """A stream's label in the reader's language, else the other language's, else the
+    platform: never both glued."""
+    mine, other = (label_en, label_ko) if locale == "en" else (label_ko, label_en)
+    return mine or other or platform
+
+
+def stream_label_lang(label_ko: str, label_en: str, locale: str) -> str:
+    """The language of the label shown when it is not the reader's ("ko"/"en"), so a page can
+    mark it with `lang`; "" when it is the reader's or the platform."""
+    mine, other = (label_en, label_ko) if locale == "en" else (label_ko, label_en)
+    if mine or not other:
+        return ""
+    return "ko" if locale == "en" else "en"
+
+
+@dataclass(frozen=True, slots=True)
+class StreamView:
+    """A stream link as pages and mails show it: what it carries and its label for a reader."""
+
+    id: int
+    platform: str
+    url: str
+    label_ko: str = ""
+    label_en: str = ""
+    kind: str = "main"
+    language: str = ""  # an interpretation channel's or a captioned feed's
+    registrants_only: bool = False
+
+    def label(self, locale: str) -> str:
+        return stream_label(self.label_ko, self.label_en, self.platform, locale)
+
+    def label_lang(self, locale: str) -> str:
+        return stream_label_lang(self.label_ko, self.label_en, locale)
+
+    def language_name(self, locale: str) -> str:
+        return language_name(self.language, locale) if self.language else ""
+
+
+def stream_view(link: StreamLink) -> StreamView:
+    return StreamView(
+        id=link.id,
+        platform=link.platform,
+        url=link.url,
+        label_ko=link.label or "",
+        label_en=link.label_en or "",
+        kind=link.kind or "main",
+        language=link.language or "",
+        registrants_only=link.visibility != "public",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceView:
+    """An access service a session offers (planned or confirmed; cancelled ones are left out)."""
+
+    kind: str
+    language: str  # ISO 639; empty for sign language (the kind says which)
+    status: str
+
+    @property
+    def planned(self) -> bool:
+        return self.status == ServiceStatus.PLANNED
+
+    @property
+    def sign(self) -> bool:
+        return self.kind in SIGN_KINDS
+
+    def language_name(self, locale: str) -> str:
+        return language_name(self.language, locale) if self.language else ""
+
+
+_KIND_ORDER = {kind: n for n, kind in enumerate(SERVICE_KINDS)}
+
+
+def _language_order(code: str) -> tuple[int, str]:
+    return (FIRST.index(code) if code in FIRST else len(FIRST), code)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionAccess:
+    """A session's floor languages, the services it offers and its streams."""
+
+    floor: tuple[str, ...] = ()
+    services: tuple[ServiceView, ...] = ()
+    streams: tuple[StreamView, ...] = ()
+
+    def floor_names(self, locale: str) -> str:
+        """'Korean and English' / '한국어 및 영어' in the reader's language."""
+        names = [language_name(code, locale) for code in self.floor]
+        return format_list(names, locale=locale) if names else ""
+
+    @property
+    def public_streams(self) -> tuple[StreamView, ...]:
+        return tuple(s for s in self.streams if not s.registrants_only)
+
+    @property
+    def interpretation(self) -> tuple[ServiceView, ...]:
+        return tuple(s for s in self.services if s.kind == ServiceKind.INTERPRETATION)
+
+    @property
+    def languages(self) -> frozenset[str]:
+        """Every language a person can follow the session in: spoken on the floor, or offered
+        as interpretation or captions."""
+        into = (s.language for s in self.services if s.kind in _INTO_LANGUAGE and s.language)
+        return frozenset((*self.floor, *into))
+
+    def offers(self, kind: str) -> bool:
+        return any(s.kind == kind for s in self.services)
+
+    def matches(self, language: str = "", service: str = "") -> bool:
+        return (not language or language in self.languages) and (
+            not service or self.offers(service)
+        )
+
+
+NO_ACCESS = SessionAccess()
+
+
+def session_access(session: ForumSession, services: Iterable[SessionService]) -> SessionAccess:
+    """One session's floor languages, its services (cancelled ones left out, in a fixed order)
+    and its streams."""
+    offered = sorted(
+        (s for s in services if s.status != ServiceStatus.CANCELLED),
+        key=lambda s: (_KIND_ORDER.get(s.kind, 99), _language_order(s.language)),
+    )
+    return SessionAccess(
+        floor=tuple(parse_floor_languages(session.language)),
+        services=tuple(ServiceView(s.kind, s.language or "", s.status) for s in offered),
+        streams=tuple(stream_view(link) for link in session.streams),
+    )
+
+
+def forum_services(forum_id: int) -> dict[int, list[SessionService]]:
+    """The forum's services that are not cancelled, by session: one query."""
+    rows = db.session.scalars(
+        select(SessionService).where(
+            SessionService.forum_id == forum_id,
+            SessionService.status != ServiceStatus.CANCELLED,
+        )
+    )
+    found: dict[int, list[SessionService]] = defaultdict(list)
+    for row in rows:
+        found[row.session_id].append(row)
+    return found
+
+
 # -- the programme ----------------------------------------------------------------------------
 
 
@@ -297,6 +469,7 @@ class ProgrammeItem:
     parts: tuple[ProgrammeItem, ...] = ()
     block: SessionInfo | None = None  # the programme block this session is a part of
     public_seats: int | None = None  # the seats less those held for invited people
+    access: SessionAccess = NO_ACCESS  # floor languages, services, streams for the reader
 
     @property
     def cancelled(self) -> bool:
@@ -355,6 +528,7 @@ def build_programme(
     info: ForumInfo,
     seats_left: dict[int, int | None],
     public_seats: dict[int, int | None] | None = None,
+    access: dict[int, SessionAccess] | None = None,
 ) -> Programme:
     """Group `info.sessions` by local day (forum zone) and nest each block's parts under it.
 
@@ -386,6 +560,7 @@ def build_programme(
             parts=parts,
             block=block,
             public_seats=(public_seats or {}).get(s.id, s.seats),
+            access=(access or {}).get(s.id, NO_ACCESS),
         )
 
     by_id = {s.id: make(s, None, frozenset()) for s in info.sessions}
@@ -490,6 +665,26 @@ class ForumView:
     registration: RegistrationState
     seats_left: int | None  # in-person places left for the public; None: no limit
     upcoming: bool
+    streams: tuple[StreamView, ...] = ()  # the forum-wide streams, for the reader
+
+    @property
+    def public_stream_views(self) -> tuple[StreamView, ...]:
+        """The forum-wide streams anyone may watch, with kind, language and both labels."""
+        return tuple(s for s in self.streams if not s.registrants_only)
+
+    @property
+    def languages(self) -> list[str]:
+        """The languages that occur in the forum (spoken on a floor, or offered as a service),
+        Korean and English first."""
+        codes: set[str] = set()
+        for item in self.programme.by_id.values():
+            codes |= set(item.access.floor)
+            codes |= {s.language for s in item.access.services if s.language}
+        return sorted(codes, key=_language_order)
+
+    def language_options(self, locale: str) -> list[tuple[str, str]]:
+        """(code, name in the reader's language) for the programme's language filter."""
+        return [(code, language_name(code, locale)) for code in self.languages]
 
     @property
     def public_places(self) -> int | None:
@@ -546,11 +741,83 @@ def forum_view(slug: str, *, base_url: str, now: datetime) -> ForumView | None:
 def build_forum_view(forum: Forum, *, base_url: str, now: datetime) -> ForumView:
     info = forum_info(forum, base_url=base_url)
     seats = {s.id: session_seats_left(s) for s in forum.sessions}
+    services = forum_services(forum.id)
+    access = {s.id: session_access(s, services.get(s.id, ())) for s in forum.sessions}
     return ForumView(
         forum=forum,
         info=info,
-        programme=build_programme(info, seats, {s.id: s.public_seats for s in forum.sessions}),
+        programme=build_programme(
+            info, seats, {s.id: s.public_seats for s in forum.sessions}, access
+        ),
         registration=registration_state(forum, now),
         seats_left=forum_seats_left(forum),
         upcoming=is_upcoming(forum, now),
+        streams=tuple(stream_view(link) for link in forum.streams),
     )
+
+
+# -- the programme's filters --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammeFilter:
+    """The programme narrowed to sessions in a language and/or with a service.
+
+    A value that is no language or service is not applied: it is kept in `rejected` (field →
+    the value as given) so the page can say so, and the whole programme is shown."""
+
+    language: str = ""  # the ISO 639 code applied; "" for any
+    service: str = ""  # the service kind applied; "" for any
+    rejected: dict[str, str] = field(default_factory=dict)
+    days: tuple[ProgrammeDay, ...] = ()
+    count: int = 0  # sessions that match
+
+    @property
+    def active(self) -> bool:
+        return bool(self.language or self.service)
+
+    @property
+    def service_kinds(self) -> tuple[str, ...]:
+        return SERVICE_KINDS
+
+    def language_name(self, locale: str) -> str:
+        return language_name(self.language, locale) if self.language else ""
+
+    @staticmethod
+    def other_args(args: MultiDict[str, str]) -> dict[str, list[str]]:
+        """The query's other arguments, kept by the filter's links."""
+        return {key: args.getlist(key) for key in args if key not in _FILTER_ARGS}
+
+
+_FILTER_ARGS = ("language", "service")
+
+
+def _filter_value(value: object) -> str:
+    return value.strip().lower() if isinstance(value, str) else ""
+
+
+def filter_programme(
+    view: ForumView, *, language: object = "", service: object = ""
+) -> ProgrammeFilter:
+    """The sessions whose floor languages include `language` or that offer interpretation or
+    captions into it, and that offer `service` (planned or confirmed). Each day lists the
+    matching sessions by start, a part beside the others (it still names its block)."""
+    rejected: dict[str, str] = {}
+    code, kind = _filter_value(language), _filter_value(service)
+    if code and not is_language(code):
+        rejected["language"] = str(language)[:40]
+        code = ""
+    if kind and kind not in SERVICE_KINDS:
+        rejected["service"] = str(service)[:40]
+        kind = ""
+    if not (code or kind):
+        return ProgrammeFilter(rejected=rejected, days=view.programme.days)
+    days, count = [], 0
+    for day in view.programme.days:
+        items = tuple(
+            replace(row.item, parts=()) for row in day.rows if row.item.access.matches(code, kind)
+        )
+        if items:
+            days.append(ProgrammeDay(day=day.day, items=items))
+            count += len(items)
+    return ProgrammeFilter(code, kind, rejected, tuple(days), count)

@@ -20,13 +20,13 @@ from app.core.db import db, upsert_insert, utcnow, write_transaction
 from app.core.errors import NotFound
 from app.models import ForumSession, OnlineAttendance, Registration, StreamLink
 from app.registration.state import Attendance, attendance_state
-from app.registration.streams import usable_links, watchable_session
+from app.registration.streams import Watchable, usable_links, watchable, watchable_session
 
 
 @dataclass(frozen=True)
 class WatchSession:
     session: ForumSession
-    streams: list[StreamLink]
+    streams: list[Watchable]  # with kind, language and both labels
     on_now: bool
     watched_at: datetime | None  # when this person first opened one of its streams
 
@@ -71,7 +71,7 @@ def watch_page(registration: Registration, *, now: datetime | None = None) -> Wa
     sessions = [
         WatchSession(
             session=session,
-            streams=streams,
+            streams=[watchable(link, registration.locale) for link in streams],
             on_now=session.starts_at <= now < (session.ends_at or session.starts_at),
             watched_at=watched.get(session.id),
         )

@@ -6,7 +6,7 @@ import hashlib
 
 from app.models import CommentEvent, Forum, StreamLink
 from app.models.enums import SessionStatus
-from app.registration.streams import Watchable, usable_links
+from app.registration.streams import Watchable, usable_links, watchable
 
 # The version of the consent text a comment event's form shows; recorded with every entry.
 COMMENT_CONSENT_VERSION = "2026-12-voices-v1"
@@ -37,7 +37,5 @@ def promised_streams(event: CommentEvent, forum: Forum) -> list[Watchable]:
     for session in sorted(forum.sessions, key=lambda s: (s.starts_at, s.id)):
         if session.status == SessionStatus.SCHEDULED:
             links.extend(session.streams)
-    return [
-        Watchable(link.label or link.platform, link.url, link.visibility == "registrants")
-        for link in usable_links(links)
-    ]
+    # Both labels ride along: the mail picks its reader's (Watchable.label_in).
+    return [watchable(link, "ko") for link in usable_links(links)]

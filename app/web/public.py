@@ -77,7 +77,11 @@ def document(slug: str, material_id: str, filename: str):
 
 @bp.get("/forums/<slug>/programme")
 def programme(slug: str):
-    return render_template("public/programme.html", view=_view(slug))
+    view = _view(slug)
+    found = programme_service.filter_programme(
+        view, language=request.args.get("language", ""), service=request.args.get("service", "")
+    )
+    return render_template("public/programme.html", view=view, found=found)
 
 
 @bp.get("/forums/<slug>/sessions/<int:session_id>")

@@ -421,7 +421,8 @@ def test_private_streams_only_when_asked() -> None:
         assert stream.url in private
     event = events_by_uid(feed(include_private_streams=True))[session_uid(102, DOMAIN)]
     labels = [c.params["LABEL"] for c in event["CONFERENCE"]]
-    assert labels == ["YouTube", "Zoom"]
+    # The stream's own label where it has one, else the platform.
+    assert labels == ["YouTube", "Zoom Q&A (참가자 전용)"]
     assert f"Livestream: Zoom Q&A (참가자 전용) {PANEL_ZOOM.url}" in event["DESCRIPTION"]
     # A stream without a label is named by its platform.
     webex = events_by_uid(feed(include_private_streams=True))[session_uid(104, DOMAIN)]

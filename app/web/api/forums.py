@@ -15,13 +15,20 @@ from flask_babel import gettext as _
 
 from app.core.errors import NotFound
 from app.programme import views as programme
-from app.programme.views import ForumListEntry, ForumView, ProgrammeItem, RegistrationState
+from app.programme.views import (
+    ForumListEntry,
+    ForumView,
+    ProgrammeItem,
+    RegistrationState,
+    ServiceView,
+    StreamView,
+)
 from app.web.api.bodies import respond
 from app.web.api.openapi import Answer, operation
 from app.web.api.schemas import forums as schemas
 from app.web.api.schemas.base import Bilingual
 from scheduling.types import Bilingual as BilingualText
-from scheduling.types import SpeakerRole, StreamInfo, VenueInfo
+from scheduling.types import SpeakerRole, VenueInfo
 
 
 @operation(
@@ -136,8 +143,18 @@ def venue(info: VenueInfo, *, slug: str, base_url: str) -> schemas.Venue:
     )
 
 
-def stream(info: StreamInfo) -> schemas.Stream:
-    return schemas.Stream(platform=info.platform, url=info.url, label=info.label)
+def stream(view: StreamView) -> schemas.Stream:
+    return schemas.Stream(
+        platform=view.platform,
+        url=view.url,
+        kind=view.kind,
+        language=view.language,
+        label=Bilingual(ko=view.label_ko, en=view.label_en),
+    )
+
+
+def service(view: ServiceView) -> schemas.Service:
+    return schemas.Service(kind=view.kind, language=view.language, status=view.status)
 
 
 def session_speaker(role: SpeakerRole) -> schemas.SessionSpeaker:
@@ -161,6 +178,8 @@ def session(item: ProgrammeItem, *, tz: str) -> schemas.Session:
         format=s.format,
         status=s.status,
         language=s.language,
+        languages=list(item.access.floor),
+        services=[service(v) for v in item.access.services],
         day=s.start.astimezone(zone).date().isoformat(),
         starts_at=local_iso(s.start, tz),
         ends_at=local_iso(s.end, tz),
@@ -172,7 +191,7 @@ def session(item: ProgrammeItem, *, tz: str) -> schemas.Session:
         seats=item.public_seats,
         seats_left=item.seats_left,
         speakers=[session_speaker(r) for r in s.speakers],
-        streams=[stream(st) for st in item.public_streams],
+        streams=[stream(st) for st in item.access.public_streams],
         revision=s.revision,
         updated_at=utc_iso(s.updated_at),
         url=s.url,
@@ -223,6 +242,6 @@ def forum_detail(view: ForumView, *, base_url: str) -> schemas.ForumDetail:
             )
             for sp in forum.speakers
         ],
-        streams=[stream(s) for s in view.public_streams],
+        streams=[stream(s) for s in view.public_stream_views],
         sessions=[session(view.programme.by_id[s.id], tz=tz) for s in info.sessions],
     )

@@ -102,6 +102,10 @@ PATH_PARAMETERS: dict[str, dict[str, Any]] = {
         "description": "The venue or speaker.",
         "schema": {"type": "integer", "minimum": 0},
     },
+    "service_id": {
+        "description": "An access service of one of the forum's sessions.",
+        "schema": {"type": "integer", "minimum": 0},
+    },
     "comment_id": {
         "description": "A comment of the forum's comment event.",
         "schema": {"type": "integer", "minimum": 0},

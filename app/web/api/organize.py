@@ -22,9 +22,10 @@ from flask_babel import gettext as _
 
 from app.accounts.access import can_organize
 from app.core.errors import Forbidden, ValidationFailed
+from app.core.languages import parse_floor_languages
 from app.extensions import limiter
 from app.models import Forum, ForumSession, User
-from app.programme import agenda, records, session_edits
+from app.programme import agenda, records, services, session_edits
 from app.programme.views import forum_seats_left
 from app.registration import guests
 from app.registration.operations import RegistrationRequest
@@ -432,6 +433,81 @@ _record_routes(
     records.delete_speaker,
     speaker_body,
 )
+
+
+# ============================================================================ access services
+
+
+def service_body(service) -> schemas.OrganizerService:
+    return schemas.OrganizerService(
+        id=service.id,
+        session_id=service.session_id,
+        **services.service_values(service),
+        updated_at=utc_iso(service.updated_at),
+    )
+
+
+@organize_operation(
+    f"{PREFIX}/sessions/<int:session_id>/services",
+    "GET",
+    operation_id="organizeSessionServices",
+    summary="A session's floor languages and access services",
+    responses={200: Answer("The services.", schemas.ServiceList), 404: NO_FORUM},
+)
+def organize_session_services(user: User, forum: Forum, session_id: int):
+    session = agenda.get_session(forum, session_id)
+    return respond(
+        schemas.ServiceList(
+            session_id=session.id,
+            floor_languages=parse_floor_languages(session.language),
+            services=[service_body(s) for s in services.services_of(session)],
+        )
+    )
+
+
+@organize_operation(
+    f"{PREFIX}/sessions/<int:session_id>/services",
+    "POST",
+    operation_id="organizeAddService",
+    summary="Offer an access service in a session",
+    description="Interpretation into a language, Korean Sign Language, International Sign, "
+    "live captions or a transcript. One per kind and language: a second one is refused "
+    "(422 on `language`).",
+    body=schemas.ServiceInput,
+    responses={201: Answer("Added.", schemas.ServiceBody), 404: NO_FORUM},
+)
+def organize_add_service(user: User, forum: Forum, session_id: int):
+    agenda.get_session(forum, session_id)
+    service = services.add_service(forum, session_id, _fields(parse(schemas.ServiceInput)), user)
+    return respond(schemas.ServiceBody(service=service_body(service)), 201)
+
+
+@organize_operation(
+    f"{PREFIX}/services/<int:service_id>",
+    "PATCH",
+    operation_id="organizeUpdateService",
+    summary="Change an access service (the fields sent)",
+    body=schemas.ServicePatch,
+    responses={200: Answer("Saved.", schemas.ServiceBody), 404: NO_FORUM},
+)
+def organize_update_service(user: User, forum: Forum, service_id: int):
+    services.get_service(forum, service_id)
+    body = parse(schemas.ServicePatch)
+    service = services.update_service(forum, service_id, _fields(body), user)
+    return respond(schemas.ServiceBody(service=service_body(service)))
+
+
+@organize_operation(
+    f"{PREFIX}/services/<int:service_id>",
+    "DELETE",
+    operation_id="organizeDeleteService",
+    summary="Remove an access service",
+    description="To tell people it will not happen, set its status to cancelled instead.",
+    responses={204: NO_CONTENT, 404: NO_FORUM},
+)
+def organize_delete_service(user: User, forum: Forum, service_id: int):
+    services.remove_service(forum, service_id, user)
+    return "", 204
 
 
 # ============================================================================ invited people

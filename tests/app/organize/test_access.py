@@ -21,6 +21,7 @@ from app.models import (
     Material,
     Question,
     QuestionBoard,
+    SessionService,
     SolverRun,
     StreamLink,
 )
@@ -68,6 +69,8 @@ def world(db, make_forum, make_venue, make_session, make_speaker, make_user, mak
         db.session.add(run)
         material = Material(forum_id=forum.id, kind="recording", url="https://youtu.be/r")
         db.session.add(material)
+        service = SessionService(forum_id=forum.id, session=session, kind="ksl")
+        db.session.add(service)
         registration = make_registration(
             forum,
             status="waitlisted",
@@ -89,6 +92,7 @@ def world(db, make_forum, make_venue, make_session, make_speaker, make_user, mak
             "run_id": run.id,
             "name": "sessions",
             "material_id": material.id,
+            "service_id": service.id,
             "entry_id": entry.id,
             "comment_id": entry.id,
             "winner_id": winner.id,

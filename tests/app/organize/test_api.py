@@ -294,3 +294,122 @@ def test_venues_and_speakers(db, api, make_session):
     assert call("DELETE", f"/forums/{forum.slug}/speakers/{api['kim'].id}").status_code == 204
     assert call("GET", f"/forums/{forum.slug}/venues/999999").status_code == 404
     assert count(db, Venue) == 2
+
+
+# ---------------------------------------------------------------- access services
+
+
+def test_access_services_through_the_api(db, api, make_session):
+    from app.models import SessionService
+    from app.web.api.openapi import openapi_document
+
+    call, forum = api["call"], api["forum"]
+    session = make_session(forum, language="ko")
+    base = f"/forums/{forum.slug}/sessions/{session.id}/services"
+    assert call("GET", base).json == {
+        "session_id": session.id,
+        "floor_languages": ["ko"],
+        "services": [],
+    }
+
+    added = call(
+        "POST", base, {"kind": "interpretation", "language": "en", "provider": "Seoul Interpreters"}
+    )
+    assert added.status_code == 201, added.json
+    service = added.json["service"]
+    assert {
+        k: service[k] for k in ("session_id", "kind", "language", "status", "provider", "note")
+    } == {
+        "session_id": session.id,
+        "kind": "interpretation",
+        "language": "en",
+        "status": "planned",
+        "provider": "Seoul Interpreters",
+        "note": "",
+    }
+    assert service["updated_at"].endswith("Z")
+    assert call("POST", base, {"kind": "ksl"}).status_code == 201
+    listed = call("GET", base).json["services"]
+    assert [(s["kind"], s["language"]) for s in listed] == [("interpretation", "en"), ("ksl", "")]
+
+    item = f"/forums/{forum.slug}/services/{service['id']}"
+    patched = call("PATCH", item, {"status": "confirmed", "note": "Booth 2"})
+    assert patched.status_code == 200
+    assert (patched.json["service"]["status"], patched.json["service"]["note"]) == (
+        "confirmed",
+        "Booth 2",
+    )
+    assert patched.json["service"]["provider"] == "Seoul Interpreters"  # kept
+
+    assert call("DELETE", item).status_code == 204
+    assert call("DELETE", item).status_code == 404
+    assert count(db, SessionService) == 1
+
+    # Documented with the new path parameter.
+    paths = openapi_document()["paths"]
+    params = paths["/organize/forums/{slug}/services/{service_id}"]["patch"]["parameters"]
+    assert [p["name"] for p in params] == ["slug", "service_id"]
+    assert set(paths["/organize/forums/{slug}/sessions/{session_id}/services"]) == {
+        "get",
+        "post",
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"kind": "interpretation", "language": "xx"}, "language"),
+        ({"kind": "interpretation", "language": "ko"}, "language"),  # the only floor language
+        ({"kind": "ksl", "language": "en"}, "language"),
+        ({"kind": "captions"}, "language"),
+        ({"kind": "sign"}, "kind"),
+        ({"language": "en"}, "kind"),
+        ({"kind": "ksl", "status": "done"}, "status"),
+        ({"kind": "ksl", "extra": 1}, "extra"),
+    ],
+)
+def test_bad_services_are_422_and_nothing_changes(db, api, make_session, body, field):
+    from app.models import SessionService
+
+    call, forum = api["call"], api["forum"]
+    session = make_session(forum, language="ko")
+    response = call("POST", f"/forums/{forum.slug}/sessions/{session.id}/services", body)
+    assert response.status_code == 422, response.json
+    assert field in response.json["errors"]
+    assert count(db, SessionService) == 0
+
+
+def test_services_answer_404_and_422_like_the_rest(db, api, make_session, make_forum):
+    from app.models import SessionService
+
+    call, forum = api["call"], api["forum"]
+    session = make_session(forum, language="ko")
+    base = f"/forums/{forum.slug}/sessions/{session.id}/services"
+    call("POST", base, {"kind": "captions", "language": "en"})
+    duplicate = call("POST", base, {"kind": "captions", "language": "en"})
+    assert duplicate.status_code == 422 and "language" in duplicate.json["errors"]
+    [row] = db.session.scalars(select(SessionService)).all()
+    moved = call("PATCH", f"/forums/{forum.slug}/services/{row.id}", {"kind": "ksl"})
+    assert moved.status_code == 422 and "language" in moved.json["errors"]
+    theirs = make_session(api["other"])
+    assert call("GET", f"/forums/{forum.slug}/sessions/{theirs.id}/services").status_code == 404
+    assert (
+        call(
+            "POST", f"/forums/{forum.slug}/sessions/{theirs.id}/services", {"kind": "ksl"}
+        ).status_code
+        == 404
+    )
+    assert (
+        call(
+            "PATCH", f"/forums/{forum.slug}/services/{10**30}", {"status": "confirmed"}
+        ).status_code
+        == 404
+    )
+    # Another forum's organizer token sees nothing of it.
+    assert (
+        call("GET", f"/forums/{api['other'].slug}/sessions/{theirs.id}/services").status_code == 403
+    )
+    db.session.expire_all()
+    assert [(r.kind, r.language) for r in db.session.scalars(select(SessionService))] == [
+        ("captions", "en")
+    ]

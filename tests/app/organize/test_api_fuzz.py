@@ -23,7 +23,7 @@ def organizer_api(
     token = api_token(make_user("organizer", forum))
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     found = [op for op in operations(schema) if op.path.startswith("/organize/")]
-    assert len(found) == 25
+    assert len(found) == 29
     return forum, token, found
 
 

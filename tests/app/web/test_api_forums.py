@@ -179,7 +179,13 @@ def test_public_api_leaves_out_registrants_only_streams(client, leaders_forum):
     response = client.get("/api/v1/forums/sclf-2020")
     body = response.get_json()
     assert body["streams"] == [
-        {"platform": "YouTube", "url": "https://youtube.example.org/public", "label": ""}
+        {
+            "platform": "YouTube",
+            "url": "https://youtube.example.org/public",
+            "kind": "main",
+            "language": "",
+            "label": {"ko": "", "en": ""},
+        }
     ]
     part = next(s for s in body["sessions"] if s["id"] == leaders_forum["part"].id)
     assert [s["platform"] for s in part["streams"]] == ["TBS"]
@@ -250,3 +256,80 @@ def test_operations_declared_by_other_modules_are_documented(monkeypatch):
     doc = openapi_document()
     doc["paths"].clear()  # a copy: the generated document is untouched
     assert "/forums" in openapi_document()["paths"]
+
+
+# ---------------------------------------------------------------- languages and services
+
+
+def test_sessions_carry_languages_services_and_channels(db, client, make_forum, make_session):
+    from app.models import SessionService
+
+    forum = make_forum(slug="wego-2023")
+    keynote = make_session(forum, title_en="Keynote", language="ko+en")
+    plain = make_session(forum, title_en="Tour", start="14:00", end="15:00")
+    for kind, language, status in (
+        ("captions", "ko", "confirmed"),
+        ("interpretation", "en", "planned"),
+        ("ksl", "", "confirmed"),
+        ("interpretation", "zh", "cancelled"),
+    ):
+        db.session.add(
+            SessionService(
+                forum_id=forum.id,
+                session=keynote,
+                kind=kind,
+                language=language,
+                status=status,
+                provider="Agency Kim",
+                note="budget 3m won",
+            )
+        )
+    db.session.add(
+        StreamLink(
+            forum=forum,
+            session=keynote,
+            platform="YouTube",
+            url="https://youtube.example.org/en",
+            kind="interpretation",
+            language="en",
+            label="영어 통역",
+            label_en="English interpretation",
+        )
+    )
+    db.session.commit()
+    response = client.get("/api/v1/forums/wego-2023")
+    body = response.get_json()
+    validate(body, "ForumDetail")
+    by_id = {s["id"]: s for s in body["sessions"]}
+    shown = by_id[keynote.id]
+    assert shown["languages"] == ["ko", "en"]
+    # Kinds in their fixed order; cancelled ones left out; nothing for organizers only.
+    assert shown["services"] == [
+        {"kind": "interpretation", "language": "en", "status": "planned"},
+        {"kind": "ksl", "language": "", "status": "confirmed"},
+        {"kind": "captions", "language": "ko", "status": "confirmed"},
+    ]
+    assert shown["streams"] == [
+        {
+            "platform": "YouTube",
+            "url": "https://youtube.example.org/en",
+            "kind": "interpretation",
+            "language": "en",
+            "label": {"ko": "영어 통역", "en": "English interpretation"},
+        }
+    ]
+    assert by_id[plain.id]["languages"] == ["ko"] and by_id[plain.id]["services"] == []
+    raw = response.get_data(as_text=True)
+    assert "Agency Kim" not in raw and "budget" not in raw and "zh" not in raw
+
+
+def test_the_document_describes_languages_services_and_stream_kinds():
+    schemas = openapi_document()["components"]["schemas"]
+    session = schemas["Session"]["properties"]
+    assert {"languages", "services"} <= set(session)
+    stream = schemas["Stream"]["properties"]
+    assert stream["kind"]["enum"] == ["main", "interpretation", "sign", "captions"]
+    assert stream["label"]["$ref"].endswith("/Bilingual")
+    service = schemas["Service"]["properties"]
+    assert set(service) == {"kind", "language", "status"}
+    assert service["status"]["enum"] == ["planned", "confirmed"]

@@ -1039,7 +1039,7 @@ def test_a_cached_feed_costs_one_query_and_a_miss_a_fixed_number(client, db, pro
     clear_feed_cache()
     with QueryCounter(db.engine) as bigger:
         client.get(path)
-    assert bigger.count == miss.count == 7  # version + six for the forum tree
+    assert bigger.count == miss.count == 8  # version + six for the forum tree + services
 
 
 def test_personal_feed_cache_hit_costs_three_queries(client, db, prog):

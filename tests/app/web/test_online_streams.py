@@ -63,3 +63,64 @@ def _list(value) -> list:
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
+
+
+def _channels(db, forum, session) -> None:
+    db.session.add_all(
+        [
+            StreamLink(
+                forum_id=forum.id,
+                platform="YouTube",
+                url="https://example.org/main",
+                label="서울시 유튜브",
+                label_en="City YouTube",
+            ),
+            StreamLink(
+                forum_id=forum.id,
+                session_id=session.id,
+                platform="YouTube",
+                url="https://example.org/english",
+                label="영어 통역",
+                label_en="English channel",
+                kind="interpretation",
+                language="en",
+            ),
+            StreamLink(
+                forum_id=forum.id,
+                session_id=session.id,
+                platform="Zoom",
+                url="https://example.org/sign",
+                label="수어 화면",  # no English label: the Korean one in English pages
+                kind="sign",
+            ),
+        ]
+    )
+    db.session.commit()
+
+
+def test_stream_labels_follow_the_readers_language_with_the_other_as_fallback(
+    app, web, db, make_forum, make_session
+):
+    forum = make_forum(format="hybrid")
+    plenary = make_session(forum, seats=None, format="hybrid", title_en="Plenary")
+    _channels(db, forum, plenary)
+    # A Korean registrant reading the pages in English sees the English labels.
+    done = register_ok(web, forum, form(0, attendance="online", locale="ko"))
+    token = manage_token_of(done)
+    for page in (done, web.get(f"/manage/{token}").get_data(as_text=True)):
+        assert ">City YouTube</a>" in page and "서울시 유튜브" not in page
+        assert 'hreflang="en">English channel</a>' in page and "영어 통역" not in page
+        assert "English interpretation" in page
+        assert 'lang="ko">수어 화면</a>' in page and "Sign-language feed" in page
+        assert 'aria-hidden="true"' in page  # the channel's icon, beside its words
+    korean = {"Accept-Language": "ko"}
+    page = web.get(f"/manage/{token}", headers=korean).get_data(as_text=True)
+    assert ">서울시 유튜브</a>" in page and "City YouTube" not in page
+    assert ">영어 통역</a>" in page and "English channel" not in page
+
+    watch = web.get(f"/manage/{token}/watch").get_data(as_text=True)
+    assert "Watch: English channel" in watch and "English interpretation" in watch
+    assert "Watch: City YouTube" in watch and "Watch: 수어 화면" in watch
+    assert "영어 통역" not in watch
+    watch_ko = web.get(f"/manage/{token}/watch", headers=korean).get_data(as_text=True)
+    assert "영어 통역" in watch_ko and "English channel" not in watch_ko

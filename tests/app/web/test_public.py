@@ -320,7 +320,8 @@ def test_programme_by_day_with_blocks_parts_and_cancellations(client, summit):
         (2, "Add to your calendar"),
         (2, "For conference apps"),
     ]
-    assert html.count('scope="col"') == 12
+    # Seven columns (languages and access among them) in two tables.
+    assert html.count('scope="col"') == 14
     assert html.count('<th scope="row"') == 4
 
     text = text_of(html)

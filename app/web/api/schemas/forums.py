@@ -8,10 +8,13 @@ from pydantic import Field
 
 from app.models.enums import (
     FORUM_FORMATS,
+    SERVICE_KINDS,
+    SERVICE_STATUSES,
     SESSION_FORMATS,
     SESSION_KINDS,
     SESSION_STATUSES,
     SPEAKER_ROLES,
+    STREAM_KINDS,
     VENUE_KINDS,
 )
 from app.web.api.schemas.base import (
@@ -121,7 +124,31 @@ class Stream(ResponseModel):
 
     platform: str = Field(description="Where the stream plays, e.g. YouTube, TBS, Live Seoul.")
     url: Url
-    label: str = Field(description="A label for the link; may be empty.")
+    kind: one_of(STREAM_KINDS) = Field(
+        description="main; interpretation: an interpretation channel (into `language`); sign: "
+        "a sign-language feed; captions: a captioned feed (captions in `language`)."
+    )
+    language: str = Field(
+        description="ISO 639 code of an interpretation channel or a captioned feed; empty "
+        "otherwise."
+    )
+    label: Bilingual = Field(
+        description="A label for the link in Korean and English; may be empty."
+    )
+
+
+class Service(ResponseModel):
+    """An access service the session offers (cancelled ones are left out)."""
+
+    kind: one_of(SERVICE_KINDS) = Field(
+        description="interpretation (into `language`), ksl (Korean Sign Language), "
+        "international_sign, captions (live, in `language`), transcript (after the session, "
+        "in `language`)."
+    )
+    language: str = Field(description="ISO 639 code; empty for sign language.")
+    status: one_of(tuple(s for s in SERVICE_STATUSES if s != "cancelled")) = Field(
+        description="planned, or confirmed."
+    )
 
 
 class SessionSpeaker(ResponseModel):
@@ -142,6 +169,12 @@ class Session(ResponseModel):
         description="scheduled, or cancelled (kept on the programme, marked)."
     )
     language: str = Field(description="Main language of the session (ko, en, ko+en…).")
+    languages: list[str] = Field(
+        description="The languages spoken on the floor, as ISO 639 codes (`language` split)."
+    )
+    services: list[Service] = Field(
+        description="Interpretation, sign language, captions and transcripts offered."
+    )
     day: Day = Field(description="Local day the session starts on.")
     starts_at: LocalTime
     ends_at: LocalTime

@@ -25,6 +25,8 @@ from app.models.enums import (
     ATTENDEE_CATEGORIES,
     FORUM_STATUSES,
     LOCALES,
+    SERVICE_KINDS,
+    SERVICE_STATUSES,
     SESSION_FORMATS,
     SESSION_KINDS,
     SESSION_STATUSES,
@@ -310,6 +312,73 @@ class StaleRevision(ResponseModel):
     message: str
     revision: int | None = absent_unless("stale_revision: the current revision; null: deleted.")
     fingerprint: str = absent_unless("stale_revision: the current fingerprint.")
+
+
+# ============================================================================ access services
+
+
+_KIND_HELP = (
+    "interpretation (into `language`), ksl (Korean Sign Language), international_sign, "
+    "captions (live, in `language`), transcript (after the session, in `language`)."
+)
+_LANGUAGE_HELP = (
+    "An ISO 639 code (ko, en, zh…): required for interpretation (the language interpreted "
+    "into), captions and a transcript; empty for the sign-language kinds. Interpretation into "
+    "the session's only floor language is refused."
+)
+
+
+def _maybe(values: tuple[str, ...]) -> Any:
+    return documented(Any, {"type": ["string", "null"], "enum": [*values, None]})
+
+
+class ServiceInput(_Body):
+    """An access service for a session: one per kind and language."""
+
+    kind: _choice(SERVICE_KINDS) = Field(description=_KIND_HELP)
+    language: StrictStr | None = Field(None, description=_LANGUAGE_HELP)
+    status: _choice(SERVICE_STATUSES) = Field("planned")
+    provider: StrictStr | None = Field(
+        None, description="Who provides it (an agency, an interpreter): organizers only."
+    )
+    note: StrictStr | None = Field(None, description="For organizers only.")
+
+
+class ServicePatch(_Body):
+    """The fields of a service to change; the others keep their values, and the whole is
+    checked again."""
+
+    kind: _maybe(SERVICE_KINDS) = Field(None, description=_KIND_HELP)
+    language: StrictStr | None = Field(None, description=_LANGUAGE_HELP)
+    status: _maybe(SERVICE_STATUSES) = None
+    provider: StrictStr | None = None
+    note: StrictStr | None = None
+
+
+class OrganizerService(ResponseModel):
+    id: int
+    session_id: int
+    kind: one_of(SERVICE_KINDS)
+    language: str = Field(description="ISO 639 code; empty for sign language.")
+    status: one_of(SERVICE_STATUSES)
+    provider: str
+    note: str
+    updated_at: UtcTime
+
+
+class ServiceBody(ResponseModel):
+    service: OrganizerService
+
+
+class ServiceList(ResponseModel):
+    session_id: int
+    floor_languages: list[str] = Field(
+        description="The languages spoken on the floor (the session's `language`, split)."
+    )
+    services: list[OrganizerService] = Field(
+        description="Every service, cancelled ones included: kinds in a fixed order, Korean "
+        "and English first."
+    )
 
 
 # ============================================================================ invited people
