@@ -57,6 +57,7 @@ ATTENDANCE_MODES = ("in_person", "online")
 SESSION_STATUSES = ("confirmed", "waitlisted", "cancelled")
 CHANGE_FIELDS = ("time", "venue", "format", "title", "meeting", "status")
 CANCELLED_BY = ("self", "organizer")
+SERVICE_ANSWERS = ("confirmed", "declined")
 
 
 class _Required:
@@ -81,6 +82,10 @@ STREAM_KEYS: Mapping[str, Any] = {
     "label": _REQUIRED,  # "YouTube (한국어)" / "Zoom webinar"
     "url": _REQUIRED,
     "registrants_only": False,  # shown with a "do not share" note
+    "kind": "main",  # main, interpretation, sign, captions: what the stream carries
+    # The channel's or the captions' language, named in the message's language ("English",
+    # "영어"), so the mail can say "English interpretation"; empty for none.
+    "language": "",
 }
 #: Keys of each `sessions` item (the recipient's own sessions).
 SESSION_KEYS: Mapping[str, Any] = {
@@ -160,6 +165,9 @@ CONTEXT_KEYS: Mapping[str, str] = {
     "reward_note": "str | None: what the organizer promised participants, as written.",
     "prize": "str: what a draw's winner receives, in the message's language.",
     "draw_url": "str (http/https): the public page of a draw, with its inputs to check it.",
+    "service": "str: an access service in the message's language, e.g. '한국수어 통역' or "
+    "'Interpretation into English'.",
+    "answer": "str: the organizers' answer to a request for a service: 'confirmed' or 'declined'.",
 }
 
 _COMMON_OPTIONAL: Mapping[str, Any] = {"contact_email": None, "forum_url": None}
@@ -350,6 +358,16 @@ MESSAGE_KINDS: Mapping[str, Mapping[str, Any]] = {
         "required": ("recipient_name", "forum_title", "prize", "draw_url"),
         "optional": {**_COMMON_OPTIONAL},
     },
+    "service_answer": {
+        "doc": "The organizers answered a request for an access service in one session: it "
+        "will be provided (confirmed) or cannot be (declined), with their note.",
+        "subject": {
+            "ko": "[{forum_title}] 요청하신 {service} 안내",
+            "en": "Your request for {service}: {forum_title}",
+        },
+        "required": ("recipient_name", "forum_title", "session_title", "service", "answer"),
+        "optional": {"when": None, "note": None, **_NO_TOKEN_OPTIONAL, **_COMMON_OPTIONAL},
+    },
     "reminder": {
         "doc": "Sent the day before the forum: when, where, code and links again.",
         "subject": {
@@ -452,6 +470,7 @@ def _normalise_context(kind: str, spec: Mapping[str, Any], context: Mapping[str,
         _check_url(kind, "qr_src", ctx["qr_src"], ("cid:", "https://", "data:image/"))
     _check_choice(kind, ctx, "attendance_mode", ATTENDANCE_MODES)
     _check_choice(kind, ctx, "cancelled_by", CANCELLED_BY)
+    _check_choice(kind, ctx, "answer", SERVICE_ANSWERS)
     if "position" in ctx:
         _check_position(kind, "position", ctx["position"])
     if "cancelled" in ctx:

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     RadioField,
+    SelectField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -18,7 +19,22 @@ from app.forms.fields import MultiCheckboxField
 from app.models.enums import ACCESSIBILITY_NEEDS
 
 
-class RegistrationForm(FlaskForm):
+class LanguageFields:
+    """The listening language, a receiver in the hall and requests for access services: the
+    same on the registration and the manage forms. Requests are "session:kind:language"."""
+
+    listening_language = SelectField(
+        _l("Language you will listen in"), choices=[], validate_choice=False
+    )
+    needs_receiver = BooleanField(
+        _l("I need an interpretation receiver in the hall (lent at the registration desk).")
+    )
+    service_requests = MultiCheckboxField(
+        _l("Ask for an access service (optional)"), choices=[], coerce=str
+    )
+
+
+class RegistrationForm(LanguageFields, FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     email = StringField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     affiliation = StringField(
@@ -51,9 +67,15 @@ class RegistrationForm(FlaskForm):
     submit = SubmitField(_l("Register"))
 
 
-class ManageForm(FlaskForm):
+class ManageForm(LanguageFields, FlaskForm):
     attendance = RadioField(_l("How will you attend?"), choices=[], validate_choice=False)
     session_ids = MultiCheckboxField(_l("Sessions with limited seats"), choices=[], coerce=str)
+    consent_accessibility = BooleanField(
+        _l(
+            "Optional: I agree that the accessibility needs I select are collected and used "
+            "to arrange support at the venue."
+        )
+    )
     submit = SubmitField(_l("Save changes"))
 
 

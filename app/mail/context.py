@@ -75,8 +75,9 @@ from app.models.staff import ProgrammeChange
 from app.programme.checks import SPEAKER_KINDS
 from app.programme.views import forum_path, main_venue, speaker_feed_path, speaker_path
 from app.registration import certificates, feedback
+from app.registration.access_requests import service_words
 from app.registration.state import attendance_state
-from app.registration.streams import watchable_streams
+from app.registration.streams import Watchable, watchable_streams
 from app.voices.common import VOICE_KINDS, comments_path, promised_streams
 from notifications import Attachment, InlineImage, calendar_attachment
 from notifications.messages import mailbox
@@ -184,6 +185,18 @@ def _session_where(session: ForumSession, locale: str) -> str:
     if session.venue is not None:
         return pick(session.venue, "name", locale)
     return _ONLINE[locale] if session.format == ForumFormat.ONLINE else ""
+
+
+def stream_item(stream: Watchable, locale: str) -> dict[str, Any]:
+    """A stream for a message (notifications.messages.STREAM_KEYS): its label and its language
+    named in the message's language."""
+    return {
+        "label": stream.label_in(locale),
+        "url": stream.url,
+        "registrants_only": stream.registrants_only,
+        "kind": stream.kind,
+        "language": stream.language_name(locale),
+    }
 
 
 def _http(url: str | None) -> bool:
@@ -335,11 +348,8 @@ class ContextBuilder:
             )
         return items
 
-    def _streams(self, registration: Registration, forum: Forum) -> list[dict]:
-        return [
-            {"label": s.label, "url": s.url, "registrants_only": s.registrants_only}
-            for s in watchable_streams(registration, forum)
-        ]
+    def _streams(self, registration: Registration, forum: Forum, locale: str) -> list[dict]:
+        return [stream_item(s, locale) for s in watchable_streams(registration, forum, locale)]
 
     def _contact(self, forum: Forum) -> tuple[str | None, str | None]:
         """(contact_email, Reply-To) from the forum's organiser, when the address is usable."""
@@ -369,7 +379,7 @@ class ContextBuilder:
             "calendar_url": calendar_url,
             "venue": self._venue(forum, registration, locale),
             "qr_src": f"cid:{QR_CID}" if in_person else None,  # see prepare()
-            "streams": self._streams(registration, forum),
+            "streams": self._streams(registration, forum, locale),
             "sessions": self._sessions(registration, forum, locale),
         }
 
@@ -474,8 +484,7 @@ class ContextBuilder:
                 context["wall_url"] = wall_url
                 context["reward_note"] = pick(event, "reward_note", locale) or None
                 context["streams"] = [
-                    {"label": s.label, "url": s.url, "registrants_only": s.registrants_only}
-                    for s in promised_streams(event, forum)
+                    stream_item(s, locale) for s in promised_streams(event, forum)
                 ]
         contact_email, reply_to = self._contact(forum)
         context["contact_email"] = contact_email
@@ -690,6 +699,27 @@ class ContextBuilder:
             "manage_url": manage_url,
             "forum_url": self.forum_url(forum),
         }
+
+    def _kind_service_answer(self, row, registration, forum, locale):
+        if registration.status == PlaceStatus.CANCELLED:
+            raise Obsolete("the registration was cancelled before the answer went out")
+        session_id = row.context.get("session_id")
+        session = next((s for s in forum.sessions if s.id == session_id), None)
+        kind, language = row.context.get("kind"), row.context.get("language") or ""
+        if session is None or not isinstance(kind, str):
+            raise MessageDataError("the session or the service asked for no longer exists")
+        context = {
+            "recipient_name": registration.name,
+            "forum_title": pick(forum, "title", locale) or forum.slug,
+            "session_title": pick(session, "title", locale) or f"#{session.id}",
+            "service": service_words(kind, language, locale),
+            "answer": row.context.get("answer"),
+            "when": span(session.starts_at, session.ends_at, forum.timezone, locale, long=True),
+            "note": row.context.get("note") or None,
+            "manage_url": self._signed_manage_url(registration),
+            "forum_url": f"{self.forum_url(forum)}/sessions/{session.id}",
+        }
+        return "service_answer", context, []
 
     def _kind_registration_cancelled(self, row, registration, forum, locale):
         # Registering again with the same address brings a cancelled registration back.

@@ -51,13 +51,16 @@ from app.models import (
     OnlineAttendance,
     OutboxMessage,
     Question,
+    ReceiverLoan,
     Registration,
+    ServiceRequest,
     SessionFeedback,
     User,
 )
 from app.models.enums import OutboxStatus, PlaceStatus
 from app.places import ledger
 from app.programme.views import forum_ends_at
+from app.registration import access_requests
 from app.registration import operations as registrations
 from app.registration.certificates import display as certificate_code
 from app.registration.state import attendance_state
@@ -124,6 +127,8 @@ def _anonymous_values(now: datetime) -> dict[str, Any]:
         "accessibility_consented_at": None,
         "accessibility_needs": [],
         "accessibility_other": "",
+        "listening_language": "",
+        "needs_receiver": False,
         "over_capacity_reason": "",
         "confirmation_code": _erased_code(),
         "manage_token_hash": hash_token(new_token()),
@@ -289,6 +294,17 @@ def forget_online_attendance(registration_ids: Sequence[int]) -> None:
     )
 
 
+def forget_access(registration_ids: Sequence[int]) -> None:
+    """A person's requests for access services (sensitive) and their receiver loans go with
+    them; the receivers out are then counted no more."""
+    access_requests.forget(registration_ids)
+    db.session.execute(
+        delete(ReceiverLoan)
+        .where(ReceiverLoan.registration_id.in_(list(registration_ids)))
+        .execution_options(synchronize_session=False)
+    )
+
+
 def forget_feedback(registration_ids: Sequence[int], *, keep_ratings: bool = False) -> None:
     """A person's survey answer goes with them. The retention purge keeps the ratings (they
     name nobody once the registration is anonymous) and clears the comments (free text may)."""
@@ -432,6 +448,17 @@ def export_registration(registration: Registration, *, now: datetime | None = No
     questions = db.session.scalars(
         select(Question).where(Question.registration_id == registration.id).order_by(Question.id)
     ).all()
+    asked = db.session.execute(
+        select(ServiceRequest, ForumSession)
+        .join(ForumSession, ForumSession.id == ServiceRequest.session_id)
+        .where(ServiceRequest.registration_id == registration.id)
+        .order_by(ServiceRequest.created_at, ServiceRequest.id)
+    ).all()
+    loans = db.session.scalars(
+        select(ReceiverLoan)
+        .where(ReceiverLoan.registration_id == registration.id)
+        .order_by(ReceiverLoan.handed_out_at, ReceiverLoan.id)
+    ).all()
     actions = db.session.scalars(
         select(AuditEntry)
         .where(AuditEntry.registration_id == registration.id)
@@ -480,6 +507,31 @@ def export_registration(registration: Registration, *, now: datetime | None = No
             "needs": list(registration.accessibility_needs or []),
             "other": registration.accessibility_other,
         },
+        "languages": {
+            "listening_language": registration.listening_language,
+            "needs_receiver": bool(registration.needs_receiver),
+        },
+        "service_requests": [
+            {
+                "session_id": session.id,
+                "title": {"ko": session.title_ko, "en": session.title_en},
+                "kind": row.kind,
+                "language": row.language,
+                "status": row.status,
+                "requested_at": _iso(row.created_at),
+                "answered_at": _iso(row.answered_at),
+            }
+            for row, session in asked
+        ],
+        "receiver_loans": [
+            {
+                "language": loan.language,
+                "desk": loan.desk,
+                "handed_out_at": _iso(loan.handed_out_at),
+                "returned_at": _iso(loan.returned_at),
+            }
+            for loan in loans
+        ],
         "sessions": [
             {
                 "id": b.session_id,
@@ -617,6 +669,7 @@ def erase_registration(
         forget_feedback(list(needles))
         forget_online_attendance(list(needles))
         forget_voices(list(needles), now)
+        forget_access(list(needles))
         _scrub_audit(needles)
         _scrub_mentions(forum_id, mentions)
         db.session.add(

@@ -54,6 +54,7 @@ from app.models.enums import (
 from app.outbox import notify
 from app.places import ledger
 from app.programme.views import window_state
+from app.registration import access_requests
 from app.registration.state import attendance_state
 
 NAME_MAX = 200
@@ -82,6 +83,11 @@ class RegistrationRequest:
     accessibility_needs: list[str] = field(default_factory=list)
     accessibility_other: str = ""
     source: str = "web"
+    # The language the person listens in (empty: the floor's), a receiver in the hall, and
+    # requests for access services: [{session_id, kind, language}] (see access_requests).
+    listening_language: object = ""
+    needs_receiver: object = False
+    service_requests: object = field(default_factory=list)
     # Set by organizers only (`invite`): the public form and API never carry it.
     category: str = AttendeeCategory.GENERAL
 
@@ -276,6 +282,17 @@ def validate(forum: Forum, req: RegistrationRequest) -> tuple[dict, list[ForumSe
     if req.category not in ATTENDEE_CATEGORIES:
         errors.setdefault("category", []).append(_("Choose one of the listed categories."))
     sessions = _check_sessions(errors, forum, req.session_ids or [], req.attendance, locale or "ko")
+    languages = access_requests.check(
+        errors,
+        forum,
+        attendance=req.attendance,
+        chosen=sessions,
+        choice=access_requests.LanguageChoice(
+            req.listening_language, req.needs_receiver, req.service_requests
+        ),
+        consent=req.consent_accessibility is True,
+        locale=locale or "ko",
+    )
     if errors:
         raise ValidationFailed(errors)
     assert email is not None and locale is not None
@@ -287,6 +304,7 @@ def validate(forum: Forum, req: RegistrationRequest) -> tuple[dict, list[ForumSe
         "locale": locale,
         "needs": needs if req.consent_accessibility else [],
         "other": other if req.consent_accessibility else "",
+        "languages": languages,
     }
     return cleaned, sessions
 
@@ -464,6 +482,7 @@ def add_registration(
     db.session.flush()  # its id, for the bookings and the mail (and the unique index)
     for session in sorted(sessions, key=lambda s: s.id):
         _book(registration, session)
+    access_requests.store(registration, cleaned.get("languages") or access_requests.Checked())
     kind = attendance_state(registration, positions=False).mail_kind
     notify(registration, kind, manage_token=manage_token, calendar_token=calendar_token)
     return registration
@@ -515,8 +534,12 @@ def update_registration(
     *,
     attendance: str | None = None,
     session_ids: Sequence[object] | None = None,
+    languages: access_requests.LanguageChoice | None = None,
+    consent_accessibility: bool | None = None,
 ) -> Registration:
-    """Switch attendance and/or replace the chosen sessions, under the same rules."""
+    """Switch attendance and/or replace the chosen sessions, and change the listening
+    language, the receiver and the service requests, under the same rules as registering.
+    `consent_accessibility=True` gives the separate consent now (it is never withdrawn here)."""
     if registration.status == PlaceStatus.CANCELLED:
         raise RegistrationCancelled(_("This registration has been cancelled."))
     forum = registration.forum
@@ -534,13 +557,34 @@ def update_registration(
         new_attendance,
         registration.locale,
     )
+    before = access_requests.current_choice(registration)
+    consent = bool(registration.accessibility_consent or consent_accessibility is True)
+    checked = access_requests.check(
+        errors,
+        forum,
+        attendance=new_attendance,
+        chosen=wanted,
+        choice=languages or access_requests.LanguageChoice(),
+        consent=consent,
+        locale=registration.locale,
+        before=before,
+    )
     if errors:
         raise ValidationFailed(errors)
-    if window_state(forum) != "open" and _takes_a_new_place(registration, new_attendance, wanted):
+    closed = window_state(forum) != "open"
+    if closed and _takes_a_new_place(registration, new_attendance, wanted):
         raise RegistrationClosed(
             _(
                 "Pre-registration has closed: you can still give up places or cancel,"
                 " but not take new ones. The registration desk can help on the day."
+            )
+        )
+    if closed and checked.asks_more_than(before):
+        raise RegistrationClosed(
+            _(
+                "Pre-registration has closed: languages, receivers and access services can no"
+                " longer be asked for here (you can still withdraw a request). Write to the"
+                " organizers, or ask at the registration desk on the day."
             )
         )
 
@@ -569,6 +613,10 @@ def update_registration(
         for session in sorted(wanted, key=lambda s: s.id):
             if session.id not in active or mode_changed:
                 _book(registration, session)
+        if checked.wishes and not registration.accessibility_consent:
+            registration.accessibility_consent = True
+            registration.accessibility_consented_at = utcnow()
+        access_requests.store(registration, checked)
         registration.updated_at = utcnow()
     return registration
 

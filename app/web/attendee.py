@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice
 
 from app.core.errors import (
     AlreadyRegistered,
@@ -26,13 +27,14 @@ from app.core.errors import (
     RegistrationClosed,
     ValidationFailed,
 )
-from app.core.i18n import current_locale
+from app.core.i18n import current_locale, pick
+from app.core.languages import language_name
 from app.extensions import limiter
 from app.forms.privacy import EraseForm
 from app.forms.registration import ConfirmForm, ManageForm, RegistrationForm
 from app.models.enums import PlaceStatus
 from app.privacy import operations as privacy
-from app.registration import certificates, feedback, watching
+from app.registration import access_requests, certificates, feedback, watching
 from app.registration import operations as registrations
 from app.security import no_store
 from app.web.attendee_view import (
@@ -76,8 +78,77 @@ def _request_from_form(
         consent_accessibility=bool(form.consent_accessibility.data),
         accessibility_needs=list(form.accessibility_needs.data or []),
         accessibility_other=form.accessibility_other.data or "",
+        listening_language=form.listening_language.data or "",
+        needs_receiver=bool(form.needs_receiver.data),
+        service_requests=service_requests_from(form.service_requests.data),
         source=source,
     )
+
+
+# ------------------------------------------------------------- languages and services
+
+
+def wish_value(wish: access_requests.Wish) -> str:
+    return f"{wish.session_id}:{wish.kind}:{wish.language}"
+
+
+def service_requests_from(values: list[str] | None) -> list[dict]:
+    """The ticked "session:kind:language" boxes as the service's requests; a box that is not
+    one comes through as it is, for the service to refuse with its message."""
+    found = []
+    for value in values or []:
+        parts = str(value).split(":")
+        if len(parts) == 3:
+            found.append({"session_id": parts[0], "kind": parts[1], "language": parts[2]})
+        else:
+            found.append({"session_id": value, "kind": "", "language": ""})
+    return found
+
+
+def service_label(kind: str, language: str) -> str:
+    """An access service in words, in the reader's language."""
+    name = language_name(language, current_locale()) if language else ""
+    if kind == "interpretation":
+        return _("Interpretation into %(language)s", language=name)
+    if kind == "ksl":
+        return _("Korean Sign Language")
+    if kind == "international_sign":
+        return _("International Sign")
+    if kind == "captions":
+        return _("Live captions (%(language)s)", language=name)
+    if kind == "transcript":
+        return _("Transcript (%(language)s)", language=name)
+    return kind
+
+
+def language_choices(forum) -> list[SelectChoice]:
+    locale = current_locale()
+    return [SelectChoice("", _("The language spoken on the floor"))] + [
+        SelectChoice(code, language_name(code, locale))
+        for code in access_requests.listening_options(forum)
+    ]
+
+
+def request_groups(forum) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The service request boxes per session: (the session's title, [(value, words)])."""
+    return [
+        (
+            pick(session, "title"),
+            [(wish_value(w), service_label(w.kind, w.language)) for w in wishes],
+        )
+        for session, wishes in access_requests.request_options(forum)
+    ]
+
+
+def prepare_language_fields(form, forum) -> dict:
+    """The language fields' choices, and what the template shows of them."""
+    form.listening_language.choices = language_choices(forum)
+    groups = request_groups(forum)
+    form.service_requests.choices = [value for _title, boxes in groups for value, _ in boxes]
+    return {
+        "request_groups": groups,
+        "offers_interpretation": bool(access_requests.channel_languages(forum.id)),
+    }
 
 
 def _attach_errors(form, errors: dict[str, list[str]]) -> None:
@@ -129,6 +200,7 @@ def register(slug: str):
         if len(form.attendance.choices) == 1:
             form.attendance.data = form.attendance.choices[0].value
     context = registration_page_context(forum, form, state)
+    context.update(prepare_language_fields(form, forum))
     return render_template("attendee/register.html", **context), status
 
 
@@ -178,7 +250,19 @@ def _registration_or_404(token: str):
 
 
 def _manage_context(registration, token: str, *, calendar_token: str | None = None, form=None):
-    return manage_page_context(registration, token, calendar_token=calendar_token, form=form)
+    context = manage_page_context(registration, token, calendar_token=calendar_token, form=form)
+    context["service_requests"] = [
+        (pick(r.session, "title"), service_label(r.kind, r.language), r.status)
+        for r in access_requests.requests_of(registration)
+    ]
+    context["listening_name"] = (
+        language_name(registration.listening_language, current_locale())
+        if registration.listening_language
+        else ""
+    )
+    if form is not None and hasattr(form, "service_requests"):
+        context.update(prepare_language_fields(form, registration.forum))
+    return context
 
 
 @bp.route("/manage/<token>", methods=["GET", "POST"])
@@ -190,16 +274,19 @@ def manage(token: str):
     form.session_ids.choices = session_choices(forum, include=registration)
     status = 200
     if request.method == "GET":
-        form.attendance.data = registration.attendance
-        form.session_ids.data = [
-            str(b.session_id) for b in registration.bookings if b.status != PlaceStatus.CANCELLED
-        ]
+        _fill_manage_form(form, registration)
     elif form.validate_on_submit():
         try:
             registrations.update_registration(
                 registration,
                 attendance=form.attendance.data or registration.attendance,
                 session_ids=list(form.session_ids.data or []),
+                languages=access_requests.LanguageChoice(
+                    form.listening_language.data or "",
+                    bool(form.needs_receiver.data),
+                    service_requests_from(form.service_requests.data),
+                ),
+                consent_accessibility=bool(form.consent_accessibility.data),
             )
         except ValidationFailed as exc:
             _attach_errors(form, exc.errors)
@@ -286,11 +373,21 @@ def _prefilled_manage_form(registration) -> ManageForm:
     form = ManageForm(formdata=None)
     form.attendance.choices = attendance_choices(registration.forum)
     form.session_ids.choices = session_choices(registration.forum, include=registration)
+    _fill_manage_form(form, registration)
+    return form
+
+
+def _fill_manage_form(form: ManageForm, registration) -> None:
+    """The manage form as the registration stands."""
     form.attendance.data = registration.attendance
     form.session_ids.data = [
         str(b.session_id) for b in registration.bookings if b.status != PlaceStatus.CANCELLED
     ]
-    return form
+    chosen = access_requests.current_choice(registration)
+    form.listening_language.data = chosen.listening_language
+    form.needs_receiver.data = chosen.needs_receiver
+    form.service_requests.data = [wish_value(w) for w in chosen.wishes]
+    form.consent_accessibility.data = bool(registration.accessibility_consent)
 
 
 # ---------------------------------------------------------------- watching online

@@ -39,10 +39,11 @@ from app.core.errors import (
     NotFound,
     ValidationFailed,
 )
-from app.core.i18n import pick
+from app.core.i18n import current_locale, pick
+from app.core.languages import language_name
 from app.core.presenters import fmt_time
 from app.core.tokens import checkin_qr, display_code
-from app.desk import checkin, desks, screens, walk_ins
+from app.desk import checkin, desks, receivers, screens, walk_ins
 from app.extensions import limiter, login_manager
 from app.models import Forum, Registration
 from app.models.enums import ATTENDEE_CATEGORIES, PlaceStatus
@@ -325,9 +326,75 @@ def _person_page(forum, desk_, registration, *, outcome=None, status=200):
             outcome=outcome,
             can_organize=can_organize(current_user, forum),
             state=desks.desk_state(forum, _now()),
+            receiver=_receiver_view(forum, registration),
         ),
         status,
     )
+
+
+@dataclass
+class ReceiverView:
+    """The receiver part of a person's page: the loan out now, the channels, the history."""
+
+    loan: object | None
+    channels: list[tuple[str, str]]
+    default: str
+    history: list
+    listening: str
+
+    def name(self, code: str) -> str:
+        return language_name(code, current_locale())
+
+
+def _receiver_view(forum: Forum, registration: Registration) -> ReceiverView:
+    locale = current_locale()
+    return ReceiverView(
+        loan=receivers.current_loan(registration),
+        channels=[(c, language_name(c, locale)) for c in receivers.channels(forum)],
+        default=receivers.default_channel(forum, registration),
+        history=receivers.loans(registration),
+        listening=registration.listening_language,
+    )
+
+
+@bp.post("/desk/<slug>/people/<int:registration_id>/receiver")
+def person_receiver_out(slug: str, registration_id: int):
+    """Hand out an interpretation receiver set to the chosen channel."""
+    forum = _staff_forum(slug)
+    desk_ = _desk(forum, _session_arg())
+    registration = _registration_or_404(forum, registration_id)
+    try:
+        loan = receivers.hand_out(desk_, registration, request.form.get("language", ""), now=_now())
+    except ValidationFailed as exc:
+        message = " ".join(m for messages in exc.errors.values() for m in messages)
+        outcome = Outcome("error", _("No receiver handed out"), message, registration)
+        return _person_page(forum, desk_, registration, outcome=outcome, status=422)
+    except DomainError as exc:
+        outcome = Outcome("error", _("No receiver handed out"), exc.message, registration)
+        return _person_page(forum, desk_, registration, outcome=outcome, status=exc.status)
+    message = _(
+        "%(name)s has a receiver set to %(language)s.",
+        name=registration.name,
+        language=language_name(loan.language, current_locale()),
+    )
+    outcome = Outcome("ok", _("Receiver handed out"), message, registration)
+    return _person_page(forum, desk_, registration, outcome=outcome)
+
+
+@bp.post("/desk/<slug>/people/<int:registration_id>/receiver/return")
+def person_receiver_back(slug: str, registration_id: int):
+    """Take an interpretation receiver back."""
+    forum = _staff_forum(slug)
+    desk_ = _desk(forum, _session_arg())
+    registration = _registration_or_404(forum, registration_id)
+    try:
+        receivers.take_back(desk_, registration, now=_now())
+    except DomainError as exc:
+        outcome = Outcome("error", _("No receiver taken back"), exc.message, registration)
+        return _person_page(forum, desk_, registration, outcome=outcome, status=exc.status)
+    message = _("%(name)s gave the receiver back.", name=registration.name)
+    outcome = Outcome("ok", _("Receiver taken back"), message, registration)
+    return _person_page(forum, desk_, registration, outcome=outcome)
 
 
 def _registration_or_404(forum: Forum, registration_id: int) -> Registration:
@@ -572,6 +639,8 @@ def counts(slug: str):
         "desk/counts.html",
         forum=forum,
         counts=screens.live_counts(forum, now=_now()),
+        receivers_out=receivers.receivers_out(forum),
+        language_name=lambda code: language_name(code, current_locale()),
         refresh=_refresh(COUNTS_REFRESH_SECONDS),
     )
 

@@ -186,6 +186,15 @@ FULL_CONTEXTS: dict[str, dict[str, Any]] = {
         "message": "입장 전 1층 로비에서 발열 확인을 받아 주세요.\n마스크를 꼭 써 주세요.\n\n"
         "감사합니다. 곧 뵙겠습니다.",
     },
+    "service_answer": {
+        **_pick("recipient_name", "forum_title", "manage_url"),
+        "session_title": "패널: 스마트 모빌리티",
+        "service": "한국수어 통역",
+        "answer": "confirmed",
+        "when": "5월 14일 (수) 10:00–11:30",
+        "note": "수어 통역사는 무대 왼쪽에 있습니다.",
+        "forum_url": "https://madang.example/forums/sds/sessions/2",
+    },
     "speaker_session_changed": {
         **_pick("recipient_name", "forum_title"),
         "forum_url": "https://madang.example/forums/sds/speakers/3",

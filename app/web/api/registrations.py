@@ -9,6 +9,7 @@ from app.extensions import limiter
 from app.models import Registration as RegistrationRow
 from app.models.enums import PlaceStatus
 from app.privacy import operations as privacy
+from app.registration import access_requests
 from app.registration import operations as registrations
 from app.registration.state import attendance_state
 from app.web.api import bp
@@ -17,6 +18,7 @@ from app.web.api.openapi import Answer, operation
 from app.web.api.schemas.registrations import (
     EraseRequest,
     PersonalDataExport,
+    RegisteredServiceRequest,
     Registration,
     RegistrationChange,
     RegistrationCreated,
@@ -54,6 +56,14 @@ def registration_fields(registration: RegistrationRow) -> dict:
             )
             for b in registration.bookings
             if b.status != PlaceStatus.CANCELLED
+        ],
+        "listening_language": registration.listening_language,
+        "needs_receiver": bool(registration.needs_receiver),
+        "service_requests": [
+            RegisteredServiceRequest(
+                session_id=r.session_id, kind=r.kind, language=r.language, status=r.status
+            )
+            for r in access_requests.requests_of(registration)
         ],
     }
 
@@ -113,20 +123,26 @@ def get_registration(token: str):
     "PATCH",
     operation_id="changeRegistration",
     tag="registrations",
-    summary="Switch attendance, add or drop sessions",
-    description="Under the same rules as registering; freed seats go to the first person waiting.",
+    summary="Switch attendance, add or drop sessions, change languages and requests",
+    description="Under the same rules as registering; freed seats go to the first person "
+    "waiting. After the registration window, places and requests can be given up but not "
+    "taken (409 `registration_closed`, nothing changed).",
     body=RegistrationChange,
     responses={
         200: Answer("The changed registration." + PRIVATE, Registration),
         404: UNKNOWN_TOKEN,
-        409: Answer("The registration is cancelled."),
+        409: Answer("The registration is cancelled, or asks for something new after the window."),
     },
 )
 def patch_registration(token: str):
     registration = registrations.registration_by_token(token)
     change = parse(RegistrationChange)
     registrations.update_registration(
-        registration, attendance=change.attendance, session_ids=change.session_ids
+        registration,
+        attendance=change.attendance,
+        session_ids=change.session_ids,
+        languages=change.languages(),
+        consent_accessibility=change.consent_accessibility,
     )
     return respond(registration_body(registration), private=True)
 

@@ -24,8 +24,10 @@ from app.web.organize import (  # noqa: E402, F401  (routes register on bp)
     guest_views,
     mail_views,
     people_views,
+    planning_views,
     privacy_views,
     question_views,
+    service_views,
     solver_views,
     views,
 )

@@ -17,8 +17,11 @@ from app.models.enums import (
     PLACE_STATUSES,
     QUESTION_STATUSES,
     REGISTRATION_SOURCES,
+    REQUEST_STATUSES,
+    SERVICE_KINDS,
 )
 from app.privacy.operations import EXPORT_FORMAT
+from app.registration import access_requests
 from app.registration import operations as registrations
 from app.web.api.schemas.base import (
     Bilingual,
@@ -40,9 +43,61 @@ AccessibilityNeed = documented(
     StrictInt | StrictStr, {"type": "string", "enum": list(ACCESSIBILITY_NEEDS)}
 )
 _ONE_LINE = "^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]*$"
+LanguageCode = documented(
+    StrictStr | None,
+    {"type": ["string", "null"], "pattern": "^([a-z]{2,3})?$", "description": "ISO 639"},
+)
 
 
-class RegistrationRequest(RequestModel):
+class ServiceRequestItem(RequestModel):
+    """An access service asked for in one of the person's sessions."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    session_id: SessionId | None = Field(
+        None, description="A session the person chose, or a forum-wide one they attend."
+    )
+    kind: documented(StrictStr | None, {"type": "string", "enum": list(SERVICE_KINDS)}) = None
+    language: LanguageCode = Field(
+        None,
+        description="ISO 639 code: required for interpretation (into), captions and a "
+        "transcript; empty or absent for ksl and international_sign. Interpretation into the "
+        "session's own floor language is refused; anything else may be asked for, offered or "
+        "not yet.",
+    )
+
+    def as_dict(self) -> dict:
+        return {"session_id": self.session_id, "kind": self.kind, "language": self.language}
+
+
+class LanguageBody(RequestModel):
+    """The listening language, the receiver and the requests: the same when registering and
+    when changing."""
+
+    listening_language: LanguageCode = Field(
+        None,
+        description="The language the person listens in: empty for the floor's, or one their "
+        "sessions are spoken in or interpreted into.",
+    )
+    needs_receiver: StrictBool | None = Field(
+        None,
+        description="An interpretation receiver in the hall: in-person attendance only, and a "
+        "listening language that is interpreted (not spoken on the floor).",
+    )
+    service_requests: list[ServiceRequestItem] | None = Field(
+        None,
+        description="Access services asked for (needs consent_accessibility). Refused after "
+        "the registration window (409).",
+        json_schema_extra={"maxItems": access_requests.REQUESTS_MAX},
+    )
+
+    def requests_list(self) -> list[dict] | None:
+        if self.service_requests is None:
+            return None
+        return [item.as_dict() for item in self.service_requests]
+
+
+class RegistrationRequest(LanguageBody):
     """A pre-registration. Other fields are ignored; null in an optional field means the same
     as leaving it out. Names and texts may be Korean, Latin or emoji; line breaks and control
     characters are refused."""
@@ -114,11 +169,14 @@ class RegistrationRequest(RequestModel):
             consent_accessibility=self.consent_accessibility is True,
             accessibility_needs=list(self.accessibility_needs or []),
             accessibility_other=self.accessibility_other or "",
+            listening_language=self.listening_language or "",
+            needs_receiver=self.needs_receiver is True,
+            service_requests=self.requests_list() or [],
             source=source,
         )
 
 
-class RegistrationChange(RequestModel):
+class RegistrationChange(LanguageBody):
     """What a registration may change; any other field is refused. A field left out (or
     null) stays as it is."""
 
@@ -131,6 +189,16 @@ class RegistrationChange(RequestModel):
     session_ids: list[SessionId] | None = Field(
         None, description="The full new list of sessions with seats of their own."
     )
+    consent_accessibility: StrictBool | None = Field(
+        None,
+        description="true gives the separate consent for accessibility needs now (needed to "
+        "ask for a service).",
+    )
+
+    def languages(self) -> access_requests.LanguageChoice:
+        return access_requests.LanguageChoice(
+            self.listening_language, self.needs_receiver, self.requests_list()
+        )
 
 
 class EraseRequest(RequestModel):
@@ -160,6 +228,15 @@ class RegistrationPlace(ResponseModel):
     waitlist_position: int | None = WaitlistPosition
 
 
+class RegisteredServiceRequest(ResponseModel):
+    """An access service the person asked for, and the organizers' answer."""
+
+    session_id: int
+    kind: one_of(SERVICE_KINDS)
+    language: str = Field(description="ISO 639 code; empty for the sign-language kinds.")
+    status: one_of(REQUEST_STATUSES) = Field(description="open, confirmed or declined.")
+
+
 class Registration(ResponseModel):
     """A registration as its holder sees it."""
 
@@ -179,6 +256,9 @@ class Registration(ResponseModel):
     )
     waitlist_position: int | None = WaitlistPosition
     sessions: list[RegistrationPlace]
+    listening_language: str = Field(description="ISO 639 code; empty: the floor's language.")
+    needs_receiver: bool = Field(description="An interpretation receiver in the hall.")
+    service_requests: list[RegisteredServiceRequest]
 
 
 class RegistrationCreated(Registration):
@@ -250,6 +330,28 @@ class ExportedPlace(ResponseModel):
     status: PlaceStatus
     waitlist_position: int | None = WaitlistPosition
     checked_in_at: UtcTime | None = Field(description="Check-in to the session.")
+
+
+class ExportedLanguages(ResponseModel):
+    listening_language: str = Field(description="ISO 639 code; empty: the floor's language.")
+    needs_receiver: bool = Field(description="An interpretation receiver in the hall.")
+
+
+class ExportedServiceRequest(ResponseModel):
+    session_id: int
+    title: Bilingual
+    kind: one_of(SERVICE_KINDS)
+    language: str = Field(description="ISO 639 code; empty for the sign-language kinds.")
+    status: one_of(REQUEST_STATUSES) = Field(description="open, or the organizers' answer.")
+    requested_at: UtcTime
+    answered_at: UtcTime | None
+
+
+class ExportedReceiverLoan(ResponseModel):
+    language: str = Field(description="The channel the receiver was set to.")
+    desk: str = Field(description="The desk's name.")
+    handed_out_at: UtcTime
+    returned_at: UtcTime | None
 
 
 class ExportedCheckIn(ResponseModel):
@@ -332,6 +434,13 @@ class PersonalDataExport(ResponseModel):
     registration: ExportedRegistration
     consents: Consents
     accessibility: ExportedNeeds
+    languages: ExportedLanguages
+    service_requests: list[ExportedServiceRequest] = Field(
+        description="Access services asked for (under the accessibility consent), with answers."
+    )
+    receiver_loans: list[ExportedReceiverLoan] = Field(
+        description="Interpretation receivers handed out at the desk."
+    )
     sessions: list[ExportedPlace] = Field(description="Every place held or once held.")
     check_ins: list[ExportedCheckIn]
     online_attendance: list[ExportedOnlineAttendance] = Field(
