@@ -20,7 +20,8 @@ def test_solve_prints_the_repair_and_changes_nothing(app, db, sample):
 
     assert result.exit_code == 0, result.output
     assert result.output.startswith("repair: optimal in ")
-    assert "; 1 move, 0 people affected." in result.output
+    # The demo's one registrant (online, waiting for an answer on sign language) is told.
+    assert "; 1 move, 1 person affected." in result.output
     assert f"#{session1.id} Session 1: Smart services" in result.output
     assert "10:20–11:20 · Main Conference Room  ->  2026-04-01 11:30–12:30" in result.output
     db.session.expire_all()

@@ -10,7 +10,14 @@ import pytest
 from sqlalchemy import func, select
 
 from app.core.errors import ValidationFailed
-from app.models import Forum, ForumSession, OutboxMessage, Speaker, SpeakerAvailability
+from app.models import (
+    Forum,
+    ForumSession,
+    OutboxMessage,
+    Registration,
+    Speaker,
+    SpeakerAvailability,
+)
 from app.programme import solving
 from app.programme.checks import NOTICE_KIND, SPEAKER_NOTICE_KIND
 from app.programme.solving import NothingToApply, StaleProposal
@@ -56,7 +63,8 @@ def test_applying_the_repair_edits_the_session_and_tells_its_registrants_once(
     session1 = session_titled(sample, "Session 1")
     tour = session_titled(sample, "City Hall tour")
     # Session 1 has no seat limit, so its notice goes to every in-person and online
-    # registrant; the one who only holds a tour place and follows online is told too.
+    # registrant; the one who only holds a tour place and follows online is told too, and so
+    # is the demo's own online registrant.
     first = make_registration(sample, sessions=[session1, tour])
     second = make_registration(sample, sessions=[tour], attendance="online")
     organizer = make_user("organizer", sample)
@@ -74,12 +82,17 @@ def test_applying_the_repair_edits_the_session_and_tells_its_registrants_once(
     assert moved.revision == revision + 1
     assert moved.starts_at == datetime.fromisoformat(record["moves"][0]["after"]["starts_at"])
     assert solving.current_violations(sample) == []
-    assert record["moves"][0]["registrants"] == count_notices(db) - notices_before == 2
+    assert record["moves"][0]["registrants"] == count_notices(db) - notices_before == 3
     # The session's speakers with an address are told too, by a notice of their own.
     speakers = {li.speaker_id for li in moved.speaker_links if li.speaker.email}
-    assert speakers and applied.notices == 2 + len(speakers)
+    assert speakers and applied.notices == 3 + len(speakers)
     assert count_notices(db, SPEAKER_NOTICE_KIND) == len(speakers)
-    assert sorted(notified_registrations(db)) == [first.id, second.id]
+    demo_person = db.session.scalar(
+        select(Registration.id).where(
+            Registration.forum_id == sample.id, Registration.id.not_in([first.id, second.id])
+        )
+    )
+    assert sorted(notified_registrations(db)) == sorted([demo_person, first.id, second.id])
     local_start = moved.starts_at.astimezone(ZoneInfo("Asia/Seoul"))
     assert ics_start(client.get(feed).get_data(as_text=True)) == f"{local_start:%Y%m%dT%H%M%S}"
 
