@@ -57,7 +57,10 @@ class ServiceRequestItem(RequestModel):
     session_id: SessionId | None = Field(
         None, description="A session the person chose, or a forum-wide one they attend."
     )
-    kind: documented(StrictStr | None, {"type": "string", "enum": list(SERVICE_KINDS)}) = None
+    kind: documented(
+        StrictStr | None,
+        {"anyOf": [{"type": "string", "enum": list(SERVICE_KINDS)}, {"type": "null"}]},
+    ) = Field(None, description="The service asked for (required).")
     language: LanguageCode = Field(
         None,
         description="ISO 639 code: required for interpretation (into), captions and a "
