@@ -49,6 +49,7 @@ from app.models import (
 from app.models.enums import AttendanceMode, CommentStatus, PlaceStatus
 from app.registration.certificates import new_code as new_certificate_code
 from app.registration.operations import CONSENT_VERSION
+from app.voices.comments import EVENT_FIELDS
 from app.voices.common import COMMENT_CONSENT_VERSION
 from app.voices.draw import entries_digest, rank, seed_digest
 
@@ -309,7 +310,7 @@ def _load_voices(forum: Forum, sessions: dict[str, ForumSession], spec: dict[str
     event = CommentEvent(
         forum_id=forum.id,
         sample=True,
-        **{k: spec[k] for k in _EVENT_KEYS},
+        **{k: spec[k] for k in EVENT_FIELDS},
         seed_hash=seed_digest(spec["seed"]) if "seed" in spec else None,
         seed_committed_at=spec.get("seed_committed_at"),
     )
@@ -353,21 +354,6 @@ def _load_voices(forum: Forum, sessions: dict[str, ForumSession], spec: dict[str
         _load_draw(event, made, spec)
     if "questions" in spec:
         _load_questions(forum, sessions, spec["questions"])
-
-
-_EVENT_KEYS = (
-    "prompt_ko",
-    "prompt_en",
-    "opens_at",
-    "closes_at",
-    "max_length",
-    "prizes",
-    "prize_ko",
-    "prize_en",
-    "reward_note_ko",
-    "reward_note_en",
-    "sends_streams",
-)
 
 
 def _load_draw(event: CommentEvent, entries: list[CommentEntry], spec: dict[str, Any]) -> None:

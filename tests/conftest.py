@@ -381,3 +381,21 @@ def korean_font() -> str:
         if os.environ.get("CI"):
             pytest.fail(str(exc))
         pytest.skip(str(exc))
+
+
+@pytest.fixture
+def rate_limits(app) -> Iterator[Callable[[str, Any], None]]:
+    """Set a low limit for one test; every limit and counter is restored afterwards."""
+    from app.extensions import limiter
+
+    saved: dict[str, Any] = {}
+
+    def set_limit(name: str, value: Any) -> None:
+        saved.setdefault(name, app.config[name])
+        app.config[name] = value
+        limiter.reset()
+
+    limiter.reset()
+    yield set_limit
+    app.config.update(saved)
+    limiter.reset()

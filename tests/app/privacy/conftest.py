@@ -4,7 +4,7 @@ and a scan of every table for a person's data."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -84,21 +84,3 @@ def register(client) -> Callable[..., Person]:
         return register_person(client, forum, **fields)
 
     return make
-
-
-@pytest.fixture
-def rate_limits(app) -> Iterator[Callable[[str, Any], None]]:
-    """Set a low limit for one test; every limit and counter is restored afterwards."""
-    from app.extensions import limiter
-
-    saved: dict[str, Any] = {}
-
-    def set_limit(name: str, value: Any) -> None:
-        saved.setdefault(name, app.config[name])
-        app.config[name] = value
-        limiter.reset()
-
-    limiter.reset()
-    yield set_limit
-    app.config.update(saved)
-    limiter.reset()

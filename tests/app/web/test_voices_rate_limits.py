@@ -3,33 +3,12 @@ throws its cookie away meets the rate limit (429) and changes nothing more."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Any
-
-import pytest
 from sqlalchemy import func, select
 
-from app.extensions import limiter
 from app.models import CommentEntry, CommentLike, Question, QuestionVote, User
 from app.voices import questions
 from tests.app.voices.test_comments import add_entry, make_event
 from tests.app.web.test_comment_pages import form_body
-
-
-@pytest.fixture
-def limits(app) -> Iterator[Callable[[str, Any], None]]:
-    """Set a low limit for one test; every limit and counter is restored afterwards."""
-    saved: dict[str, Any] = {}
-
-    def set_limit(name: str, value: Any) -> None:
-        saved.setdefault(name, app.config[name])
-        app.config[name] = value
-        limiter.reset()
-
-    limiter.reset()
-    yield set_limit
-    app.config.update(saved)
-    limiter.reset()
 
 
 def fresh_browser(app, n: int):
@@ -44,10 +23,10 @@ def count(db, model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
-def test_a_like_loop_meets_the_limit(app, db, make_forum, limits):
+def test_a_like_loop_meets_the_limit(app, db, make_forum, rate_limits):
     forum = make_forum()
     entry = add_entry(db, make_event(db, forum), 1)
-    limits("VOICE_VOTE_RATE_LIMIT", "3/minute")
+    rate_limits("VOICE_VOTE_RATE_LIMIT", "3/minute")
     url = f"/forums/{forum.slug}/comments/{entry.id}/like"
     answers = [fresh_browser(app, n).post(url).status_code for n in range(5)]
     assert answers == [303, 303, 303, 429, 429]
@@ -56,10 +35,10 @@ def test_a_like_loop_meets_the_limit(app, db, make_forum, limits):
     assert db.session.get(CommentEntry, entry.id).likes == 3
 
 
-def test_a_comment_loop_meets_the_limit(app, db, make_forum, limits):
+def test_a_comment_loop_meets_the_limit(app, db, make_forum, rate_limits):
     forum = make_forum()
     make_event(db, forum)
-    limits("VOICE_POST_RATE_LIMIT", "2/minute")
+    rate_limits("VOICE_POST_RATE_LIMIT", "2/minute")
     browser = app.test_client()
     url = f"/forums/{forum.slug}/comments"
     answers = [browser.post(url, data=form_body(n)).status_code for n in range(4)]
@@ -67,7 +46,7 @@ def test_a_comment_loop_meets_the_limit(app, db, make_forum, limits):
     assert count(db, CommentEntry) == 2
 
 
-def test_a_vote_and_question_loop_meets_the_limit(app, db, make_forum, make_session, limits):
+def test_a_vote_and_question_loop_meets_the_limit(app, db, make_forum, make_session, rate_limits):
     forum = make_forum()
     session = make_session(forum, format="hybrid", seats=None)
     organizer = User(email="mod@staff.example.org", name="Mod", password_hash="x", role="admin")
@@ -78,12 +57,12 @@ def test_a_vote_and_question_loop_meets_the_limit(app, db, make_forum, make_sess
     questions.moderate(forum, session.id, question.id, "approve", user=organizer)
     ask = f"/forums/{forum.slug}/sessions/{session.id}/questions"
 
-    limits("VOICE_VOTE_RATE_LIMIT", "2/minute")
+    rate_limits("VOICE_VOTE_RATE_LIMIT", "2/minute")
     votes = [fresh_browser(app, n).post(f"{ask}/{question.id}/vote").status_code for n in range(4)]
     assert votes == [303, 303, 429, 429]
     assert count(db, QuestionVote) == 2
 
-    limits("VOICE_POST_RATE_LIMIT", "1/minute")
+    rate_limits("VOICE_POST_RATE_LIMIT", "1/minute")
     browser = app.test_client()
     asked = [browser.post(ask, data={"text": f"질문 {n}", "locale": "ko"}) for n in range(3)]
     assert [a.status_code for a in asked] == [303, 429, 429]
