@@ -18,7 +18,6 @@ unknown or replaced token, or a forum back in draft gives no feed (404).
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -31,7 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.core.db import db
-from app.core.languages import language_name, parse_floor_languages
+from app.core.languages import parse_floor_languages
 from app.core.tokens import hash_token
 from app.feeds.feed_cache import (
     Feed,
@@ -43,21 +42,19 @@ from app.models import (
     Forum,
     ForumSession,
     Registration,
-    SessionService,
     SessionSpeaker,
     Speaker,
     StreamLink,
     Venue,
 )
-from app.models.enums import PlaceStatus, ServiceStatus
+from app.models.enums import PlaceStatus
 from app.programme import archive
 from app.programme.checks import FOLLOWS
-from app.programme.services import service_order
-from app.programme.views import forum_info
+from app.programme.views import forum_info, forum_services, language_info, service_order
 from app.registration.state import attendance_state
 from scheduling.calendar import build_calendar
 from scheduling.frab import build_frab_json, build_frab_xml
-from scheduling.types import Bilingual, ForumInfo, Language, ServiceInfo, StreamInfo
+from scheduling.types import Bilingual, ForumInfo, ServiceInfo
 
 __all__ = [
     "CALENDAR_TYPE",
@@ -171,20 +168,16 @@ def _site() -> _Site:
 
 
 def _info(forum: Forum, sessions: Sequence[ForumSession], site: _Site) -> ForumInfo:
-    """The forum as plain data, with each stream's kind, language and English label, and
-    each session's floor languages and the services it offers (planned or confirmed)."""
+    """The forum as plain data, with each session's floor languages and the services it offers
+    (planned or confirmed)."""
     info = forum_info(forum, base_url=site.base_url, sessions=sessions)
-    links = {link.id: link for s in sessions for link in s.streams}
-    links.update((link.id, link) for link in forum.streams)
     offered = _offered(forum.id) if sessions else {}
     return replace(
         info,
-        streams=tuple(_stream(s, links[s.id]) for s in info.streams),
         sessions=tuple(
             replace(
                 s,
-                streams=tuple(_stream(st, links[st.id]) for st in s.streams),
-                floor=tuple(_language(code) for code in parse_floor_languages(s.language)),
+                floor=tuple(language_info(code) for code in parse_floor_languages(s.language)),
                 services=offered.get(s.id, ()),
             )
             for s in info.sessions
@@ -192,34 +185,19 @@ def _info(forum: Forum, sessions: Sequence[ForumSession], site: _Site) -> ForumI
     )
 
 
-@functools.cache
-def _language(code: str) -> Language:
-    return Language(code, Bilingual(ko=language_name(code, "ko"), en=language_name(code, "en")))
-
-
-def _stream(info: StreamInfo, link: StreamLink) -> StreamInfo:
-    language = _language(link.language) if link.language else None
-    return replace(info, kind=link.kind, language=language, label_en=link.label_en)
-
-
 def _offered(forum_id: int) -> dict[int, tuple[ServiceInfo, ...]]:
     """The forum's services that are not cancelled, by session, in display order."""
-    rows = db.session.scalars(
-        select(SessionService).where(
-            SessionService.forum_id == forum_id,
-            SessionService.status != ServiceStatus.CANCELLED,
-        )
-    ).all()
-    found: dict[int, list[ServiceInfo]] = {}
-    for row in sorted(rows, key=service_order):
-        found.setdefault(row.session_id, []).append(
+    return {
+        session_id: tuple(
             ServiceInfo(
                 kind=row.kind,
                 status=row.status,
-                language=_language(row.language) if row.language else None,
+                language=language_info(row.language) if row.language else None,
             )
+            for row in sorted(rows, key=service_order)
         )
-    return {session_id: tuple(items) for session_id, items in found.items()}
+        for session_id, rows in forum_services(forum_id).items()
+    }
 
 
 def _changed_at(info: ForumInfo, sessions: Iterable[ForumSession]) -> datetime:

@@ -27,25 +27,17 @@ from sqlalchemy.exc import IntegrityError
 from app.core.bounds import id_in_range
 from app.core.db import db, utcnow, write_transaction
 from app.core.errors import NotFound, ValidationFailed
-from app.core.languages import FIRST, is_language, parse_floor_languages
+from app.core.languages import is_language, parse_floor_languages
 from app.core.locks import lock_forum
 from app.models import Forum, ForumSession, SessionService, User
 from app.models.enums import SERVICE_KINDS, SERVICE_STATUSES, SIGN_KINDS, ServiceKind
 from app.programme.agenda import _touch_programme, get_session
 from app.programme.checks import Fields
+from app.programme.views import service_order
 
 SERVICE_FIELDS = ("kind", "language", "status", "provider", "note")
 PROVIDER_LIMIT = 200
 NOTE_LIMIT = 2_000
-
-_KIND_ORDER = {kind: n for n, kind in enumerate(SERVICE_KINDS)}
-
-
-def service_order(service: SessionService) -> tuple[int, int, str, int]:
-    """Kinds in their fixed order; languages Korean and English first, then by code."""
-    code = service.language or ""
-    first = FIRST.index(code) if code in FIRST else len(FIRST)
-    return (_KIND_ORDER.get(service.kind, len(_KIND_ORDER)), first, code, service.id or 0)
 
 
 def services_of(session: ForumSession) -> list[SessionService]:

@@ -12,6 +12,7 @@ everywhere. Streams keep their visibility (`registrants_only`); public consumers
 
 from __future__ import annotations
 
+import functools
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -49,6 +50,7 @@ from scheduling.agenda import sessions_by_day
 from scheduling.types import (
     Bilingual,
     ForumInfo,
+    Language,
     MeetingInfo,
     SessionInfo,
     SpeakerRole,
@@ -200,6 +202,12 @@ def venue_info(venue: Venue) -> VenueInfo:
     )
 
 
+@functools.cache
+def language_info(code: str) -> Language:
+    """A language code with its names in Korean and English, as the feeds carry it."""
+    return Language(code, Bilingual(ko=language_name(code, "ko"), en=language_name(code, "en")))
+
+
 def stream_info(stream: StreamLink) -> StreamInfo:
     return StreamInfo(
         id=stream.id,
@@ -207,6 +215,9 @@ def stream_info(stream: StreamLink) -> StreamInfo:
         url=stream.url,
         label=stream.label,
         registrants_only=stream.visibility != "public",
+        kind=stream.kind,
+        language=language_info(stream.language) if stream.language else None,
+        label_en=stream.label_en,
     )
 
 
@@ -389,6 +400,12 @@ def _language_order(code: str) -> tuple[int, str]:
     return (FIRST.index(code) if code in FIRST else len(FIRST), code)
 
 
+def service_order(service: SessionService) -> tuple[int, tuple[int, str], int]:
+    """Kinds in their fixed order; languages Korean and English first, then by code."""
+    kind = _KIND_ORDER.get(service.kind, len(_KIND_ORDER))
+    return (kind, _language_order(service.language or ""), service.id or 0)
+
+
 @dataclass(frozen=True, slots=True)
 class SessionAccess:
     """A session's floor languages, the services it offers and its streams."""
@@ -433,8 +450,7 @@ def session_access(session: ForumSession, services: Iterable[SessionService]) ->
     """One session's floor languages, its services (cancelled ones left out, in a fixed order)
     and its streams."""
     offered = sorted(
-        (s for s in services if s.status != ServiceStatus.CANCELLED),
-        key=lambda s: (_KIND_ORDER.get(s.kind, 99), _language_order(s.language)),
+        (s for s in services if s.status != ServiceStatus.CANCELLED), key=service_order
     )
     return SessionAccess(
         floor=tuple(parse_floor_languages(session.language)),
