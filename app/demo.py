@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts.users import authenticate, create_user, hash_password
 from app.core.db import db, write_transaction
+from app.core.i18n import split_glued
 from app.core.tokens import hash_token, new_confirmation_code, new_token
 from app.demo_data import demo_forums, placeholder
 from app.models import (
@@ -63,6 +64,13 @@ _CHILDREN = (
     "services",
     "requests",
 )
+# Text about a real place or organisation is written "English / 한국어" in the demo data (one
+# language when it needs no translation); each half goes to its own column.
+_BILINGUAL = {
+    "forum": ("organizer_name",),
+    "venue": ("building", "floor", "room", "address", "accessibility_notes"),
+    "speaker": ("affiliation", "title"),
+}
 # Keys of a session spec that are not ForumSession columns.
 _SESSION_KEYS = ("key", "day", "start", "end", "meet", "venue", "parent", "speakers", "streams")
 
@@ -124,15 +132,28 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
+def _split(fields: dict[str, Any], kind: str) -> dict[str, Any]:
+    out = {k: v for k, v in fields.items() if k not in _BILINGUAL[kind]}
+    for name in _BILINGUAL[kind]:
+        text = fields.get(name, "")
+        out[f"{name}_ko"], out[f"{name}_en"] = split_glued(text) or (text, "")
+    return out
+
+
 def _build_forum(spec: dict[str, Any]) -> tuple[Forum, dict[str, ForumSession]]:
-    forum = Forum(**{k: v for k, v in spec.items() if k not in _CHILDREN})
+    forum = Forum(**_split({k: v for k, v in spec.items() if k not in _CHILDREN}, "forum"))
     zone = ZoneInfo(forum.timezone)
 
-    venues = {key: Venue(forum=forum, **fields) for key, fields in spec["venues"].items()}
+    venues = {
+        key: Venue(forum=forum, **_split(fields, "venue")) for key, fields in spec["venues"].items()
+    }
     speakers: dict[str, Speaker] = {}
     for key, fields in spec["speakers"].items():
         windows = fields.get("availability", ())
-        speaker = Speaker(forum=forum, **{k: v for k, v in fields.items() if k != "availability"})
+        speaker = Speaker(
+            forum=forum,
+            **_split({k: v for k, v in fields.items() if k != "availability"}, "speaker"),
+        )
         for day, start, end in windows:  # in the forum's zone; kept in UTC
             SpeakerAvailability(
                 speaker=speaker,

@@ -11,8 +11,9 @@ Shapes (read by `app.demo`):
   `end` ("HH:MM", Asia/Seoul), `venue` and `parent` (keys or None), `speakers` (a list of
   `(speaker key, role)`, in order) and optionally `streams` (streams of that session only).
 
-Single-language text fields that describe a real place or organisation (building, room,
-address, affiliation, title) hold both languages as "English / 한국어".
+Text fields that describe a real place or organisation (a venue's building, floor, room, address
+and accessibility notes, a speaker's affiliation and title, the forum's organizer) are written
+"English / 한국어" in one string; the loader puts each half in its `_en` or `_ko` column.
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ SEOUL_DIGITAL_SUMMIT_2018: dict[str, Any] = {
     "registration_closes_at": kst(2018, 9, 18, 18, 0),
     "onsite_registration": True,
     "in_person_capacity": None,
-    "organizer_name": "Seoul Metropolitan Government (서울특별시)",
+    "organizer_name": SMG,
     "organizer_email": "digital-summit@seoul.example.org",
     "homepage_url": "http://www.sds2018.co.kr",
     "data_note": (
@@ -373,7 +374,7 @@ SMART_CITY_LEADERS_FORUM_2020: dict[str, Any] = {
     "onsite_registration": False,
     "in_person_capacity": 0,
     "organizer_name": (
-        "Seoul Metropolitan Government & Seoul Digital Foundation (서울특별시 · 서울디지털재단)"
+        "Seoul Metropolitan Government & Seoul Digital Foundation / 서울특별시 · 서울디지털재단"
     ),
     "organizer_email": "leaders-forum@seoul.example.org",
     "homepage_url": SCLF_2020_HOMEPAGE,
@@ -1027,7 +1028,7 @@ SEOUL_SMART_CITY_WEEK_2021: dict[str, Any] = {
     "registration_closes_at": None,
     "onsite_registration": False,
     "in_person_capacity": 0,
-    "organizer_name": "Seoul Metropolitan Government (서울특별시)",
+    "organizer_name": SMG,
     "organizer_email": "smart-city-week@seoul.example.org",
     "homepage_url": placeholder(SSCW_2021, ""),
     "data_note": (
@@ -1364,7 +1365,7 @@ WEGO_GENERAL_ASSEMBLY_2023: dict[str, Any] = {
     "registration_closes_at": kst(2023, 9, 20, 23, 59),
     "onsite_registration": False,
     "in_person_capacity": None,
-    "organizer_name": "Seoul Metropolitan Government & WeGO (서울특별시 · 세계스마트시티기구)",
+    "organizer_name": "Seoul Metropolitan Government & WeGO / 서울특별시 · 세계스마트시티기구",
     "organizer_email": "smart-city-forum@seoul.example.org",
     "homepage_url": "https://forum.seoul.go.kr",
     "data_note": (

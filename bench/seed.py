@@ -39,7 +39,8 @@ def _forum(slug: str, *, days: int = 1, **fields):
         "registration_closes_at": now + timedelta(days=20),
         "onsite_registration": True,
         "in_person_capacity": None,
-        "organizer_name": "Seoul Metropolitan Government",
+        "organizer_name_ko": "서울특별시",
+        "organizer_name_en": "Seoul Metropolitan Government",
         "organizer_email": "forum@seoul.example.org",
     }
     defaults.update(fields)
@@ -98,9 +99,12 @@ def seed_calendar(app, *, sessions: int = 500) -> str:
                 forum=forum,
                 name_ko=f"회의실 {i + 1}",
                 name_en=f"Room {i + 1}",
-                building="서울시청",
-                floor=f"{i + 1}F",
-                address="서울특별시 중구 세종대로 110",
+                building_ko="서울시청",
+                building_en="Seoul City Hall",
+                floor_ko=f"{i + 1}층",
+                floor_en=f"{i + 1}F",
+                address_ko="서울특별시 중구 세종대로 110",
+                address_en="110 Sejong-daero, Jung-gu, Seoul",
                 seats=100 + 10 * i,
             )
             for i in range(10)
@@ -110,8 +114,10 @@ def seed_calendar(app, *, sessions: int = 500) -> str:
                 forum=forum,
                 name_ko=f"발표자 {i + 1}",
                 name_en=f"Speaker {i + 1}",
-                affiliation="서울디지털재단 Seoul Digital Foundation",
-                title="Director",
+                affiliation_ko="서울디지털재단",
+                affiliation_en="Seoul Digital Foundation",
+                title_ko="이사",
+                title_en="Director",
                 country="KR",
             )
             for i in range(200)

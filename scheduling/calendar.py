@@ -132,7 +132,7 @@ def build_calendar(
     cal.add("X-PUBLISHED-TTL", vDuration(_REFRESH))
 
     with_organizer = (method is not None or organizer) and bool(forum.organizer_email)
-    organizer_of = (forum.organizer_email, forum.organizer_name) if with_organizer else None
+    organizer_of = (forum.organizer_email, forum.organizer_name.both()) if with_organizer else None
     header = [line for line in cal.content_lines() if line][:-1]  # all but END:VCALENDAR
     parts = [_fold(line) + b"\r\n" for line in header]
     # VTIMEZONE from the tz database, limited to the span we publish so it stays short; the
@@ -321,16 +321,16 @@ def _location(session: SessionInfo) -> str:
         # A broadcast studio has no audience: never send anyone there.
         fallback = _FORMAT_LOCATIONS["online"] if venue else _FORMAT_LOCATIONS.get(session.format)
         return fallback.both() if fallback else ""
-    parts = (venue.name.both(), venue.building, venue.floor, venue.room, venue.address)
-    cleaned = (_clean(p).strip() for p in parts)
+    parts = (venue.name, venue.building, venue.floor, venue.room, venue.address)
+    cleaned = (_clean(p.both()).strip() for p in parts)
     return ", ".join(p for p in cleaned if p)
 
 
 def _speaker_line(speaker: SpeakerRole) -> str:
     label = _ROLE_LABELS.get(speaker.role, speaker.role.replace("_", " ").capitalize())
     line = f"{label}: {speaker.name.both()}"
-    if speaker.affiliation:
-        line += f" ({speaker.affiliation})"
+    if affiliation := speaker.affiliation.both():
+        line += f" ({affiliation})"
     return line
 
 

@@ -22,6 +22,9 @@ class Bilingual:
         first, second = (self.ko, self.en) if locale == "ko" else (self.en, self.ko)
         return first or second
 
+    def __bool__(self) -> bool:
+        return bool(self.ko or self.en)
+
     def both(self, sep: str = " / ") -> str:
         """Both languages joined, or the one that exists."""
         if self.ko and self.en and self.ko != self.en:
@@ -43,12 +46,12 @@ class VenueInfo:
     id: int
     name: Bilingual
     kind: str  # "hall" | "studio" | "offsite"
-    building: str = ""
-    floor: str = ""
-    room: str = ""
-    address: str = ""
+    building: Bilingual = Bilingual()
+    floor: Bilingual = Bilingual()
+    room: Bilingual = Bilingual()
+    address: Bilingual = Bilingual()
     seats: int | None = None
-    accessibility: str = ""
+    accessibility: Bilingual = Bilingual()
     map_url: str = ""
 
 
@@ -57,7 +60,7 @@ class SpeakerRole:
     speaker_id: int
     name: Bilingual
     role: str  # "keynote" | "presenter" | "moderator" | "panelist" | "host" | "guest"
-    affiliation: str = ""
+    affiliation: Bilingual = Bilingual()
     order: int = 0
 
 
@@ -142,7 +145,7 @@ class ForumInfo:
     theme: Bilingual = Bilingual()
     description: Bilingual = Bilingual()
     format: str = "in_person"
-    organizer_name: str = ""
+    organizer_name: Bilingual = Bilingual()
     organizer_email: str = ""
     url: str = ""  # absolute URL of the forum's public page
     streams: tuple[StreamInfo, ...] = ()

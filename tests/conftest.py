@@ -205,7 +205,8 @@ def make_forum(db) -> Callable[..., Any]:
             "registration_opens_at": now - timedelta(days=1),
             "registration_closes_at": now + timedelta(days=20),
             "onsite_registration": True,
-            "organizer_name": "Seoul Metropolitan Government",
+            "organizer_name_ko": "서울특별시",
+            "organizer_name_en": "Seoul Metropolitan Government",
             "organizer_email": "forum@seoul.example.org",
         }
         defaults.update(fields)
@@ -226,9 +227,12 @@ def make_venue(db) -> Callable[..., Any]:
             "name_ko": "다목적홀",
             "name_en": "Multipurpose Hall",
             "kind": "hall",
-            "building": "Seoul City Hall",
-            "floor": "8F",
-            "address": "110 Sejong-daero, Jung-gu, Seoul",
+            "building_ko": "서울시청",
+            "building_en": "Seoul City Hall",
+            "floor_ko": "8층",
+            "floor_en": "8F",
+            "address_ko": "서울특별시 중구 세종대로 110",
+            "address_en": "110 Sejong-daero, Jung-gu, Seoul",
             "seats": 200,
         }
         defaults.update(fields)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import current_app, has_request_context, request
 from flask_babel import get_locale as babel_locale
 
@@ -31,3 +33,19 @@ def pick(obj: object, field: str, locale: str | None = None) -> str:
     locale = locale or current_locale()
     other = "en" if locale == "ko" else "ko"
     return getattr(obj, f"{field}_{locale}", "") or getattr(obj, f"{field}_{other}", "") or ""
+
+
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+def split_glued(value: str) -> tuple[str, str] | None:
+    """("한국어", "English") from "English / 한국어" or "한국어 / English": a text that holds both
+    languages in one string. None when `value` is not two such halves."""
+    parts = [p.strip() for p in (value or "").split(" / ")]
+    if len(parts) != 2 or not all(parts):
+        return None
+    korean = [p for p in parts if _HANGUL.search(p)]
+    other = [p for p in parts if not _HANGUL.search(p)]
+    if len(korean) != 1 or len(other) != 1:
+        return None
+    return korean[0], other[0]

@@ -114,7 +114,8 @@ class ForumForm(FlaskForm):
         ),
         validators=[Length(max=9)],
     )
-    organizer_name = StringField(_l("Organizer"), validators=[Length(max=200)])
+    organizer_name_ko = StringField(_l("Organizer (Korean)"), validators=[Length(max=200)])
+    organizer_name_en = StringField(_l("Organizer (English)"), validators=[Length(max=200)])
     organizer_email = StringField(_l("Organizer's email"), validators=[Length(max=254)])
     homepage_url = StringField(_l("Homepage"), validators=[Length(max=500)])
     submit = SubmitField(_l("Save"))
@@ -124,15 +125,22 @@ class VenueForm(FlaskForm):
     name_ko = StringField(_l("Name (Korean)"), validators=[Length(max=200)])
     name_en = StringField(_l("Name (English)"), validators=[Length(max=200)])
     kind = _Select(_l("Kind"), choices=_choices("venue_kind", VENUE_KINDS), default="hall")
-    building = StringField(_l("Building"), validators=[Length(max=200)])
-    floor = StringField(_l("Floor"), validators=[Length(max=40)])
-    room = StringField(_l("Room"), validators=[Length(max=200)])
-    address = StringField(_l("Address"), validators=[Length(max=300)])
+    building_ko = StringField(_l("Building (Korean)"), validators=[Length(max=200)])
+    building_en = StringField(_l("Building (English)"), validators=[Length(max=200)])
+    floor_ko = StringField(_l("Floor (Korean)"), validators=[Length(max=40)])
+    floor_en = StringField(_l("Floor (English)"), validators=[Length(max=40)])
+    room_ko = StringField(_l("Room (Korean)"), validators=[Length(max=200)])
+    room_en = StringField(_l("Room (English)"), validators=[Length(max=200)])
+    address_ko = StringField(_l("Address (Korean)"), validators=[Length(max=300)])
+    address_en = StringField(_l("Address (English)"), validators=[Length(max=300)])
     seats = StringField(
         _l("Seats"), description=_l("Leave empty when unknown."), validators=[Length(max=9)]
     )
-    accessibility_notes = TextAreaField(
-        _l("Accessibility and directions"), validators=[Length(max=5000)]
+    accessibility_notes_ko = TextAreaField(
+        _l("Accessibility and directions (Korean)"), validators=[Length(max=5000)]
+    )
+    accessibility_notes_en = TextAreaField(
+        _l("Accessibility and directions (English)"), validators=[Length(max=5000)]
     )
     map_url = StringField(_l("Map link"), validators=[Length(max=500)])
     submit = SubmitField(_l("Save"))
@@ -141,8 +149,10 @@ class VenueForm(FlaskForm):
 class SpeakerForm(FlaskForm):
     name_ko = StringField(_l("Name (Korean)"), validators=[Length(max=200)])
     name_en = StringField(_l("Name (English)"), validators=[Length(max=200)])
-    title = StringField(_l("Position"), validators=[Length(max=300)])
-    affiliation = StringField(_l("Affiliation"), validators=[Length(max=300)])
+    title_ko = StringField(_l("Position (Korean)"), validators=[Length(max=300)])
+    title_en = StringField(_l("Position (English)"), validators=[Length(max=300)])
+    affiliation_ko = StringField(_l("Affiliation (Korean)"), validators=[Length(max=300)])
+    affiliation_en = StringField(_l("Affiliation (English)"), validators=[Length(max=300)])
     country = StringField(_l("Country"), validators=[Length(max=100)])
     bio_ko = TextAreaField(_l("Biography (Korean)"), validators=[Length(max=20000)])
     bio_en = TextAreaField(_l("Biography (English)"), validators=[Length(max=20000)])

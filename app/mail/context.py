@@ -313,11 +313,11 @@ class ContextBuilder:
             return None
         return {
             "name": pick(venue, "name", locale) or forum.slug,
-            "building": venue.building,
-            "floor": venue.floor,
-            "room": venue.room,
-            "address": venue.address,
-            "access_notes": venue.accessibility_notes,
+            "building": pick(venue, "building", locale),
+            "floor": pick(venue, "floor", locale),
+            "room": pick(venue, "room", locale),
+            "address": pick(venue, "address", locale),
+            "access_notes": pick(venue, "accessibility_notes", locale),
             "map_url": venue.map_url if _http(venue.map_url) else "",
         }
 
@@ -351,12 +351,12 @@ class ContextBuilder:
     def _streams(self, registration: Registration, forum: Forum, locale: str) -> list[dict]:
         return [stream_item(s, locale) for s in watchable_streams(registration, forum, locale)]
 
-    def _contact(self, forum: Forum) -> tuple[str | None, str | None]:
+    def _contact(self, forum: Forum, locale: str) -> tuple[str | None, str | None]:
         """(contact_email, Reply-To) from the forum's organiser, when the address is usable."""
         if not forum.organizer_email:
             return None, None
         try:
-            address = mailbox(forum.organizer_email, forum.organizer_name)
+            address = mailbox(forum.organizer_email, pick(forum, "organizer_name", locale))
         except ValueError:
             return None, None
         return address.addr_spec, str(address)
@@ -398,7 +398,7 @@ class ContextBuilder:
         if build is None:
             raise MessageDataError(f"unknown message kind {row.kind!r}")
         kind, context, attachments = build(row, registration, forum, locale)
-        contact_email, reply_to = self._contact(forum)
+        contact_email, reply_to = self._contact(forum, locale)
         context["contact_email"] = contact_email
         shows_qr = context.get("qr_src") == f"cid:{QR_CID}"
         return Prepared(
@@ -424,7 +424,7 @@ class ContextBuilder:
         locale = row.locale
         build = getattr(self, f"_kind_{row.kind}")
         context = build(row, speaker, forum, locale)
-        contact_email, reply_to = self._contact(forum)
+        contact_email, reply_to = self._contact(forum, locale)
         context["contact_email"] = contact_email
         published = forum.status == ForumStatus.PUBLISHED
         context["feed_url"] = (
@@ -486,7 +486,7 @@ class ContextBuilder:
                 context["streams"] = [
                     stream_item(s, locale) for s in promised_streams(event, forum)
                 ]
-        contact_email, reply_to = self._contact(forum)
+        contact_email, reply_to = self._contact(forum, locale)
         context["contact_email"] = contact_email
         context["forum_url"] = self.forum_url(forum)
         return Prepared(

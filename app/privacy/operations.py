@@ -472,7 +472,10 @@ def export_registration(registration: Registration, *, now: datetime | None = No
             "title": {"ko": forum.title_ko, "en": forum.title_en},
             "first_day": forum.first_day.isoformat(),
             "last_day": forum.last_day.isoformat(),
-            "organizer": {"name": forum.organizer_name, "email": forum.organizer_email},
+            "organizer": {
+                "name": {"ko": forum.organizer_name_ko, "en": forum.organizer_name_en},
+                "email": forum.organizer_email,
+            },
         },
         "registration": {
             "confirmation_code": registration.confirmation_code,

@@ -359,7 +359,7 @@ def _check_forum(raw: Mapping[str, Any], *, current: Forum | None) -> tuple[dict
             fields.add(
                 "reserved_places", _("At most all %(num)d places can be held back.", num=capacity)
             )
-    out["organizer_name"] = fields.text("organizer_name", limit=200)
+    out.update(fields.bilingual("organizer_name", limit=200))
     out["organizer_email"] = fields.email("organizer_email")
     out["homepage_url"] = fields.url("homepage_url")
     return out, fields

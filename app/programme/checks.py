@@ -68,19 +68,26 @@ VENUE_FIELDS = (
     "name_ko",
     "name_en",
     "kind",
-    "building",
-    "floor",
-    "room",
-    "address",
+    "building_ko",
+    "building_en",
+    "floor_ko",
+    "floor_en",
+    "room_ko",
+    "room_en",
+    "address_ko",
+    "address_en",
     "seats",
-    "accessibility_notes",
+    "accessibility_notes_ko",
+    "accessibility_notes_en",
     "map_url",
 )
 SPEAKER_FIELDS = (
     "name_ko",
     "name_en",
-    "affiliation",
-    "title",
+    "affiliation_ko",
+    "affiliation_en",
+    "title_ko",
+    "title_en",
     "country",
     "bio_ko",
     "bio_en",
@@ -114,7 +121,8 @@ FORUM_FIELDS = (
     "onsite_registration",
     "in_person_capacity",
     "reserved_places",
-    "organizer_name",
+    "organizer_name_ko",
+    "organizer_name_en",
     "organizer_email",
     "homepage_url",
 )
@@ -255,6 +263,13 @@ class Fields:
                 else _("Remove line breaks and control characters."),
             )
         return value
+
+    def bilingual(self, name: str, *, limit: int, multiline: bool = False) -> dict[str, str]:
+        """`<name>_ko` and `<name>_en`, each checked as `text`."""
+        return {
+            f"{name}_{lang}": self.text(f"{name}_{lang}", limit=limit, multiline=multiline)
+            for lang in ("ko", "en")
+        }
 
     def choice(self, name: str, choices: Iterable[str], *, default: str | None = None) -> str:
         value = self.raw.get(name)

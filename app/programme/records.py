@@ -56,12 +56,12 @@ def _check_venue(raw: Mapping[str, Any]) -> dict[str, Any]:
         "name_ko": fields.text("name_ko", limit=200),
         "name_en": fields.text("name_en", limit=200),
         "kind": fields.choice("kind", VENUE_KINDS, default="hall"),
-        "building": fields.text("building", limit=200),
-        "floor": fields.text("floor", limit=40),
-        "room": fields.text("room", limit=200),
-        "address": fields.text("address", limit=300),
+        **fields.bilingual("building", limit=200),
+        **fields.bilingual("floor", limit=40),
+        **fields.bilingual("room", limit=200),
+        **fields.bilingual("address", limit=300),
         "seats": fields.count("seats"),
-        "accessibility_notes": fields.text("accessibility_notes", limit=5000, multiline=True),
+        **fields.bilingual("accessibility_notes", limit=5000, multiline=True),
         "map_url": fields.url("map_url"),
     }
     _need_one(fields, ("name_ko", "name_en"), (out["name_ko"], out["name_en"]))
@@ -109,8 +109,8 @@ def _check_speaker(raw: Mapping[str, Any]) -> dict[str, Any]:
     out = {
         "name_ko": fields.text("name_ko", limit=200),
         "name_en": fields.text("name_en", limit=200),
-        "affiliation": fields.text("affiliation", limit=300),
-        "title": fields.text("title", limit=300),
+        **fields.bilingual("affiliation", limit=300),
+        **fields.bilingual("title", limit=300),
         "country": fields.text("country", limit=100),
         "bio_ko": fields.text("bio_ko", limit=20_000, multiline=True),
         "bio_en": fields.text("bio_en", limit=20_000, multiline=True),

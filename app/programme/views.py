@@ -187,17 +187,22 @@ def main_venue(forum: Forum) -> Venue | None:
 # -- rows to plain data -----------------------------------------------------------------------
 
 
+def both(row: object, field: str) -> Bilingual:
+    """A row's `<field>_ko` and `<field>_en` columns as one bilingual text."""
+    return Bilingual(ko=getattr(row, f"{field}_ko"), en=getattr(row, f"{field}_en"))
+
+
 def venue_info(venue: Venue) -> VenueInfo:
     return VenueInfo(
         id=venue.id,
-        name=Bilingual(ko=venue.name_ko, en=venue.name_en),
+        name=both(venue, "name"),
         kind=venue.kind,
-        building=venue.building,
-        floor=venue.floor,
-        room=venue.room,
-        address=venue.address,
+        building=both(venue, "building"),
+        floor=both(venue, "floor"),
+        room=both(venue, "room"),
+        address=both(venue, "address"),
         seats=venue.seats,
-        accessibility=venue.accessibility_notes,
+        accessibility=both(venue, "accessibility_notes"),
         map_url=venue.map_url,
     )
 
@@ -225,9 +230,9 @@ def speaker_role(link: SessionSpeaker) -> SpeakerRole:
     speaker = link.speaker
     return SpeakerRole(
         speaker_id=speaker.id,
-        name=Bilingual(ko=speaker.name_ko, en=speaker.name_en),
+        name=both(speaker, "name"),
         role=link.role,
-        affiliation=speaker.affiliation,
+        affiliation=both(speaker, "affiliation"),
         order=link.position,
     )
 
@@ -307,7 +312,7 @@ def forum_info(
         theme=Bilingual(ko=forum.theme_ko, en=forum.theme_en),
         description=Bilingual(ko=forum.description_ko, en=forum.description_en),
         format=forum.format,
-        organizer_name=forum.organizer_name,
+        organizer_name=both(forum, "organizer_name"),
         organizer_email=forum.organizer_email,
         url=base_url.rstrip("/") + forum_path(forum.slug),
         streams=tuple(stream_info(s) for s in forum.streams),
@@ -526,7 +531,7 @@ class ProgrammeDay:
         return out
 
     @property
-    def buildings(self) -> list[str]:
+    def buildings(self) -> list[Bilingual]:
         """The buildings of the day's sessions, each once, in programme order: the table
         names them once instead of on every row."""
         names = (row.item.session.venue for row in self.rows)

@@ -84,15 +84,15 @@ def test_every_forum_is_bilingual_and_says_where_its_data_comes_from(db):
     for f in db.session.scalars(select(Forum)):
         for field in ("title", "theme", "description"):
             assert getattr(f, f"{field}_ko") and getattr(f, f"{field}_en"), (f.slug, field)
-        assert f.organizer_name and "@" in f.organizer_email
+        assert f.organizer_name_ko and f.organizer_name_en and "@" in f.organizer_email
         assert f.homepage_url.startswith(("http://", "https://"))
         assert "example.org" in f.data_note or "placeholder" in f.data_note
         for s in f.sessions:
             assert s.title_ko and s.title_en and s.description_ko and s.description_en
         for v in f.venues:
-            assert v.name_ko and v.name_en and v.address and v.building
+            assert v.name_ko and v.name_en and v.address_ko and v.building_ko
         for sp in f.speakers:
-            assert sp.name_ko and sp.name_en and sp.affiliation
+            assert sp.name_ko and sp.name_en and sp.affiliation_ko
         for stream in f.all_streams:
             assert stream.platform and stream.label
             assert stream.url.startswith(("http://", "https://"))
@@ -111,11 +111,11 @@ def test_2018_summit_main_meeting_streams_and_wego_block(db):
     assert main.starts_at == datetime(2018, 9, 19, 1, 0, tzinfo=UTC)
     assert main.ends_at == datetime(2018, 9, 19, 3, 0, tzinfo=UTC)
     assert main.kind == "plenary"
-    assert (main.venue.name_en, main.venue.floor) == ("Multipurpose Hall", "8F")
+    assert (main.venue.name_en, main.venue.floor_ko) == ("Multipurpose Hall", "8F")
 
     tour = session_titled(f, "Pre-event: Digital Mayor's Office tour")
     assert local(tour.starts_at) == kst(2018, 9, 18, 17, 20)
-    assert (tour.kind, tour.venue.floor) == ("tour", "6F")
+    assert (tour.kind, tour.venue.floor_ko) == ("tour", "6F")
 
     assert [s.platform for s in f.streams] == [
         "TBS",
@@ -153,7 +153,8 @@ def test_2020_leaders_forum_two_days_from_the_studio(db):
     assert "Seoul-On" in studio.name_en and "Taepyeong" in studio.name_en
     assert "서울온" in studio.name_ko and "태평홀" in studio.name_ko
     assert all(s.venue_id == studio.id and s.format == "online" for s in f.sessions)
-    assert "Seoul Digital Foundation" in f.organizer_name
+    assert "Seoul Digital Foundation" in f.organizer_name_en
+    assert "서울디지털재단" in f.organizer_name_ko
     assert sorted(s.platform for s in f.streams) == [
         "Homepage",
         "Live Seoul",
@@ -185,7 +186,7 @@ def test_2020_leaders_forum_two_days_from_the_studio(db):
         ("Fernando Vilariño", "presenter"),
         ("Iwan Rudiarto", "presenter"),
     ]
-    assert "NIST" in keynote.speaker_links[0].speaker.affiliation
+    assert "NIST" in keynote.speaker_links[0].speaker.affiliation_en
 
 
 # ------------------------------------------------------------------ 2021
@@ -231,14 +232,14 @@ def test_2023_general_assembly_and_preregistration_close(db):
     assert ga.seats == 200
     assert local(ga.starts_at) == kst(2023, 9, 26, 14, 0)
     assert ga.starts_at == datetime(2023, 9, 26, 5, 0, tzinfo=UTC)
-    assert (ga.venue.name_en, ga.venue.floor, ga.venue.seats) == ("Multipurpose Hall", "8F", 200)
+    assert (ga.venue.name_en, ga.venue.floor_ko, ga.venue.seats) == ("Multipurpose Hall", "8F", 200)
     assert roles(ga) == [("Oh Se-hoon", "moderator")]
 
     block = session_titled(
         f, "Seoul Smart City Forum 2023: Challenges and inclusion of digital innovation"
     )
     assert local(block.starts_at) == kst(2023, 9, 26, 10, 0)
-    assert block.venue.floor == "3F"
+    assert block.venue.floor_ko == "3F"
     assert [s.platform for s in block.streams] == ["YouTube"]
     assert roles(block.parts[0]) == [("Bill Banks", "keynote")]
     assert [name for name, _ in roles(block.parts[2])] == [
@@ -295,11 +296,11 @@ def test_sample_programme_seats_and_streams(db):
     assert by_kind["site_visit"].venue.kind == "offsite"
     assert by_kind["general_assembly"].seats == 200
     assert local(by_kind["general_assembly"].starts_at) == kst(2026, 4, 1, 14, 0)
-    assert by_kind["general_assembly"].venue.floor == "8F"
+    assert by_kind["general_assembly"].venue.floor_ko == "8F"
 
     morning = [s for s in f.sessions if local(s.starts_at).hour < 12]
     assert [s.kind for s in morning] == ["keynote", "panel", "panel"]
-    assert all(s.venue.floor == "3F" and s.venue.name_ko == "대회의실" for s in morning)
+    assert all(s.venue.floor_ko == "3F" and s.venue.name_ko == "대회의실" for s in morning)
     assert roles(morning[0]) == [("Kim Ha-neul", "keynote")]
     assert [role for _, role in roles(morning[1])] == ["moderator", "panelist", "panelist"]
 

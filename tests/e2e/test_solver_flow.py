@@ -133,7 +133,7 @@ def draft_forum_with_clashes(live_app) -> str:
             last_day=first,
             format="in_person",
             status="draft",
-            organizer_name="Seoul Metropolitan Government",
+            organizer_name_en="Seoul Metropolitan Government",
             organizer_email="forum@seoul.example.org",
         )
         halls = [

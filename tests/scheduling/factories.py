@@ -33,18 +33,18 @@ GRAND_HALL = VenueInfo(
     id=1,
     name=Bilingual(ko="대회의실", en="Grand Hall"),
     kind="hall",
-    building="서울시청 본관",
-    floor="3층",
-    room="301호",
-    address="서울특별시 중구 세종대로 110",
+    building=Bilingual(ko="서울시청 본관"),
+    floor=Bilingual(ko="3층"),
+    room=Bilingual(ko="301호"),
+    address=Bilingual(ko="서울특별시 중구 세종대로 110"),
     seats=300,
 )
 STUDIO = VenueInfo(
     id=2,
     name=Bilingual(ko="스튜디오 S", en="Studio S"),
     kind="studio",
-    building="서소문청사",
-    floor="B1",
+    building=Bilingual(ko="서소문청사"),
+    floor=Bilingual(ko="B1"),
 )
 
 YOUTUBE = StreamInfo(id=1, platform="YouTube", url="https://www.youtube.com/live/madang-101")
@@ -95,7 +95,7 @@ def keynote(**changes: Any) -> SessionInfo:
                 speaker_id=11,
                 name=Bilingual(ko="이석우", en="Lee Seok-woo"),
                 role="keynote",
-                affiliation="NIST",
+                affiliation=Bilingual(en="NIST"),
             ),
         ),
         streams=(YOUTUBE,),
@@ -122,11 +122,23 @@ def panel(**changes: Any) -> SessionInfo:
         venue=GRAND_HALL,
         speakers=(
             # Given out of order on purpose: `order` decides.
-            SpeakerRole(12, Bilingual(ko="김민지", en="Kim Min-ji"), "panelist", "KAIST", order=2),
             SpeakerRole(
-                13, Bilingual(ko="박준호", en="Park Jun-ho"), "moderator", "서울시", order=1
+                12,
+                Bilingual(ko="김민지", en="Kim Min-ji"),
+                "panelist",
+                Bilingual(en="KAIST"),
+                order=2,
             ),
-            SpeakerRole(14, Bilingual(en="Anna Schmidt"), "panelist", "TU Berlin", order=3),
+            SpeakerRole(
+                13,
+                Bilingual(ko="박준호", en="Park Jun-ho"),
+                "moderator",
+                Bilingual(ko="서울시"),
+                order=1,
+            ),
+            SpeakerRole(
+                14, Bilingual(en="Anna Schmidt"), "panelist", Bilingual(en="TU Berlin"), order=3
+            ),
         ),
         streams=(PANEL_YOUTUBE, PANEL_ZOOM),
         language="ko",
@@ -168,7 +180,11 @@ def long_title(**changes: Any) -> SessionInfo:
             ko="쉼표, 세미콜론; 백슬래시 \\ 그리고 줄바꿈\n을 포함한 설명 ✨",
             en="Commas, semicolons; a backslash \\ and a newline\nin the text ✨",
         ),
-        speakers=(SpeakerRole(15, Bilingual(ko="최유나", en="Choi Yu-na"), "presenter", "LG CNS"),),
+        speakers=(
+            SpeakerRole(
+                15, Bilingual(ko="최유나", en="Choi Yu-na"), "presenter", Bilingual(en="LG CNS")
+            ),
+        ),
         streams=(NAVER, WEBEX),
         language="ko",
         url="https://madang.example/forums/smart-city-2025/sessions/104",
@@ -216,7 +232,7 @@ def sample_forum(**changes: Any) -> ForumInfo:
             en="Citizens, companies and government discuss the smart city.",
         ),
         format="hybrid",
-        organizer_name="서울특별시 스마트도시정책관",
+        organizer_name=Bilingual(ko="서울특별시 스마트도시정책관"),
         organizer_email="forum@smartcity.seoul.example",
         url="https://madang.example/forums/smart-city-2025/",
         sessions=tuple(sample_sessions()),

@@ -25,6 +25,7 @@ from scheduling.calendar import (
 from scheduling.types import Bilingual, MeetingInfo, SessionInfo, SpeakerRole, StreamInfo
 from tests.scheduling.factories import (
     DOMAIN,
+    GRAND_HALL,
     KST,
     LONG_TITLE,
     PANEL_ZOOM,
@@ -397,6 +398,25 @@ def test_description_lists_text_speakers_page_and_streams() -> None:
     ]
 
 
+def test_a_place_and_an_affiliation_in_two_languages_give_both() -> None:
+    # A calendar is read in any language: like the names, each part carries both.
+    hall = dataclasses.replace(
+        GRAND_HALL,
+        building=Bilingual(ko="서울시청 본관", en="Seoul City Hall"),
+        floor=Bilingual(ko="3층", en="3F"),
+        room=Bilingual(),
+        address=Bilingual(),
+    )
+    (lee,) = keynote().speakers
+    lee = dataclasses.replace(lee, affiliation=Bilingual(ko="미국 국립표준연구원", en="NIST"))
+    session = keynote(venue=hall, speakers=(lee,))
+    event = events_by_uid(build_calendar(sample_forum(), [session], domain=DOMAIN))[
+        session_uid(101, DOMAIN)
+    ]
+    assert event["LOCATION"] == "대회의실 / Grand Hall, 서울시청 본관 / Seoul City Hall, 3층 / 3F"
+    assert "기조연설: 이석우 / Lee Seok-woo (미국 국립표준연구원 / NIST)" in event["DESCRIPTION"]
+
+
 def test_online_session_without_venue_says_online() -> None:
     event = events_by_uid(feed())[session_uid(104, DOMAIN)]
     assert event["LOCATION"] == "온라인 / Online"
@@ -546,7 +566,7 @@ def test_the_organizer_is_named_when_the_forum_has_a_name() -> None:
         'ORGANIZER;CN="서울특별시 스마트도시정책관":mailto:forum@smartcity.seoul.example\r\n'
         in unfold(data)
     )
-    nameless = sample_forum(organizer_name="")
+    nameless = sample_forum(organizer_name=Bilingual())
     data = build_calendar(nameless, [keynote()], domain=DOMAIN, method="PUBLISH")
     assert "ORGANIZER:mailto:forum@smartcity.seoul.example\r\n" in unfold(data)
 

@@ -132,12 +132,12 @@ def venue(info: VenueInfo, *, slug: str, base_url: str) -> schemas.Venue:
         id=info.id,
         name=bilingual(info.name),
         kind=info.kind,
-        building=info.building,
-        floor=info.floor,
-        room=info.room,
-        address=info.address,
+        building=bilingual(info.building),
+        floor=bilingual(info.floor),
+        room=bilingual(info.room),
+        address=bilingual(info.address),
         seats=info.seats,
-        accessibility=info.accessibility,
+        accessibility=bilingual(info.accessibility),
         map_url=info.map_url or None,
         url=base_url.rstrip("/") + programme.venue_path(slug, info.id),
     )
@@ -162,7 +162,7 @@ def session_speaker(role: SpeakerRole) -> schemas.SessionSpeaker:
         speaker_id=role.speaker_id,
         name=bilingual(role.name),
         role=role.role,
-        affiliation=role.affiliation,
+        affiliation=bilingual(role.affiliation),
         order=role.order,
     )
 
@@ -217,7 +217,9 @@ def forum_detail(view: ForumView, *, base_url: str) -> schemas.ForumDetail:
         last_day=info.last_day.isoformat(),
         format=info.format,
         upcoming=view.upcoming,
-        organizer=schemas.Organizer(name=info.organizer_name, email=info.organizer_email),
+        organizer=schemas.Organizer(
+            name=bilingual(info.organizer_name), email=info.organizer_email
+        ),
         homepage_url=forum.homepage_url or None,
         registration=registration_window(view.registration, tz, forum.onsite_registration),
         in_person=schemas.InPersonPlaces(capacity=view.public_places, seats_left=view.seats_left),
@@ -233,9 +235,9 @@ def forum_detail(view: ForumView, *, base_url: str) -> schemas.ForumDetail:
         speakers=[
             schemas.Speaker(
                 id=sp.id,
-                name=Bilingual(ko=sp.name_ko, en=sp.name_en),
-                title=sp.title,
-                affiliation=sp.affiliation,
+                name=bilingual(programme.both(sp, "name")),
+                title=bilingual(programme.both(sp, "title")),
+                affiliation=bilingual(programme.both(sp, "affiliation")),
                 country=sp.country,
                 bio=Bilingual(ko=sp.bio_ko, en=sp.bio_en),
                 url=base + programme.speaker_path(info.slug, sp.id),

@@ -16,6 +16,7 @@ from wtforms import Field
 
 from app.accounts.access import can_organize
 from app.core.errors import DomainError, NotFound
+from app.core.i18n import pick
 from app.extensions import login_manager
 from app.models import Forum, User
 from app.programme import agenda, csv_io
@@ -111,11 +112,13 @@ def venue_choices(forum: Forum, locale: str) -> list[tuple[str, str]]:
     ]
 
 
+def _speaker_choice(speaker: Any, locale: str) -> str:
+    affiliation = pick(speaker, "affiliation", locale)
+    return _name(speaker, "name", locale) + (f" ({affiliation})" if affiliation else "")
+
+
 def speaker_choices(forum: Forum, locale: str) -> list[tuple[str, str]]:
-    return [("", _("(nobody)"))] + [
-        (str(s.id), _name(s, "name", locale) + (f" ({s.affiliation})" if s.affiliation else ""))
-        for s in forum.speakers
-    ]
+    return [("", _("(nobody)"))] + [(str(s.id), _speaker_choice(s, locale)) for s in forum.speakers]
 
 
 def session_choices(forum: Forum, locale: str, *, empty: str, exclude: int | None = None):

@@ -27,7 +27,7 @@ def hall_day(make_forum, make_venue, make_session, make_speaker, db):
     keynote = make_session(
         forum, venue=hall, start="10:00", end="11:00", title_en="Keynote: inclusive city"
     )
-    make_speaker(forum, sessions=(keynote,), name_en="Dr. Han Seo-yeon", affiliation="KAIST")
+    make_speaker(forum, sessions=(keynote,), name_en="Dr. Han Seo-yeon", affiliation_en="KAIST")
     panel = make_session(
         forum, venue=hall, start="11:00", end="12:00", title_en="Panel on data", status="cancelled"
     )

@@ -267,7 +267,7 @@ def _mutations():
         p.forum.title_en = "Seoul Smart City Forum 2030: Cities for People"
 
     def venue(db, p):
-        p.venues["hall"].address = "서울특별시 중구 세종대로 110 (시청)"
+        p.venues["hall"].address_ko = "서울특별시 중구 세종대로 110 (시청)"
 
     def speaker(db, p):
         p.speakers["lee"].name_en = "Seok-woo Lee"
@@ -400,7 +400,7 @@ def test_a_remembered_version_serves_until_its_ttl_then_the_change_shows(
 
     event.listen(db.engine, "before_cursor_execute", count)
     try:
-        prog.venues["hall"].room = "302호"
+        prog.venues["hall"].room_ko = "302호"
         db.session.commit()
         statements.clear()
         clock.now += 1.9
@@ -422,7 +422,7 @@ def test_with_no_ttl_every_request_sees_the_latest_version(app, client, db, prog
     monkeypatch.setitem(app.config, "FEED_VERSION_TTL", 0)
     path = prog.url("schedule.ics")
     first = client.get(path)
-    prog.venues["hall"].room = "302호"
+    prog.venues["hall"].room_ko = "302호"
     db.session.commit()
     assert client.get(path).headers["ETag"] != first.headers["ETag"]
 

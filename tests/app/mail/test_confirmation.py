@@ -28,7 +28,9 @@ URL = re.compile(r"https?://\S+")
 @pytest.fixture
 def forum_with_programme(make_forum, make_venue, make_session):
     forum = make_forum(title_ko="서울 스마트시티 포럼", title_en="Seoul Smart City Forum")
-    hall = make_venue(forum, name_ko="다목적홀", name_en="Multipurpose Hall", floor="8층")
+    hall = make_venue(
+        forum, name_ko="다목적홀", name_en="Multipurpose Hall", floor_ko="8층", floor_en="8F"
+    )
     tour = make_session(
         forum,
         venue=hall,

@@ -10,8 +10,16 @@ def test_booking_a_tour_does_not_make_its_room_the_forum_place(
     app, client, make_forum, make_venue, make_session, smtp, mail_to
 ):
     forum = make_forum()
-    room = make_venue(forum, name_ko="디지털 시장실", name_en="Digital Mayor's Office", floor="6F")
-    hall = make_venue(forum, name_ko="다목적홀", name_en="Multipurpose Hall", floor="8F")
+    room = make_venue(
+        forum,
+        name_ko="디지털 시장실",
+        name_en="Digital Mayor's Office",
+        floor_ko="6층",
+        floor_en="6F",
+    )
+    hall = make_venue(
+        forum, name_ko="다목적홀", name_en="Multipurpose Hall", floor_ko="8층", floor_en="8F"
+    )
     tour = make_session(forum, venue=room, kind="tour", seats=20, start="09:00", end="09:40")
     make_session(forum, venue=hall, seats=None, start="10:00", end="12:00")
     mail_to(smtp)

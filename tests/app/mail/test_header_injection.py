@@ -31,7 +31,8 @@ def test_line_breaks_in_stored_titles_and_names_never_reach_the_headers(
     forum = make_forum(
         title_ko="서울 포럼" + INJECTED,
         title_en="Seoul Forum" + INJECTED,
-        organizer_name="Organizer" + INJECTED,
+        organizer_name_ko="주최" + INJECTED,
+        organizer_name_en="Organizer" + INJECTED,
     )
     mail_to(smtp)
     register(client, forum, 1, locale="en")

@@ -39,7 +39,9 @@ def links(text: str) -> list[str]:
 def programme(make_forum, make_venue, make_session):
     forum = make_forum()
     hall = make_venue(forum, name_ko="다목적홀", name_en="Multipurpose Hall")
-    room = make_venue(forum, name_ko="태평홀", name_en="Taepyeong Hall", floor="B1")
+    room = make_venue(
+        forum, name_ko="태평홀", name_en="Taepyeong Hall", floor_ko="B1", floor_en="B1"
+    )
     panel = make_session(
         forum,
         venue=hall,

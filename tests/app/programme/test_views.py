@@ -143,7 +143,7 @@ def test_forum_info_is_complete(db, make_forum, make_venue, make_session, make_s
         title_en="Homo Sapiencity",
     )
     moderator = make_speaker(forum, name_en="Moderator", name_ko="좌장")
-    panelist = make_speaker(forum, name_en="Panelist", name_ko="", affiliation="Arm")
+    panelist = make_speaker(forum, name_en="Panelist", name_ko="", affiliation_en="Arm")
     from app.models import SessionSpeaker
 
     db.session.add_all(
@@ -181,12 +181,12 @@ def test_forum_info_is_complete(db, make_forum, make_venue, make_session, make_s
     assert got.start.tzinfo is not None and got.updated_at.tzinfo is not None
     assert got.venue.id == hall.id and got.venue.seats == 300
     assert got.venue.name == Bilingual("다목적홀", "Multipurpose Hall")
-    assert got.venue.floor == "8F"
+    assert got.venue.floor == Bilingual(ko="8층", en="8F")
     assert [(r.name.en, r.role, r.order) for r in got.speakers] == [
         ("Moderator", "moderator", 1),
         ("Panelist", "panelist", 2),
     ]
-    assert got.speakers[1].affiliation == "Arm"
+    assert got.speakers[1].affiliation == Bilingual(en="Arm")
     assert [(s.platform, s.registrants_only) for s in got.streams] == [
         ("YouTube", False),
         ("Zoom", True),

@@ -113,13 +113,13 @@ def test_shape_errors_speak_the_apis_own_language(
     forum, token = forum_token
     response = client.post(
         f"/api/v1/organize/forums/{forum.slug}/venues",
-        json={"name_en": ["Hall"], "floor": 3, "colour": "red"},
+        json={"name_en": ["Hall"], "floor_en": 3, "colour": "red"},
         headers={"Authorization": f"Bearer {token}", "Accept-Language": language},
     )
     assert response.status_code == 422
     assert response.get_json()["errors"] == {
         "name_en": [wrong_type],
-        "floor": [wrong_type],
+        "floor_en": [wrong_type],
         "colour": [unknown],
     }
 

@@ -65,7 +65,7 @@ def leaders_forum(db, make_forum, make_venue, make_session, make_speaker):
     )
     keynote = make_session(forum, day=date(2020, 9, 23), start="09:00", end="09:40", kind="keynote")
     host = make_speaker(forum, name_en="Jung Chul-kyu", name_ko="정철규")
-    guest = make_speaker(forum, name_en="Cho Won-hee", name_ko="조원희", affiliation="Director")
+    guest = make_speaker(forum, name_en="Cho Won-hee", name_ko="조원희", affiliation_en="Director")
     db.session.add_all(
         [
             SessionSpeaker(session=part, speaker=guest, role="guest", position=1),
@@ -161,7 +161,7 @@ def test_forum_detail(client, leaders_forum):
         ("Jung Chul-kyu", "host", 0),
         ("Cho Won-hee", "guest", 1),
     ]
-    assert got["speakers"][1]["affiliation"] == "Director"
+    assert got["speakers"][1]["affiliation"] == {"ko": "", "en": "Director"}
 
 
 def test_times_carry_the_forum_offset_and_utc(client, leaders_forum):

@@ -34,6 +34,10 @@ SPEAKER_STAMP = datetime(2025, 1, 3, 9, 0, tzinfo=UTC)
 STREAM_STAMP = datetime(2025, 1, 4, 9, 0, tzinfo=UTC)
 
 
+# The feeds tested here name places in Korean only (the factory adds English).
+KOREAN_ONLY = {"building_en": "", "floor_en": "", "room_en": "", "address_en": ""}
+
+
 def session_stamp(n: int) -> datetime:
     return datetime(2025, 2, n, 12, 0, tzinfo=UTC)
 
@@ -90,7 +94,8 @@ def build_programme(db, make_forum, make_venue, make_session, make_speaker, *, s
         registration_opens_at=datetime(2020, 1, 1, tzinfo=UTC),
         registration_closes_at=datetime(2030, 10, 13, tzinfo=UTC),
         in_person_capacity=None,
-        organizer_name="서울특별시 스마트도시정책관",
+        organizer_name_ko="서울특별시 스마트도시정책관",
+        organizer_name_en="",
         organizer_email="forum@smartcity.seoul.example",
     )
     p = Programme(forum)
@@ -98,10 +103,11 @@ def build_programme(db, make_forum, make_venue, make_session, make_speaker, *, s
         forum,
         name_ko="대회의실",
         name_en="Grand Hall",
-        building="서울시청 본관",
-        floor="3층",
-        room="301호",
-        address="서울특별시 중구 세종대로 110",
+        building_ko="서울시청 본관",
+        floor_ko="3층",
+        room_ko="301호",
+        address_ko="서울특별시 중구 세종대로 110",
+        **KOREAN_ONLY,
         seats=300,
     )
     p.venues["studio"] = make_venue(
@@ -109,10 +115,11 @@ def build_programme(db, make_forum, make_venue, make_session, make_speaker, *, s
         name_ko="스튜디오 S",
         name_en="Studio S",
         kind="studio",
-        building="서소문청사",
-        floor="B1",
-        room="",
-        address="",
+        building_ko="서소문청사",
+        floor_ko="B1",
+        room_ko="",
+        address_ko="",
+        **KOREAN_ONLY,
         seats=40,
     )
     p.venues["offsite"] = make_venue(
@@ -120,9 +127,10 @@ def build_programme(db, make_forum, make_venue, make_session, make_speaker, *, s
         name_ko="서울디지털재단",
         name_en="Seoul Digital Foundation",
         kind="offsite",
-        building="",
-        floor="",
-        address="서울특별시 마포구 월드컵북로 400",
+        building_ko="",
+        floor_ko="",
+        address_ko="서울특별시 마포구 월드컵북로 400",
+        **KOREAN_ONLY,
         seats=None,
     )
     s = p.sessions
@@ -219,7 +227,7 @@ def build_programme(db, make_forum, make_venue, make_session, make_speaker, *, s
         forum,
         name_ko="이석우",
         name_en="Lee Seok-woo",
-        affiliation="NIST",
+        affiliation_ko="NIST",
         sessions=(s["keynote"],),
         role="keynote",
     )
@@ -227,7 +235,7 @@ def build_programme(db, make_forum, make_venue, make_session, make_speaker, *, s
         forum,
         name_ko="박준호",
         name_en="Park Jun-ho",
-        affiliation="서울시",
+        affiliation_ko="서울시",
         sessions=(s["panel"], s["clinic"]),
         role="moderator",
     )
@@ -235,7 +243,7 @@ def build_programme(db, make_forum, make_venue, make_session, make_speaker, *, s
         forum,
         name_ko="김민지",
         name_en="Kim Min-ji",
-        affiliation="KAIST",
+        affiliation_ko="KAIST",
         sessions=(s["panel"],),
         role="panelist",
     )
@@ -243,7 +251,7 @@ def build_programme(db, make_forum, make_venue, make_session, make_speaker, *, s
         forum,
         name_ko="",
         name_en="Anna Schmidt",
-        affiliation="TU Berlin",
+        affiliation_ko="TU Berlin",
         sessions=(s["panel"],),
         role="panelist",
     )
@@ -251,7 +259,7 @@ def build_programme(db, make_forum, make_venue, make_session, make_speaker, *, s
         forum,
         name_ko="최유나",
         name_en="Choi Yu-na",
-        affiliation="LG CNS",
+        affiliation_ko="LG CNS",
         sessions=(s["online"],),
         role="presenter",
     )
@@ -632,13 +640,13 @@ def test_any_committed_change_reaches_the_feed(client, db, prog):
     path = prog.url("schedule.ics")
     first = client.get(path)
     hall = prog.venues["hall"]
-    hall.room = "302호"
+    hall.room_ko = "302호"
     db.session.commit()
     second = client.get(path)
     assert second.headers["ETag"] != first.headers["ETag"]
     assert "302호" in prop(second.data, "LOCATION", prog.sessions["keynote"])[0]
 
-    prog.speakers["lee"].affiliation = "Seoul National University"
+    prog.speakers["lee"].affiliation_ko = "Seoul National University"
     db.session.commit()
     third = client.get(path)
     assert third.headers["ETag"] != second.headers["ETag"]

@@ -94,9 +94,15 @@ def summit(db, make_forum, make_venue, make_session, make_speaker):
         registration_opens_at=datetime(2018, 9, 1, tzinfo=UTC),
         registration_closes_at=datetime(2018, 9, 18, 15, 0, tzinfo=UTC),
     )
-    hall = make_venue(forum, name_ko="다목적홀", name_en="Multipurpose Hall", floor="8F")
+    hall = make_venue(
+        forum, name_ko="다목적홀", name_en="Multipurpose Hall", floor_ko="8층", floor_en="8F"
+    )
     office = make_venue(
-        forum, name_ko="디지털 시장실", name_en="Digital Mayor's Office", floor="6F"
+        forum,
+        name_ko="디지털 시장실",
+        name_en="Digital Mayor's Office",
+        floor_ko="6층",
+        floor_en="6F",
     )
     tour = make_session(
         forum,
@@ -144,8 +150,10 @@ def summit(db, make_forum, make_venue, make_session, make_speaker):
         forum,
         name_ko="행정1부시장",
         name_en="First Vice Mayor",
-        affiliation="Seoul Metropolitan Government",
-        title="First Vice Mayor",
+        affiliation_ko="서울특별시",
+        affiliation_en="Seoul Metropolitan Government",
+        title_ko="행정1부시장",
+        title_en="First Vice Mayor",
         bio_en="Attends the main meeting.",
         sessions=(meeting,),
         role="host",
@@ -373,9 +381,12 @@ def test_the_programme_names_each_building_once_not_on_every_row(
 ):
     forum = make_forum(slug="rooms", last_day=date.today() + timedelta(days=31))
     first, second = forum.first_day, forum.last_day
-    hall = make_venue(forum, name_en="Multipurpose Hall", building="Seoul City Hall / 서울시청")
-    office = make_venue(forum, name_en="Mayor's Office", building="Seoul City Hall / 서울시청")
-    park = make_venue(forum, name_en="Visit hall", building="LG Science Park / LG사이언스파크")
+    city_hall = {"building_ko": "서울시청", "building_en": "Seoul City Hall"}
+    hall = make_venue(forum, name_en="Multipurpose Hall", **city_hall)
+    office = make_venue(forum, name_en="Mayor's Office", **city_hall)
+    park = make_venue(
+        forum, name_en="Visit hall", building_ko="LG사이언스파크", building_en="LG Science Park"
+    )
     for start, venue in (("10:00", hall), ("11:00", office), ("13:00", hall)):
         make_session(forum, day=first, start=start, end=start[:2] + ":50", venue=venue)
     for start, venue in (("10:00", hall), ("11:00", hall), ("14:00", park), ("15:00", park)):
@@ -384,7 +395,8 @@ def test_the_programme_names_each_building_once_not_on_every_row(
     day_one, day_two = re.findall(r'<section class="programme-day".*?</section>', html, re.S)
     # One building all day: named once above the table, the rows give the room only.
     assert text_of(day_one).count("Seoul City Hall") == 1
-    assert "Venue: Seoul City Hall / 서울시청" in text_of(day_one)
+    assert "Venue: Seoul City Hall" in text_of(day_one)
+    assert "서울시청" not in text_of(day_one)
     assert text_of(day_one).count("Multipurpose Hall") == 2
     assert "Mayor's Office" in text_of(day_one)
     # Two buildings: each named on the first row of its run.

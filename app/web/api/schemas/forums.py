@@ -71,7 +71,7 @@ class ForumList(ResponseModel):
 
 
 class Organizer(ResponseModel):
-    name: str = Field(description="Organizer's name.")
+    name: Bilingual = Field(description="Organizer's name.")
     email: str = Field(description="Contact address.")
 
 
@@ -99,12 +99,12 @@ class Venue(ResponseModel):
     kind: one_of(VENUE_KINDS) = Field(
         description="hall; studio: a broadcast studio with no audience; offsite: a site visit."
     )
-    building: str
-    floor: str = Field(description="Floor, e.g. 8F.")
-    room: str
-    address: str = Field(description="Street address.")
+    building: Bilingual
+    floor: Bilingual = Field(description="Floor, e.g. 8층 / 8F.")
+    room: Bilingual
+    address: Bilingual = Field(description="Street address.")
     seats: int | None = Field(description="Seats in the room; null: unknown or not applicable.")
-    accessibility: str = Field(description="Accessibility notes (step-free access, loops…).")
+    accessibility: Bilingual = Field(description="Accessibility notes (step-free access, loops…).")
     map_url: Url | None = Field(description="A map of the venue.")
     url: Url = Field(description="The venue's public web page.")
 
@@ -112,8 +112,8 @@ class Venue(ResponseModel):
 class Speaker(ResponseModel):
     id: int
     name: Bilingual
-    title: str = Field(description="Position, e.g. Professor.")
-    affiliation: str = Field(description="Organisation.")
+    title: Bilingual = Field(description="Position, e.g. 교수 / Professor.")
+    affiliation: Bilingual = Field(description="Organisation.")
     country: str
     bio: Bilingual
     url: Url = Field(description="The speaker's public web page.")
@@ -155,7 +155,7 @@ class SessionSpeaker(ResponseModel):
     speaker_id: int = Field(description="The speaker (see the forum's speakers).")
     name: Bilingual
     role: one_of(SPEAKER_ROLES) = Field(description="The speaker's role in this session.")
-    affiliation: str
+    affiliation: Bilingual
     order: int = Field(description="Position in the session's list of speakers.")
 
 

@@ -145,20 +145,27 @@ class VenueInput(_Body):
     name_ko: StrictStr | None = None
     name_en: StrictStr | None = None
     kind: _choice(VENUE_KINDS) = Field("hall")
-    building: StrictStr | None = None
-    floor: StrictStr | None = None
-    room: StrictStr | None = None
-    address: StrictStr | None = None
+    building_ko: StrictStr | None = None
+    building_en: StrictStr | None = None
+    floor_ko: StrictStr | None = None
+    floor_en: StrictStr | None = None
+    room_ko: StrictStr | None = None
+    room_en: StrictStr | None = None
+    address_ko: StrictStr | None = None
+    address_en: StrictStr | None = None
     seats: Count = None
-    accessibility_notes: StrictStr | None = None
+    accessibility_notes_ko: StrictStr | None = None
+    accessibility_notes_en: StrictStr | None = None
     map_url: StrictStr | None = Field(None, json_schema_extra={"format": "uri"})
 
 
 class SpeakerInput(_Body):
     name_ko: StrictStr | None = None
     name_en: StrictStr | None = None
-    affiliation: StrictStr | None = None
-    title: StrictStr | None = None
+    affiliation_ko: StrictStr | None = None
+    affiliation_en: StrictStr | None = None
+    title_ko: StrictStr | None = None
+    title_en: StrictStr | None = None
     country: StrictStr | None = None
     bio_ko: StrictStr | None = None
     bio_en: StrictStr | None = None
@@ -246,12 +253,17 @@ class OrganizerVenue(ResponseModel):
     name_ko: str
     name_en: str
     kind: one_of(VENUE_KINDS)
-    building: str
-    floor: str
-    room: str
-    address: str
+    building_ko: str
+    building_en: str
+    floor_ko: str
+    floor_en: str
+    room_ko: str
+    room_en: str
+    address_ko: str
+    address_en: str
     seats: int | None
-    accessibility_notes: str
+    accessibility_notes_ko: str
+    accessibility_notes_en: str
     map_url: str
 
 
@@ -259,8 +271,10 @@ class OrganizerSpeaker(ResponseModel):
     id: int
     name_ko: str
     name_en: str
-    affiliation: str
-    title: str
+    affiliation_ko: str
+    affiliation_en: str
+    title_ko: str
+    title_en: str
     country: str
     bio_ko: str
     bio_en: str
