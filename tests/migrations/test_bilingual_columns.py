@@ -9,25 +9,14 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 
 from app.core.db import db
+from tests.migrations.rows import STAMP, insert_forum
 
 BEFORE = "40f55c12330a"
 BILINGUAL = "f1f661a3b467"
-STAMP = "'2025-12-01 00:00:00+00'"
 
 
 def _seed(conn) -> None:
-    conn.execute(
-        text(
-            "INSERT INTO forums (id, slug, title_ko, title_en, theme_ko, theme_en, "
-            "description_ko, description_en, timezone, first_day, last_day, format, "
-            "status, onsite_registration, in_person_taken, waitlist_seq, "
-            "organizer_name, organizer_email, homepage_url, data_note, kiosk_enabled, "
-            "programme_revision, created_at, updated_at) VALUES (1, 'f', 'ㄱ', 'F', "
-            "'', '', '', '', 'Asia/Seoul', '2026-01-01', '2026-01-01', 'online', "
-            "'draft', false, 0, 0, 'Seoul Metropolitan Government / 서울특별시', '', '', '', "
-            f"false, 1, {STAMP}, {STAMP})"
-        )
-    )
+    insert_forum(conn, organizer_name="Seoul Metropolitan Government / 서울특별시")
     conn.execute(
         text(
             "INSERT INTO venues (id, forum_id, name_ko, name_en, kind, building, floor, room, "
@@ -37,16 +26,18 @@ def _seed(conn) -> None:
             "'Multipurpose Hall / 다목적홀', "
             "'110 Sejong-daero, Jung-gu, Seoul / 서울특별시 중구 세종대로 110', "
             "'엘리베이터가 있습니다. / There is a lift.', '', "
-            f"{STAMP}, {STAMP})"
-        )
+            ":stamp, :stamp)"
+        ),
+        {"stamp": STAMP},
     )
     conn.execute(
         text(
             "INSERT INTO speakers (id, forum_id, name_ko, name_en, affiliation, title, country, "
             "bio_ko, bio_en, email, locale, connection_details, timezone, created_at, "
             "updated_at) VALUES (1, 1, '홍길동', 'Hong', 'KAIST', 'Professor / 교수', '', '', '', "
-            f"'', 'ko', '', 'Asia/Seoul', {STAMP}, {STAMP})"
-        )
+            "'', 'ko', '', 'Asia/Seoul', :stamp, :stamp)"
+        ),
+        {"stamp": STAMP},
     )
 
 

@@ -8,6 +8,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 
 from app.core.db import db
+from tests.migrations.rows import insert_forum
 
 BEFORE = "36889f1fdbf8"
 LANGUAGES = "40f55c12330a"
@@ -19,18 +20,7 @@ def test_glued_stream_labels_are_split_and_joined_again(backend, fresh_database_
     with app.app_context():
         upgrade(revision=BEFORE)
         with db.engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO forums (id, slug, title_ko, title_en, theme_ko, theme_en, "
-                    "description_ko, description_en, timezone, first_day, last_day, format, "
-                    "status, onsite_registration, in_person_taken, waitlist_seq, "
-                    "organizer_name, organizer_email, homepage_url, data_note, kiosk_enabled, "
-                    "programme_revision, created_at, updated_at) VALUES (1, 'f', 'ㄱ', 'F', "
-                    "'', '', '', '', 'Asia/Seoul', '2026-01-01', '2026-01-01', 'online', "
-                    "'draft', false, 0, 0, '', '', '', '', false, 1, "
-                    "'2025-12-01 00:00:00+00', '2025-12-01 00:00:00+00')"
-                )
-            )
+            insert_forum(conn)
             for n, label in enumerate(
                 [
                     "서울시 유튜브 채널 / Seoul Metropolitan Government YouTube channel",
