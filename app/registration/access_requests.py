@@ -210,6 +210,9 @@ def check(
     `errors` under listening_language, needs_receiver, service_requests and
     consent_accessibility. `before`: what the registration holds (kept where not sent)."""
     before = before or Checked()
+    if before == Checked() and _asks_nothing(choice):
+        # Most people: nothing to check against the sessions (and no queries on the rush).
+        return before
     # Names inside a message in the message's language (the reader's), like its words.
     locale = current_locale() or locale
     sessions = person_sessions(forum.id, attendance, chosen)
@@ -287,6 +290,15 @@ def check(
     return Checked(listening, bool(receiver), wishes)
 
 
+def _asks_nothing(choice: LanguageChoice) -> bool:
+    """No language, no receiver, no request: what `check` would keep as nothing at all."""
+    return (
+        choice.listening_language in (None, "")
+        and choice.needs_receiver in (None, False)
+        and (choice.service_requests is None or choice.service_requests in ([], ()))
+    )
+
+
 def _check_wishes(
     errors: dict[str, list[str]],
     raw: object,
@@ -359,22 +371,28 @@ def _check_wishes(
     return tuple(sorted(set(wishes)))
 
 
-def store(registration: Registration, checked: Checked) -> None:
+def store(registration: Registration, checked: Checked, *, new: bool = False) -> None:
     """Write the checked choice inside the caller's write transaction: requests no longer
-    wanted go (answered or not), new ones are added open, kept ones keep their answer."""
+    wanted go (answered or not), new ones are added open, kept ones keep their answer.
+    `new`: the registration was added in this transaction (it has no requests yet)."""
     registration.listening_language = checked.listening_language
     registration.needs_receiver = checked.needs_receiver
-    existing = {
-        Wish(r.session_id, r.kind, r.language): r
-        for r in db.session.scalars(
-            select(ServiceRequest).where(ServiceRequest.registration_id == registration.id)
-        )
-    }
+    existing = (
+        {}
+        if new
+        else {
+            Wish(r.session_id, r.kind, r.language): r
+            for r in db.session.scalars(
+                select(ServiceRequest).where(ServiceRequest.registration_id == registration.id)
+            )
+        }
+    )
     wanted = set(checked.wishes)
-    for wish, row in existing.items():
-        if wish not in wanted:
-            db.session.delete(row)
-    db.session.flush()
+    gone = [row for wish, row in existing.items() if wish not in wanted]
+    for row in gone:
+        db.session.delete(row)
+    if gone:
+        db.session.flush()
     for wish in sorted(wanted - set(existing)):
         db.session.add(
             ServiceRequest(

@@ -36,7 +36,14 @@ from app.core.tokens import (
     new_token,
     read_manage_link,
 )
-from app.models import Booking, Forum, ForumSession, OutboxMessage, Registration
+from app.models import (
+    Booking,
+    Forum,
+    ForumSession,
+    OutboxMessage,
+    Registration,
+    ServiceRequest,
+)
 from app.models.enums import (
     ACCESSIBILITY_NEEDS,
     ATTENDANCE_MODES,
@@ -97,6 +104,9 @@ class RegistrationResult:
     registration: Registration
     manage_token: str
     calendar_token: str
+    # The new registration's service requests when known without asking the database (none
+    # asked for, as most people); None: read them.
+    service_requests: list[ServiceRequest] | None = None
 
 
 # ----------------------------------------------------------------------------- lookups
@@ -364,7 +374,10 @@ def _register(forum: Forum, req: RegistrationRequest, *, now: datetime) -> Regis
     db.session.expire(forum, ledger.FORUM_COUNTERS)
     for session in sessions:
         db.session.expire(session, ledger.SESSION_COUNTERS)
-    return RegistrationResult(registration, manage_token, calendar_token)
+    asked = cleaned.get("languages") or access_requests.Checked()
+    return RegistrationResult(
+        registration, manage_token, calendar_token, None if asked.wishes else []
+    )
 
 
 def counts_forum_place(forum: Forum, attendance: str) -> bool:
@@ -482,7 +495,9 @@ def add_registration(
     db.session.flush()  # its id, for the bookings and the mail (and the unique index)
     for session in sorted(sessions, key=lambda s: s.id):
         _book(registration, session)
-    access_requests.store(registration, cleaned.get("languages") or access_requests.Checked())
+    access_requests.store(
+        registration, cleaned.get("languages") or access_requests.Checked(), new=True
+    )
     kind = attendance_state(registration, positions=False).mail_kind
     notify(registration, kind, manage_token=manage_token, calendar_token=calendar_token)
     return registration

@@ -7,6 +7,7 @@ from flask import current_app
 from app.core.tokens import display_code
 from app.extensions import limiter
 from app.models import Registration as RegistrationRow
+from app.models import ServiceRequest
 from app.models.enums import PlaceStatus
 from app.privacy import operations as privacy
 from app.registration import access_requests
@@ -35,8 +36,13 @@ def registration_limit() -> str:
     return current_app.config["REGISTRATION_RATE_LIMIT"]
 
 
-def registration_fields(registration: RegistrationRow) -> dict:
+def registration_fields(
+    registration: RegistrationRow, service_requests: list[ServiceRequest] | None = None
+) -> dict:
+    """The registration's fields; `service_requests` when the caller knows them already."""
     place = attendance_state(registration)
+    if service_requests is None:
+        service_requests = access_requests.requests_of(registration)
     return {
         "confirmation_code": display_code(registration.confirmation_code),
         "forum": registration.forum.slug,
@@ -63,7 +69,7 @@ def registration_fields(registration: RegistrationRow) -> dict:
             RegisteredServiceRequest(
                 session_id=r.session_id, kind=r.kind, language=r.language, status=r.status
             )
-            for r in access_requests.requests_of(registration)
+            for r in service_requests
         ],
     }
 
@@ -98,7 +104,7 @@ def create_registration(slug: str):
     result = registrations.register(forum, request.for_service(source="api"))
     base = current_app.config["BASE_URL"]
     body = RegistrationCreated(
-        **registration_fields(result.registration),
+        **registration_fields(result.registration, result.service_requests),
         manage_url=f"{base}/manage/{result.manage_token}",
         calendar_url=f"{base}/calendar/{result.calendar_token}.ics",
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from app.core.errors import RegistrationClosed, ValidationFailed
 from app.models import (
@@ -127,6 +127,31 @@ def test_a_language_a_receiver_and_requests_are_stored_with_the_registration(db,
             (keynote.id, "captions", "ko", "open"),
         ]
     )
+
+
+def test_asking_for_nothing_costs_no_language_query(db, scene):
+    # The registration rush: most people ask for no language or service. Their registration
+    # must not read the sessions' services or their own requests (it has none).
+    forum, keynote, workshop = scene
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        plain = registrations.register(forum, person(1, session_ids=[workshop.id]))
+        empty = registrations.register(forum, person(2, listening_language="", service_requests=[]))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert not [s for s in statements if "session_services" in s or "service_requests" in s]
+    assert plain.service_requests == [] and empty.service_requests == []
+    # Asking does read them, and leaves the answer's requests to be read.
+    asked = registrations.register(
+        forum, person(3, consent_accessibility=True, service_requests=[wish(keynote, "ksl")])
+    )
+    assert asked.service_requests is None
+    assert [r.kind for r in access_requests.requests_of(asked.registration)] == ["ksl"]
 
 
 @pytest.mark.parametrize(
