@@ -246,7 +246,7 @@ def session_info(
     slug = forum_slug if forum_slug is not None else session.forum.slug
     return SessionInfo(
         id=session.id,
-        title=Bilingual(ko=session.title_ko, en=session.title_en),
+        title=both(session, "title"),
         kind=session.kind,
         format=session.format,
         start=session.starts_at,
@@ -254,7 +254,7 @@ def session_info(
         status=session.status,
         revision=session.revision,
         updated_at=session.updated_at,
-        description=Bilingual(ko=session.description_ko, en=session.description_en),
+        description=both(session, "description"),
         venue=venue_info(session.venue) if session.venue is not None else None,
         speakers=tuple(speaker_role(link) for link in session.speaker_links),
         streams=tuple(stream_info(s) for s in session.streams),
@@ -270,9 +270,9 @@ def meeting_info(session: ForumSession) -> MeetingInfo | None:
     if not (session.meeting_point_ko or session.meeting_point_en):
         return None
     return MeetingInfo(
-        place=Bilingual(ko=session.meeting_point_ko, en=session.meeting_point_en),
+        place=both(session, "meeting_point"),
         at=session.meeting_at,
-        note=Bilingual(ko=session.meeting_note_ko, en=session.meeting_note_en),
+        note=both(session, "meeting_note"),
     )
 
 
@@ -304,13 +304,13 @@ def forum_info(
     return ForumInfo(
         id=forum.id,
         slug=forum.slug,
-        title=Bilingual(ko=forum.title_ko, en=forum.title_en),
+        title=both(forum, "title"),
         timezone=forum.timezone,
         first_day=forum.first_day,
         last_day=forum.last_day,
         updated_at=updated,
-        theme=Bilingual(ko=forum.theme_ko, en=forum.theme_en),
-        description=Bilingual(ko=forum.description_ko, en=forum.description_en),
+        theme=both(forum, "theme"),
+        description=both(forum, "description"),
         format=forum.format,
         organizer_name=both(forum, "organizer_name"),
         organizer_email=forum.organizer_email,
