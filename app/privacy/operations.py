@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import ahocorasick
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, delete, func, or_, select, update
@@ -188,26 +189,107 @@ def _mention_needles(registration: Registration) -> list[str]:
     return [v for v in values if v and len(v.strip()) >= 2 and v != ERASED_NAME]
 
 
-def _redact(value: Any, pattern: re.Pattern[str]) -> Any:
-    """`value` with every mention matched by `pattern` replaced, recursively; the rest of the
-    text stays."""
-    if isinstance(value, str):
-        return pattern.sub(ERASED_TEXT, value)
-    if isinstance(value, dict):
-        return {k: _redact(v, pattern) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_redact(v, pattern) for v in value]
-    return value
+class _Mentions:
+    """Cuts every mention of `needles` (names, addresses, codes) out of texts, ignoring case.
+
+    One Aho-Corasick pass per text finds which needles it holds, whatever their number (a
+    purge batch brings thousands); only a text that holds some is rewritten, by a pattern of
+    just those. One pattern of all the needles would cost a long compile per batch and a
+    slow scan of every text of the forum, which made the purge grow with the square of its
+    size."""
+
+    def __init__(self, needles: Iterable[str]) -> None:
+        self._by_key: dict[str, set[str]] = {}
+        for needle in {n.strip() for n in needles if n.strip()}:
+            self._by_key.setdefault(needle.casefold(), set()).add(needle)
+        self._automaton = ahocorasick.Automaton()
+        for key in self._by_key:
+            self._automaton.add_word(key, key)
+        if self._by_key:
+            self._automaton.make_automaton()
+
+    def __bool__(self) -> bool:
+        return bool(self._by_key)
+
+    def found_in(self, value: Any) -> bool:
+        """Whether `value` (text, or a dict or list holding text) mentions any needle."""
+        if isinstance(value, str):
+            return bool(self) and next(self._automaton.iter(value.casefold()), None) is not None
+        if isinstance(value, dict):
+            return any(self.found_in(v) for v in value.values())
+        if isinstance(value, list):
+            return any(self.found_in(v) for v in value)
+        return False
+
+    def _found(self, text: str) -> set[str]:
+        keys = {key for _end, key in self._automaton.iter(text.casefold())}
+        return {needle for key in keys for needle in self._by_key[key]}
+
+    def redact(self, value: Any) -> Any:
+        """`value` with every mention replaced, recursively; the rest of the text stays."""
+        if isinstance(value, str):
+            found = self._found(value) if self else set()
+            if not found:
+                return value
+            longest_first = sorted(found, key=len, reverse=True)
+            pattern = re.compile("|".join(re.escape(n) for n in longest_first), re.IGNORECASE)
+            return pattern.sub(ERASED_TEXT, value)
+        if isinstance(value, dict):
+            return {k: self.redact(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.redact(v) for v in value]
+        return value
 
 
-def _scrub_mentions(forum_id: int, needles: Iterable[str]) -> None:
+class ForumTexts:
+    """The forum's free text that may name people (conflict notes, audit details), read
+    once and kept across the batches of a purge: each batch then finds the texts that
+    mention its people in memory and reads and rewrites only those, instead of reading every
+    text of the forum again. Texts written since are read at the next batch; a text is
+    always rewritten from its stored value, so what another process cut out stays out."""
+
+    def __init__(self, forum_id: int) -> None:
+        self.forum_id = forum_id
+        self._audit: dict[int, Any] = {}
+        self._notes: dict[int, str] = {}
+
+    def _read_new(self) -> None:
+        after = max(self._audit, default=0)
+        self._audit.update(
+            db.session.execute(
+                select(AuditEntry.id, AuditEntry.details).where(
+                    AuditEntry.forum_id == self.forum_id, AuditEntry.id > after
+                )
+            ).all()
+        )
+        after = max(self._notes, default=0)
+        self._notes.update(
+            db.session.execute(
+                select(ConflictAcceptance.id, ConflictAcceptance.note).where(
+                    ConflictAcceptance.forum_id == self.forum_id,
+                    ConflictAcceptance.id > after,
+                    ConflictAcceptance.note != "",
+                )
+            ).all()
+        )
+
+    def mentioning(self, mentions: _Mentions) -> tuple[list[int], list[int]]:
+        """The ids of the audit entries and of the conflict notes that mention someone."""
+        self._read_new()
+        return (
+            [i for i, details in self._audit.items() if mentions.found_in(details)],
+            [i for i, note in self._notes.items() if mentions.found_in(note)],
+        )
+
+
+def _scrub_mentions(forum_id: int, needles: Iterable[str], texts: ForumTexts | None = None) -> None:
     """Free text elsewhere in the forum loses every mention of the erased people: another
     registration's over-capacity reason or needs ("companion of Alice Kim"), a conflict
-    note, the details of any audit entry of the forum. The rest of each text stays."""
-    wanted = sorted({n.strip() for n in needles if n.strip()}, key=len, reverse=True)
-    if not wanted:
+    note, the details of any audit entry of the forum. The rest of each text stays.
+    `texts` (a purge's, kept across its batches) saves reading every text each time."""
+    mentions = _Mentions(needles)
+    if not mentions:
         return
-    pattern = re.compile("|".join(re.escape(n) for n in wanted), re.IGNORECASE)
     others = db.session.scalars(
         select(Registration).where(
             Registration.forum_id == forum_id,
@@ -217,20 +299,23 @@ def _scrub_mentions(forum_id: int, needles: Iterable[str]) -> None:
     for registration in others:
         for name in ("over_capacity_reason", "accessibility_other"):
             value = getattr(registration, name)
-            cleaned = _redact(value, pattern)
+            cleaned = mentions.redact(value)
             if cleaned != value:
                 setattr(registration, name, cleaned)
-    notes = db.session.scalars(
-        select(ConflictAcceptance).where(
-            ConflictAcceptance.forum_id == forum_id, ConflictAcceptance.note != ""
-        )
+    notes = select(ConflictAcceptance).where(
+        ConflictAcceptance.forum_id == forum_id, ConflictAcceptance.note != ""
     )
-    for acceptance in notes:
-        cleaned = _redact(acceptance.note, pattern)
+    entries = select(AuditEntry).where(AuditEntry.forum_id == forum_id)
+    if texts is not None:
+        entry_ids, note_ids = texts.mentioning(mentions)
+        notes = notes.where(ConflictAcceptance.id.in_(note_ids))
+        entries = entries.where(AuditEntry.id.in_(entry_ids))
+    for acceptance in db.session.scalars(notes):
+        cleaned = mentions.redact(acceptance.note)
         if cleaned != acceptance.note:
             acceptance.note = cleaned
-    for entry in db.session.scalars(select(AuditEntry).where(AuditEntry.forum_id == forum_id)):
-        cleaned = _redact(entry.details or {}, pattern)
+    for entry in db.session.scalars(entries):
+        cleaned = mentions.redact(entry.details or {})
         if cleaned != entry.details:
             entry.details = cleaned
 

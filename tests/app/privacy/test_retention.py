@@ -9,7 +9,16 @@ import pytest
 from sqlalchemy import func, select
 
 from app.core.db import utcnow
-from app.models import Booking, CheckIn, Forum, ForumSession, OutboxMessage, Registration
+from app.models import (
+    AuditEntry,
+    Booking,
+    CheckIn,
+    ConflictAcceptance,
+    Forum,
+    ForumSession,
+    OutboxMessage,
+    Registration,
+)
 from app.privacy import operations as privacy
 from app.privacy import retention
 from app.programme.views import forum_ends_at
@@ -205,3 +214,67 @@ def test_a_large_forum_is_purged_in_batches(db, make_forum, monkeypatch):
     monkeypatch.setattr(retention, "PURGE_BATCH", 3)
     assert retention.purge().forums == [(forum.slug, 7)]
     assert scan(db, ["Batch Person", "batch"]) == []
+
+
+def test_mentions_across_batches_go_including_text_written_during_the_purge(
+    db, make_forum, monkeypatch
+):
+    """Each batch finds the texts naming its people among those read at the start and those
+    written since, and rewrites them from their stored value (a text naming people of two
+    batches keeps neither)."""
+    forum = make_forum()
+    now = utcnow()
+    people_ = []
+    for n in range(7):
+        person = Registration(
+            forum_id=forum.id,
+            confirmation_code=f"MENT{n:04d}",
+            name=f"Mention Person {n}",
+            email=f"mention{n}@example.org",
+            email_normalized=f"mention{n}@example.org",
+            attendance="online",
+            manage_token_hash=f"{n + 200:064x}",
+            calendar_token_hash=f"{n + 300:064x}",
+            consent_version="test",
+            consented_at=now,
+        )
+        db.session.add(person)
+        people_.append(person)
+    db.session.flush()
+    both = AuditEntry(
+        action="registration.note",
+        forum_id=forum.id,
+        details={"reason": "MENTION PERSON 1 came with mention6@EXAMPLE.org", "seats": 2},
+    )
+    note = ConflictAcceptance(
+        forum_id=forum.id, conflict_key="venue:1:2", note="for Mention Person 4"
+    )
+    db.session.add_all([both, note])
+    db.session.commit()
+    move_forum(db, forum, date.today() - timedelta(days=365))
+    monkeypatch.setattr(retention, "PURGE_BATCH", 3)
+    scrub = retention._scrub_mentions
+    calls = []
+
+    def scrub_then_write(*args):
+        scrub(*args)
+        calls.append(args)
+        if len(calls) == 1:  # written after the purge read the forum's texts
+            db.session.add(
+                AuditEntry(
+                    action="registration.note",
+                    forum_id=forum.id,
+                    details={"text": ["asked by Mention Person 5"]},
+                )
+            )
+
+    monkeypatch.setattr(retention, "_scrub_mentions", scrub_then_write)
+    assert retention.purge().forums == [(forum.slug, 7)]
+    assert len(calls) == 3
+    fresh(db)
+    assert db.session.get(AuditEntry, both.id).details == {
+        "reason": "[erased] came with [erased]",
+        "seats": 2,
+    }
+    assert db.session.get(ConflictAcceptance, note.id).note == "for [erased]"
+    assert scan(db, ["Mention Person", "mention"]) == []
