@@ -31,7 +31,17 @@ from scheduling.solver.model import (
     Window,
 )
 from scheduling.solver.prepare import prepare
-from scheduling.solver.solve import propose, repair
+
+
+def __getattr__(name: str):
+    """`propose` and `repair` load OR-Tools (about 65 MB with numpy) on first use: only the
+    process that solves pays for it, not every web worker that imports the package."""
+    if name in ("propose", "repair"):
+        from scheduling.solver import solve
+
+        return getattr(solve, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "FEASIBLE",

@@ -57,3 +57,24 @@ def test_cli_start_without_secret_in_production_prints_one_clear_line(tmp_path):
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Configuration error: SECRET_KEY ")
+
+
+def test_a_web_worker_does_not_load_the_solver():
+    """OR-Tools (with numpy, about 65 MB) loads in the process that solves, on first use; a
+    web worker that only imports the app stays without it."""
+    env = {"MADANG_ENV": "development", "PATH": "/usr/bin:/bin", "DATABASE_URL": "sqlite://"}
+    probe = (
+        "import sys, wsgi\n"
+        "from scheduling import solver\n"
+        "assert 'ortools' not in sys.modules, 'loaded at import'\n"
+        "assert callable(solver.propose) and callable(solver.repair)\n"
+        "assert 'ortools' in sys.modules, 'not loaded on use'\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=str(__import__("pathlib").Path(__file__).resolve().parents[2]),
+    )
+    assert result.returncode == 0, result.stderr
