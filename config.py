@@ -93,7 +93,9 @@ class Config:
     # Rate limits (Flask-Limiter); use redis://… when several processes serve the app.
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _env("RATELIMIT_ENABLED", True)
-    RATELIMIT_HEADERS_ENABLED = True
+    # X-RateLimit-* on every answer cost two more storage round trips per request (Redis in
+    # production); off, a refused request still says when to come back (Retry-After).
+    RATELIMIT_HEADERS_ENABLED = _env("RATELIMIT_HEADERS_ENABLED", False)
     REGISTRATION_RATE_LIMIT = _env("REGISTRATION_RATE_LIMIT", "30/minute;300/hour")
     # Manage links mailed to one registration per hour when someone registers its address again.
     MANAGE_LINK_RESENDS_PER_HOUR = _env("MANAGE_LINK_RESENDS_PER_HOUR", 3)
@@ -340,6 +342,7 @@ PARSERS: dict[str, tuple[str, Parser]] = {
     "FEED_VERSION_TTL": ("FEED_VERSION_TTL", number(0)),
     "RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", storage_uri),
     "RATELIMIT_ENABLED": ("RATELIMIT_ENABLED", boolean),
+    "RATELIMIT_HEADERS_ENABLED": ("RATELIMIT_HEADERS_ENABLED", boolean),
     "REGISTRATION_RATE_LIMIT": ("REGISTRATION_RATE_LIMIT", rate_limit),
     "MANAGE_LINK_RESENDS_PER_HOUR": ("MANAGE_LINK_RESENDS_PER_HOUR", integer(0)),
     "LOGIN_RATE_LIMIT": ("LOGIN_RATE_LIMIT", rate_limit),

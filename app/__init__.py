@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, g, jsonify, make_response, render_template, request
 from flask_babel import format_decimal, refresh
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -18,7 +18,7 @@ from app.cli import register_cli
 from app.core import presenters
 from app.core.db import db
 from app.core.i18n import select_locale
-from app.extensions import babel, csrf, limiter, login_manager, migrate
+from app.extensions import babel, csrf, limiter, login_manager, migrate, with_retry_after
 from app.mail.in_process import start_in_process_delivery
 from app.web import input_guard
 from app.web.api import bp as api_bp
@@ -174,7 +174,10 @@ def _register_error_handlers(app: Flask) -> None:
         if wants_json():  # also an /api/ URL no route matched (404, 405)
             return api_error(exc)
         code = exc.code or 500
-        return render_template("errors/error.html", code=code, message=exc.description), code
+        page = make_response(
+            render_template("errors/error.html", code=code, message=exc.description), code
+        )
+        return with_retry_after(page) if code == 429 else page
 
     @app.errorhandler(500)
     def server_error(exc: Exception):

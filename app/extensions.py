@@ -1,5 +1,9 @@
 """Flask extensions, created unbound and initialised in the application factory."""
 
+import math
+import time
+
+from flask import Response
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -12,3 +16,13 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def with_retry_after(response: Response) -> Response:
+    """A refused request's Retry-After: the seconds until the limit it hit starts afresh.
+    Read from the limiter's storage only now, for a refusal, not on every answer."""
+    hit = limiter.current_limit
+    if hit is not None and "Retry-After" not in response.headers:
+        reset = hit.window.reset_time
+        response.headers["Retry-After"] = str(max(1, math.ceil(reset - time.time())))
+    return response

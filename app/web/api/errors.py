@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from app.core.errors import DomainError, ValidationFailed
+from app.extensions import with_retry_after
 from app.web.api.schemas.base import RequestModel
 
 
@@ -102,4 +103,6 @@ def api_error(exc: Exception) -> Response:
     response.headers["Cache-Control"] = "no-store"
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="madang"'
+    if status == 429:
+        with_retry_after(response)
     return response

@@ -89,6 +89,16 @@ def test_every_api_endpoint_answers_429_past_its_limit(client, world, rate_limit
     assert response.get_json()["error"] == "too_many_requests"
     assert response.get_json()["message"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert 1 <= int(response.headers["Retry-After"]) <= 60
+
+
+def test_answers_within_the_limit_carry_no_limiter_headers(client, world, rate_limits):
+    """The X-RateLimit-* headers would cost two storage round trips on every answer
+    (RATELIMIT_HEADERS_ENABLED turns them on); only a refusal says when to come back."""
+    rate_limits("API_RATE_LIMIT", f"{LIMIT}/minute")
+    response = api_calls(world)["forums"](client)
+    assert response.status_code == 200
+    assert not [h for h in response.headers.keys() if h.startswith(("X-RateLimit", "Retry"))]
 
 
 def test_each_api_endpoint_counts_on_its_own(client, world, rate_limits):
@@ -120,6 +130,7 @@ def test_creating_registrations_is_limited(client, world, rate_limits):
     assert_limited(hammer(lambda: client.post(f"/forums/{slug}/register", data=form)))
     page = client.post(f"/forums/{slug}/register", data=form)
     assert page.status_code == 429 and page.mimetype == "text/html"
+    assert 1 <= int(page.headers["Retry-After"]) <= 60
 
 
 def test_sign_in_is_limited(login, world, rate_limits):
