@@ -29,6 +29,7 @@ FULL = {
     "calendar_polling": shlex.split("--seconds 20 --clients 32"),
     "mail_delivery": shlex.split("--messages 4000 --fault-messages 1500 --outage 60"),
     "announcement": shlex.split("--people 10000"),
+    "growth": shlex.split("--seconds 15 --clients 64"),
     "agenda_solver": shlex.split("--time-limit 60 --peer-time-limit 60 --peer-timeout 300"),
 }
 SMOKE = {
@@ -43,6 +44,11 @@ SMOKE = {
         "--messages 40 --fault-messages 40 --outage 1 --fast-forward --lease 3 --timeout 120"
     ),
     "announcement": shlex.split("--people 300 --timeout 120"),
+    "growth": shlex.split(
+        "--seconds 1 --warmup 0.2 --clients 6 --sessions 2 --seats 2 --existing 0,50"
+        " --waiting 0,20 --feed-sessions 10,20 --personal-sessions 3 --renders 1"
+        " --pending 100,200 --claims 2 --purge 20,40"
+    ),
     "agenda_solver": shlex.split(
         "--instances forum,pyconuk2016 --time-limit 5 --peer-time-limit 20 --peer-timeout 120"
     ),
@@ -230,6 +236,8 @@ def summary_rows(name: str, db: str, result: dict[str, Any]) -> list[list[Any]]:
         rows.append([name, db, "delivered twice", v.get("duplicates"), None, None, "0", None])
     elif name == "announcement":
         rows += _announcement_rows(db, result)
+    elif name == "growth":
+        rows += _growth_rows(db, result)
     targets = result.get("targets", {})
     for row in rows:
         # A figure with no target of its own is reported, not judged.
@@ -270,6 +278,82 @@ def _announcement_rows(db: str, result: dict[str, Any]) -> list[list[Any]]:
         [name, db, "one row each, all delivered, none twice", "yes" if delivered else "no", None,
          None, "yes", None],
     ]  # fmt: skip
+
+
+def _growth_rows(db: str, result: dict[str, Any]) -> list[list[Any]]:
+    """Each size's figure; the first of each curve is what the others are judged against
+    (in the ratio column), there is no floor."""
+    targets = result.get("targets", {})
+
+    def judged(*keys: str) -> str:
+        found = [ok for name, ok in targets.items() if all(k in name for k in keys)]
+        return "-" if not found else ("yes" if all(found) else "NO")
+
+    name = "growth"
+    rows: list[list[Any]] = []
+    for line in result.get("rush", {}).get("lines", []):
+        at_100k = line["case"] == "100,000 registered"
+        waiting = line["case"] == "full, 10,000 waiting"
+        rows.append(
+            [
+                name,
+                db,
+                f"rush reg/s, {line['case']}",
+                line["rate_per_s"],
+                None,
+                line["of_first"],
+                "≥ 80% of the first" if at_100k or waiting else "-",
+                judged("100,000 registered")
+                if at_100k
+                else judged("10,000 waiting ≥")
+                if waiting
+                else "-",
+            ]
+        )
+    for line in result.get("feeds", {}).get("lines", []):
+        rows.append([name, db, f"{line['case']}, ms (p50)", line["p50_ms"], None, None, "-", "-"])
+    ratio = result.get("feeds", {}).get("ratio_5000_to_500")
+    if ratio is not None:
+        rows.append(
+            [
+                name,
+                db,
+                "feed 5,000 / 500 sessions",
+                f"{ratio:.1f}×",
+                None,
+                None,
+                "≤ 10×",
+                judged("feed of 5,000"),
+            ]
+        )
+    for line in result.get("outbox", {}).get("lines", []):
+        big = line["case"].endswith("100,000 pending")
+        rows.append(
+            [
+                name,
+                db,
+                f"outbox {line['case']}, ms (p50)",
+                line["p50_ms"],
+                None,
+                None,
+                "< 5" if big else "-",
+                judged("outbox claim") if big else "-",
+            ]
+        )
+    for line in result.get("purge", {}).get("lines", []):
+        rows.append(
+            [
+                name,
+                db,
+                f"{line['case']}, s",
+                line["seconds"],
+                None,
+                None,
+                "-",
+                judged(f"purge of {line['registrations']:,}"),
+            ]
+        )
+    return rows  # fmt: skip
 
 
 def _solver_rows(result: dict[str, Any]) -> list[list[Any]]:
@@ -431,7 +515,8 @@ def _invariants_hold(result: dict[str, Any]) -> bool:
     if result.get("scenario") == "agenda_solver":
         checks = result.get("checks") or {}
         return bool(checks) and all(checks.values())
-    speed = ("/s", "p99", "p95", "of the floor", "RSS", "queue < ")
+    speed = ("/s", "p99", "p95", "of the floor", "RSS", "queue < ", "of the rate", "the time of")
+    speed += ("outbox claim at",)
     targets = result.get("targets")
     if not targets:
         return False

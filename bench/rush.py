@@ -18,6 +18,7 @@ import random
 import re
 import secrets
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -35,6 +36,17 @@ RSS_LIMIT_MB = 150.0
 # Flask-WTF's hidden input (the floor writes the same markup).
 CSRF_RE = re.compile(rb'name="csrf_token" type="hidden" value="([^"]+)"')
 APPS = {"floor": "bench.floor_app:app", "madang": "wsgi:app"}
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """What the database held before the run (a growth scenario seeds people first)."""
+
+    registrations: int = 0
+    bookings: int = 0
+    outbox: int = 0
+    # session id -> people already waiting for it
+    waiting: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -132,11 +144,62 @@ def form_lap(rush: RushForum, tag: str, outcomes: Outcomes, rng: random.Random):
 # ------------------------------------------------------------------------------ the checks
 
 
-def verify(app, rush: RushForum, outcomes: Outcomes, *, madang: bool, path: str) -> dict:
+def _counts(conn, forum_id: int) -> dict[tuple[int, str], int]:
+    from sqlalchemy import text
+
+    return {
+        (sid, status): n
+        for sid, status, n in conn.execute(
+            text(
+                "SELECT b.session_id, b.status, count(*) FROM bookings b"
+                " JOIN sessions s ON s.id = b.session_id WHERE s.forum_id = :f"
+                " GROUP BY b.session_id, b.status"
+            ),
+            {"f": forum_id},
+        )
+    }
+
+
+def _count(conn, table: str, forum_id: int) -> int:
+    from sqlalchemy import text
+
+    return conn.execute(
+        text(f"SELECT count(*) FROM {table} WHERE forum_id = :f"), {"f": forum_id}
+    ).scalar_one()
+
+
+def baseline(app, rush: RushForum) -> Baseline:
+    """The rows already there, so the checks count only what the run added."""
+    from app.core.db import db
+
+    with app.app_context():
+        conn = db.session.connection()
+        counts = _counts(conn, rush.forum_id)
+        result = Baseline(
+            registrations=_count(conn, "registrations", rush.forum_id),
+            bookings=sum(counts.values()),
+            outbox=_count(conn, "outbox", rush.forum_id),
+            waiting={sid: n for (sid, status), n in counts.items() if status == "waitlisted"},
+        )
+        db.session.remove()
+    return result
+
+
+def verify(
+    app,
+    rush: RushForum,
+    outcomes: Outcomes,
+    *,
+    madang: bool,
+    path: str,
+    before: Baseline | None = None,
+) -> dict:
     """The invariants, read straight from the database after the run."""
     from sqlalchemy import text
 
     from app.core.db import db
+
+    before = before or Baseline()
 
     checks: dict[str, bool] = {}
     details: dict[str, Any] = {}
@@ -146,17 +209,7 @@ def verify(app, rush: RushForum, outcomes: Outcomes, *, madang: bool, path: str)
             text("SELECT id, seats, seats_taken FROM sessions WHERE forum_id = :f ORDER BY id"),
             {"f": rush.forum_id},
         ).all()
-        counts = {
-            (sid, status): n
-            for sid, status, n in conn.execute(
-                text(
-                    "SELECT b.session_id, b.status, count(*) FROM bookings b"
-                    " JOIN sessions s ON s.id = b.session_id WHERE s.forum_id = :f"
-                    " GROUP BY b.session_id, b.status"
-                ),
-                {"f": rush.forum_id},
-            )
-        }
+        counts = _counts(conn, rush.forum_id)
         waitlists: dict[int, list[tuple[int, str]]] = defaultdict(list)
         for sid, seq, email in conn.execute(
             text(
@@ -168,10 +221,8 @@ def verify(app, rush: RushForum, outcomes: Outcomes, *, madang: bool, path: str)
             {"f": rush.forum_id},
         ):
             waitlists[sid].append((seq, email))
-        registrations = conn.execute(
-            text("SELECT count(*) FROM registrations WHERE forum_id = :f"), {"f": rush.forum_id}
-        ).scalar_one()
-        bookings = sum(counts.values())
+        registrations = _count(conn, "registrations", rush.forum_id) - before.registrations
+        bookings = sum(counts.values()) - before.bookings
         seats_ok = taken_matches = full_before_waitlist = True
         for sid, seats, taken in sessions:
             confirmed = counts.get((sid, "confirmed"), 0)
@@ -193,12 +244,14 @@ def verify(app, rush: RushForum, outcomes: Outcomes, *, madang: bool, path: str)
             else registrations >= outcomes.ok
         )
         if path == "api":
-            # Positions shown to people: 1..n per session, no gaps, in the database's order.
+            # Positions shown to people: 1..n per session, no gaps, in the database's order
+            # (after those already waiting).
             positions_ok = True
             for sid, entries in waitlists.items():
                 ranked = {email: rank for rank, (_, email) in enumerate(entries, start=1)}
                 shown = outcomes.waitlisted.get(sid, [])
-                positions_ok &= sorted(p for p, _ in shown) == list(range(1, len(entries) + 1))
+                expected = range(before.waiting.get(sid, 0) + 1, len(entries) + 1)
+                positions_ok &= sorted(p for p, _ in shown) == list(expected)
                 positions_ok &= all(ranked.get(email) == p for p, email in shown)
             positions_ok &= set(outcomes.waitlisted) <= set(waitlists)
             checks["waitlist positions 1..n, no gaps, in arrival order"] = positions_ok
@@ -218,9 +271,7 @@ def verify(app, rush: RushForum, outcomes: Outcomes, *, madang: bool, path: str)
             checks["forum places taken = confirmed in-person registrations"] = (
                 forum_taken == in_person or (capacity is None and forum_taken == 0)
             )
-            outbox = conn.execute(
-                text("SELECT count(*) FROM outbox WHERE forum_id = :f"), {"f": rush.forum_id}
-            ).scalar_one()
+            outbox = _count(conn, "outbox", rush.forum_id) - before.outbox
             checks["one queued mail per registration"] = outbox == registrations
         details.update(
             registrations=registrations,
@@ -244,11 +295,17 @@ def run_one(
     sessions: int,
     seats: int,
     extra_env: dict | None = None,
+    prepare: Callable[[Any, RushForum], RushForum] | None = None,
 ) -> dict:
-    """Fresh database, seed, gunicorn, load, figures, checks, clean-up: for one app."""
+    """Fresh database, seed, gunicorn, load, figures, checks, clean-up: for one app.
+    `prepare` adds to the seed (people already registered or waiting) and may narrow the
+    sessions the clients pick from."""
     with common.migrated_database(args.db, args.pg_admin_url) as url:
         app = common.make_app(url)
         rush = seed_rush(app, sessions=sessions, seats=seats)
+        if prepare is not None:
+            rush = prepare(app, rush)
+        before = baseline(app, rush)
         common.dispose(app)
         server = common.Server(
             APPS[which],
@@ -281,7 +338,7 @@ def run_one(
             memory = common.worker_memory(server)
             server.stop()
             log = server.log_text()
-        checked = verify(app, rush, outcomes, madang=which == "madang", path=path)
+        checked = verify(app, rush, outcomes, madang=which == "madang", path=path, before=before)
         common.dispose(app)
     stats = summarise(recorder.samples, seconds)
     checked["checks"]["no 'database is locked'"] = "database is locked" not in log

@@ -81,7 +81,7 @@ def seed_rush(app, *, sessions: int, seats: int) -> RushForum:
         return result
 
 
-def seed_calendar(app, *, sessions: int = 500) -> str:
+def seed_calendar(app, *, sessions: int = 500, slug: str = CALENDAR_SLUG) -> str:
     """A published forum over five days with `sessions` sessions in 10 venues, two speakers
     each (from a pool of 200), some with stream links: what a large programme looks like."""
     from app.core.db import db
@@ -89,7 +89,7 @@ def seed_calendar(app, *, sessions: int = 500) -> str:
 
     with app.app_context():
         forum = _forum(
-            CALENDAR_SLUG,
+            slug,
             days=5,
             description_ko="서울 스마트시티 주간의 전체 일정입니다. " * 5,
             description_en="The whole programme of the Seoul smart city week. " * 5,
@@ -166,7 +166,7 @@ def seed_calendar(app, *, sessions: int = 500) -> str:
                 )
         db.session.commit()
         db.session.remove()
-        return CALENDAR_SLUG
+        return slug
 
 
 def _stream_fields(i: int) -> dict:
@@ -244,12 +244,15 @@ REGISTRANTS_SLUG = "bench-registrants"
 _AFFILIATIONS = ("서울디지털재단", "Seoul Metropolitan Government", "KAIST", "", "Naver Cloud")
 
 
-def seed_registrants(app, *, count: int, forum_id: int | None = None) -> int:
+def seed_registrants(
+    app, *, count: int, forum_id: int | None = None, attendance: str | None = None
+) -> int:
     """`count` confirmed registrations in a published forum (a new one unless `forum_id`),
     written with bulk Core inserts in one transaction: 10,000 take a second or two. Each row is
     what registering writes: a unique address and confirmation code, manage and calendar token
-    hashes, consent; half Korean, half English readers; two in three in person (the forum's
-    in-person count follows), the rest online. Returns the forum's id."""
+    hashes, consent; half Korean, half English readers; two in three in person (or all as
+    `attendance` says), the rest online; the forum's in-person count follows when it counts
+    places (it has a capacity). Returns the forum's id."""
     from sqlalchemy import func, insert, select, update
 
     from app.core.db import db, utcnow
@@ -278,18 +281,18 @@ def seed_registrants(app, *, count: int, forum_id: int | None = None) -> int:
                 code = new_confirmation_code()
             codes.add(code)
             korean = i % 2 == 0
-            attendance = "online" if i % 3 == 2 else "in_person"
-            in_person += attendance == "in_person"
+            mode = attendance or ("online" if i % 3 == 2 else "in_person")
+            in_person += mode == "in_person"
             email = f"registrant{i}.f{forum_id}@example.org"
             rows.append(
                 {
                     "forum_id": forum_id,
                     "confirmation_code": code,
-                    "name": f"참가자 {i}" if korean else f"Attendee {i}",
+                    "name": f"참가자 {i:06d}" if korean else f"Attendee {i:06d}",
                     "email": email,
                     "email_normalized": email,
                     "affiliation": _AFFILIATIONS[i % len(_AFFILIATIONS)],
-                    "attendance": attendance,
+                    "attendance": mode,
                     "locale": "ko" if korean else "en",
                     "status": "confirmed",
                     "source": "web",
@@ -313,12 +316,102 @@ def seed_registrants(app, *, count: int, forum_id: int | None = None) -> int:
             db.session.execute(insert(table), rows[start : start + 1000])
         db.session.execute(
             update(Forum)
-            .where(Forum.id == forum_id)
+            .where(Forum.id == forum_id, Forum.in_person_capacity.is_not(None))
             .values(in_person_taken=Forum.in_person_taken + in_person)
         )
         db.session.commit()
         db.session.remove()
         return forum_id
+
+
+def seed_waiting(app, *, forum_id: int, session_id: int, seats: int, waiting: int) -> None:
+    """The session full (`seats` confirmed bookings) and `waiting` people on its waiting list,
+    numbered 1…n, each with an in-person registration: as after a rush."""
+    from sqlalchemy import insert, select, update
+
+    from app.core.db import db, utcnow
+    from app.models import Booking, ForumSession, Registration
+
+    already = set()
+    with app.app_context():
+        already = set(
+            db.session.scalars(select(Registration.id).where(Registration.forum_id == forum_id))
+        )
+        db.session.remove()
+    seed_registrants(app, count=seats + waiting, forum_id=forum_id, attendance="in_person")
+    with app.app_context():
+        ids = [
+            rid
+            for rid in db.session.scalars(
+                select(Registration.id)
+                .where(Registration.forum_id == forum_id)
+                .order_by(Registration.id)
+            )
+            if rid not in already
+        ]
+        now = utcnow()
+        rows = [
+            {
+                "registration_id": rid,
+                "session_id": session_id,
+                "status": "confirmed" if k < seats else "waitlisted",
+                "waitlist_seq": None if k < seats else k - seats + 1,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for k, rid in enumerate(ids)
+        ]
+        for start in range(0, len(rows), 1000):
+            db.session.execute(insert(Booking.__table__), rows[start : start + 1000])
+        db.session.execute(
+            update(ForumSession)
+            .where(ForumSession.id == session_id)
+            .values(seats_taken=seats, waitlist_seq=waiting)
+        )
+        db.session.commit()
+        db.session.remove()
+
+
+def seed_outbox(app, *, count: int, forum_id: int, status: str = "pending") -> None:
+    """`count` outbox rows of the forum in bulk, due in the last hour (`pending`) or already
+    `sent`, each to a registrant when the forum has them (one row per registration, in order)."""
+    from sqlalchemy import insert, select
+
+    from app.core.db import db, utcnow
+    from app.models import OutboxMessage, Registration
+
+    with app.app_context():
+        people = db.session.execute(
+            select(Registration.id, Registration.email)
+            .where(Registration.forum_id == forum_id)
+            .order_by(Registration.id)
+            .limit(count)
+        ).all()
+        now = utcnow()
+        rows = []
+        for i in range(count):
+            rid, email = people[i] if i < len(people) else (None, f"reader{i}@example.org")
+            rows.append(
+                {
+                    "message_id": f"<bench.{forum_id}.{status}.{i}@madang.example.org>",
+                    "kind": "registration_confirmed",
+                    "recipient": email,
+                    "locale": "ko" if i % 2 else "en",
+                    "context": {"registration_id": rid} if rid else {},
+                    "forum_id": forum_id,
+                    "registration_id": rid,
+                    "status": status,
+                    "attempts": 0 if status == "pending" else 1,
+                    "next_attempt_at": now - timedelta(seconds=3600 * (count - i) / count),
+                    "sent_at": None if status == "pending" else now,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        for start in range(0, len(rows), 1000):
+            db.session.execute(insert(OutboxMessage.__table__), rows[start : start + 1000])
+        db.session.commit()
+        db.session.remove()
 
 
 def seed_organizer(app, *, forum_id: int) -> int:

@@ -13,7 +13,7 @@ import os
 import pytest
 
 from bench import all as bench_all
-from bench import announcement, calendar_polling, mail_delivery, rush, solver
+from bench import announcement, calendar_polling, growth, mail_delivery, rush, solver
 from bench.common import normalise_url
 
 
@@ -140,6 +140,41 @@ def test_announcement(backend, pg_admin):
     assert set(result["floor_ratio"]) == {"queue", "delivery"}
     assert bench_all._invariants_hold(result)
     assert_summarised("announcement", backend, result)
+
+
+def test_growth(backend, pg_admin):
+    """Each curve at two small sizes: the rush with people already registered and already
+    waiting (every check of the rush holds, positions counted after those waiting), the
+    forum and personal feeds (the personal one holds just its booked sessions), the outbox
+    claim and the purge (everyone anonymised)."""
+    args = growth.parser().parse_args(
+        [
+            *short(backend, pg_admin),
+            *("--seconds", "1", "--warmup", "0.2", "--clients", "6"),
+            *("--sessions", "2", "--seats", "2", "--existing", "0,50", "--waiting", "0,20"),
+            *("--feed-sessions", "10,20", "--personal-sessions", "3", "--renders", "1"),
+            *("--pending", "100,200", "--claims", "2", "--purge", "20,40"),
+        ]
+    )
+    result = growth.run(args)
+    lines = result["rush"]["lines"]
+    assert [line["case"] for line in lines] == [
+        "0 registered",
+        "50 registered",
+        "full, 0 waiting",
+        "full, 20 waiting",
+    ]
+    for line in lines:
+        assert line["rate_per_s"] > 0 and line["errors"] == 0, line
+        assert not line["checks_failed"], line
+    feeds = {line["case"]: line for line in result["feeds"]["lines"]}
+    assert feeds["forum feed, 10 sessions"]["events"] == 10
+    assert feeds["personal feed, 3 of 20 sessions"]["events"] == 3
+    claims = result["outbox"]["lines"]
+    assert [line["claimed_each"] for line in claims] == [20, 20]  # a whole batch each time
+    assert [line["anonymised"] for line in result["purge"]["lines"]] == [20, 40]
+    assert bench_all._invariants_hold(result)
+    assert_summarised("growth", backend, result)
 
 
 def test_agenda_solver():
