@@ -467,16 +467,7 @@ def print_result(result: dict) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    common.use_app_root(args.app_root)
-    result = run(args)
-    print_result(result)
-    saved = common.save_result(
-        "calendar_polling", result, enabled=not args.no_save, also=args.json_out
-    )
-    if saved:
-        print(f"Saved {saved.relative_to(common.REPO_ROOT)}")
-    return 0 if result.get("verdict", "PASS") == "PASS" else 1
+    return common.scenario_main("calendar_polling", parser().parse_args(argv), run, print_result)
 
 
 if __name__ == "__main__":

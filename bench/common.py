@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,6 +77,23 @@ def use_app_root(app_root: str) -> None:
         if "app" in sys.modules:
             raise RuntimeError("use_app_root() must run before the app is imported")
         sys.path.insert(0, root)
+
+
+def scenario_main(
+    name: str,
+    args: argparse.Namespace,
+    run: Callable[[argparse.Namespace], dict[str, Any]],
+    show: Callable[[dict[str, Any]], None],
+) -> int:
+    """What each scenario's command does: Madang from --app-root, run, print, save; exit 1
+    when a target is not met."""
+    use_app_root(args.app_root)
+    result = run(args)
+    show(result)
+    saved = save_result(name, result, enabled=not args.no_save, also=args.json_out)
+    if saved:
+        print(f"Saved {saved.relative_to(REPO_ROOT)}")
+    return 0 if result.get("verdict", "PASS") == "PASS" else 1
 
 
 def command_line() -> str:

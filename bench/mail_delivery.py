@@ -476,16 +476,7 @@ def parser():
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    common.use_app_root(args.app_root)
-    result = run(args)
-    print_result(result)
-    saved = common.save_result(
-        "mail_delivery", result, enabled=not args.no_save, also=args.json_out
-    )
-    if saved:
-        print(f"Saved {saved.relative_to(common.REPO_ROOT)}")
-    return 0 if result.get("verdict", "PASS") == "PASS" else 1
+    return common.scenario_main("mail_delivery", parser().parse_args(argv), run, print_result)
 
 
 if __name__ == "__main__":

@@ -487,11 +487,9 @@ def parser(description: str):
 
 
 def main(path: str, scenario: str, description: str, argv: list[str] | None = None) -> int:
-    args = parser(description).parse_args(argv)
-    common.use_app_root(args.app_root)
-    result = run(args, path=path, scenario=scenario)
-    print_result(result, path)
-    saved = common.save_result(scenario, result, enabled=not args.no_save, also=args.json_out)
-    if saved:
-        print(f"Saved {saved.relative_to(common.REPO_ROOT)}")
-    return 0 if result.get("verdict", "PASS") == "PASS" else 1
+    return common.scenario_main(
+        scenario,
+        parser(description).parse_args(argv),
+        lambda args: run(args, path=path, scenario=scenario),
+        lambda result: print_result(result, path),
+    )
