@@ -20,9 +20,10 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -211,15 +212,11 @@ class _Mentions:
     def __bool__(self) -> bool:
         return bool(self._by_key)
 
-    def found_in(self, value: Any) -> bool:
-        """Whether `value` (text, or a dict or list holding text) mentions any needle."""
-        if isinstance(value, str):
-            return bool(self) and next(self._automaton.iter(value.casefold()), None) is not None
-        if isinstance(value, dict):
-            return any(self.found_in(v) for v in value.values())
-        if isinstance(value, list):
-            return any(self.found_in(v) for v in value)
-        return False
+    def ends_in(self, folded: str) -> Iterator[int]:
+        """Where a mention ends in `folded` (text already casefolded), one index each."""
+        if self:
+            for end, _key in self._automaton.iter(folded):
+                yield end
 
     def _found(self, text: str) -> set[str]:
         keys = {key for _end, key in self._automaton.iter(text.casefold())}
@@ -241,44 +238,67 @@ class _Mentions:
         return value
 
 
+def _strings(value: Any) -> Iterator[str]:
+    """Every piece of text in `value` (text, or dicts and lists holding text)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
 class ForumTexts:
     """The forum's free text that may name people (conflict notes, audit details), read
-    once and kept across the batches of a purge: each batch then finds the texts that
-    mention its people in memory and reads and rewrites only those, instead of reading every
-    text of the forum again. Texts written since are read at the next batch; a text is
-    always rewritten from its stored value, so what another process cut out stays out."""
+    once and kept across the batches of a purge, casefolded and joined into one string: each
+    batch finds the texts that mention its people in one pass over it, then reads and
+    rewrites only those. Texts written since are read at the next batch; a text is always
+    rewritten from its stored value, so what another process cut out stays out."""
 
     def __init__(self, forum_id: int) -> None:
         self.forum_id = forum_id
-        self._audit: dict[int, Any] = {}
-        self._notes: dict[int, str] = {}
+        self._last = {"audit": 0, "note": 0}
+        self._owners: list[tuple[str, int]] = []  # (kind, id) of each piece of text
+        self._starts: list[int] = []  # where each piece starts in the joined string
+        self._joined = ""
 
     def _read_new(self) -> None:
-        after = max(self._audit, default=0)
-        self._audit.update(
-            db.session.execute(
-                select(AuditEntry.id, AuditEntry.details).where(
-                    AuditEntry.forum_id == self.forum_id, AuditEntry.id > after
-                )
-            ).all()
-        )
-        after = max(self._notes, default=0)
-        self._notes.update(
-            db.session.execute(
-                select(ConflictAcceptance.id, ConflictAcceptance.note).where(
-                    ConflictAcceptance.forum_id == self.forum_id,
-                    ConflictAcceptance.id > after,
-                    ConflictAcceptance.note != "",
-                )
-            ).all()
-        )
+        audit = db.session.execute(
+            select(AuditEntry.id, AuditEntry.details).where(
+                AuditEntry.forum_id == self.forum_id, AuditEntry.id > self._last["audit"]
+            )
+        ).all()
+        notes = db.session.execute(
+            select(ConflictAcceptance.id, ConflictAcceptance.note).where(
+                ConflictAcceptance.forum_id == self.forum_id,
+                ConflictAcceptance.id > self._last["note"],
+                ConflictAcceptance.note != "",
+            )
+        ).all()
+        pieces, length = [], len(self._joined)
+        for kind, rows in (("audit", audit), ("note", notes)):
+            for row_id, value in rows:
+                self._last[kind] = max(self._last[kind], row_id)
+                for piece in _strings(value):
+                    self._starts.append(length)
+                    self._owners.append((kind, row_id))
+                    pieces.append(piece.casefold() + "\x00")  # no mention spans two texts
+                    length += len(pieces[-1])
+        if pieces:
+            self._joined += "".join(pieces)
 
     def mentioning(self, mentions: _Mentions) -> tuple[list[int], list[int]]:
         """The ids of the audit entries and of the conflict notes that mention someone."""
         self._read_new()
+        found = {
+            self._owners[bisect.bisect_right(self._starts, end) - 1]
+            for end in mentions.ends_in(self._joined)
+        }
         return (
-            [i for i, details in self._audit.items() if mentions.found_in(details)],
-            [i for i, note in self._notes.items() if mentions.found_in(note)],
+            sorted(row_id for kind, row_id in found if kind == "audit"),
+            sorted(row_id for kind, row_id in found if kind == "note"),
         )
 
 
@@ -286,15 +306,25 @@ def _scrub_mentions(forum_id: int, needles: Iterable[str], texts: ForumTexts | N
     """Free text elsewhere in the forum loses every mention of the erased people: another
     registration's over-capacity reason or needs ("companion of Alice Kim"), a conflict
     note, the details of any audit entry of the forum. The rest of each text stays.
-    `texts` (a purge's, kept across its batches) saves reading every text each time."""
+
+    `texts` (a purge's, kept across its batches) saves reading every text each time. A purge
+    blanks the free text of every registration of the forum in that registration's own
+    batch, so other registrations' text is not searched then."""
     mentions = _Mentions(needles)
     if not mentions:
         return
-    others = db.session.scalars(
-        select(Registration).where(
-            Registration.forum_id == forum_id,
-            or_(Registration.over_capacity_reason != "", Registration.accessibility_other != ""),
+    others = (
+        db.session.scalars(
+            select(Registration).where(
+                Registration.forum_id == forum_id,
+                or_(
+                    Registration.over_capacity_reason != "",
+                    Registration.accessibility_other != "",
+                ),
+            )
         )
+        if texts is None
+        else ()
     )
     for registration in others:
         for name in ("over_capacity_reason", "accessibility_other"):

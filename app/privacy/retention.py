@@ -163,6 +163,7 @@ def _purge_forum(forum_id: int, now: datetime) -> int:
                 .limit(PURGE_BATCH)
             ).all()
             if not batch:
+                _forget_unattached_mail(forum_id)
                 return done
             ids = [r.id for r in batch]
             after = ids[-1]
@@ -176,20 +177,24 @@ def _purge_forum(forum_id: int, now: datetime) -> int:
             _forget_mail(ids)
             forget_certificates(ids)
             forget_feedback(ids, keep_ratings=True)
-            # Mail for the forum with no registration attached (none is queued that way
-            # today) keeps no address either, once the forum's data is gone.
-            db.session.execute(
-                update(OutboxMessage)
-                .where(
-                    OutboxMessage.forum_id == forum_id,
-                    OutboxMessage.registration_id.is_(None),
-                    OutboxMessage.status != OutboxStatus.PENDING,
-                    OutboxMessage.recipient != "",
-                )
-                .values(recipient="", context={}, last_error=None)
-                .execution_options(synchronize_session=False)
-            )
             done += len(ids)
+
+
+def _forget_unattached_mail(forum_id: int) -> None:
+    """Mail for the forum with no registration attached (none is queued that way today)
+    keeps no address either, once the forum's data is gone: once, after the last batch (the
+    forum's sent mail is walked once, not once a batch)."""
+    db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.forum_id == forum_id,
+            OutboxMessage.registration_id.is_(None),
+            OutboxMessage.status != OutboxStatus.PENDING,
+            OutboxMessage.recipient != "",
+        )
+        .values(recipient="", context={}, last_error=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 # ---------------------------------------------------------------------------- audit log

@@ -104,6 +104,24 @@ def test_the_purge_anonymises_ended_forums_and_keeps_every_count(client, db, end
     assert all(m.status != "pending" and m.recipient == "" for m in left)
 
 
+def test_sent_mail_of_the_forum_without_a_registration_keeps_no_address(db, ended):
+    old, *_ = ended
+    sent = OutboxMessage(
+        message_id="<unattached@madang.test>",
+        kind="announcement",
+        recipient="someone.unattached@example.org",
+        forum_id=old.id,
+        status="sent",
+        context={"note": "for someone.unattached@example.org"},
+    )
+    db.session.add(sent)
+    db.session.commit()
+    retention.purge()
+    fresh(db)
+    row = db.session.get(OutboxMessage, sent.id)
+    assert (row.recipient, row.context) == ("", {})
+
+
 def test_a_second_purge_changes_nothing(db, ended):
     retention.purge()
     before = scan(db, [privacy.ERASED_NAME])
