@@ -294,7 +294,9 @@ def run_outbox(args) -> dict[str, Any]:
                 def claim(claimed=claimed):
                     rows = claim_due("bench-worker", limit=DEFAULT_BATCH_SIZE, lease=DEFAULT_LEASE)
                     claimed.append(len(rows))
-                    db.session.remove()
+                    # As the worker's batch does: end the read transaction, keep the
+                    # connection.
+                    db.session.rollback()
 
                 claim()  # first connection
                 line = {"case": f"claim {DEFAULT_BATCH_SIZE}, {pending:,} pending"}
