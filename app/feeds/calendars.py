@@ -26,7 +26,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.core.db import db
@@ -102,17 +102,20 @@ def _rows(statement) -> list[_Row]:
     return [_Row(**dict(zip(names, row, strict=True))) for row in result]
 
 
-def _load_forum(forum_id: int) -> Forum:
+def _load_forum(forum_id: int, *, only: ColumnElement[bool] | None = None) -> Forum:
     """The forum with everything a feed shows, in six plain queries, whatever the number of
     sessions. Not ORM objects: a tree with the same attribute names (`forum.sessions`,
     `session.venue`, `session.speaker_links[i].speaker`, …), several times cheaper to build
-    than loading a 500-session tree into the session. Nothing here is ever written."""
+    than loading a 500-session tree into the session. Nothing here is ever written.
+    `only`, a condition on the sessions table, loads just those sessions and their speakers'
+    links (a personal calendar's candidates)."""
     forums, venues_t, speakers_t = Forum.__table__, Venue.__table__, Speaker.__table__
     sessions_t, links_t, streams_t = (
         ForumSession.__table__,
         SessionSpeaker.__table__,
         StreamLink.__table__,
     )
+    chosen = () if only is None else (only,)
     [forum] = _rows(select(forums).where(forums.c.id == forum_id))
     venues = {v.id: v for v in _rows(select(venues_t).where(venues_t.c.forum_id == forum_id))}
     speakers = {
@@ -130,14 +133,14 @@ def _load_forum(forum_id: int) -> Forum:
     for link in _rows(
         select(links_t)
         .join(sessions_t, sessions_t.c.id == links_t.c.session_id)
-        .where(sessions_t.c.forum_id == forum_id)
+        .where(sessions_t.c.forum_id == forum_id, *chosen)
         .order_by(links_t.c.session_id, links_t.c.position, links_t.c.id)
     ):
         link.speaker = speakers[link.speaker_id]
         links.setdefault(link.session_id, []).append(link)
     sessions = _rows(
         select(sessions_t)
-        .where(sessions_t.c.forum_id == forum_id)
+        .where(sessions_t.c.forum_id == forum_id, *chosen)
         .order_by(sessions_t.c.starts_at, sessions_t.c.id)
     )
     # No link back from a session to the forum: without cycles the snapshot is freed as soon
@@ -400,6 +403,14 @@ def personal_selection(
     return chosen, frozenset(s.id for s in chosen if state.is_tentative(s.id))
 
 
+def _candidates(registration: Registration) -> ColumnElement[bool]:
+    """The sessions `personal_selection` picks from, as a condition on the sessions table: a
+    superset (booked, or without seats of their own), so a personal calendar does not load
+    the whole programme to keep a few of its sessions."""
+    c = ForumSession.__table__.c
+    return or_(c.seats.is_(None), c.id.in_([b.session_id for b in registration.bookings]))
+
+
 def _selection_key(registration: Registration) -> tuple:
     """What the personal selection depends on besides the forum version."""
     held = sorted((b.session_id, b.status) for b in registration.bookings if b.status in _HELD)
@@ -450,7 +461,12 @@ def personal_feed(token: str) -> Feed | None:
     key = ("personal", _selection_key(registration), version.key, site.base_url)
     feed = _cached(
         key,
-        lambda: _personal(registration, _load_forum(version.forum_id), site, method=None),
+        lambda: _personal(
+            registration,
+            _load_forum(version.forum_id, only=_candidates(registration)),
+            site,
+            method=None,
+        ),
     )
     if feed is None:  # never: a personal feed always renders; keeps the types honest
         return None
@@ -460,7 +476,7 @@ def personal_feed(token: str) -> Feed | None:
 def personal_calendar(registration: Registration) -> bytes:
     """The registrant's sessions as an email attachment: the personal feed's events (same UIDs,
     registrants-only links included) with METHOD:PUBLISH and an ORGANIZER."""
-    forum = _load_forum(registration.forum_id)
+    forum = _load_forum(registration.forum_id, only=_candidates(registration))
     return _personal(registration, forum, _site(), method="PUBLISH").body
 
 

@@ -150,6 +150,27 @@ def test_personal_calendar_is_the_feed_published(client, db, prog):
     assert prop(feed, "METHOD") == [] and prop(feed, "ORGANIZER") == []
 
 
+def test_a_personal_calendar_loads_only_what_it_picks_from(client, db, prog):
+    """Booked sessions and those without seats of their own are loaded, not a session with
+    seats the person did not book; the calendar is the one the whole programme gives."""
+    s = prog.sessions
+    body = register(client, prog.slug, attendance="in_person", session_ids=[s["clinic"].id])
+    registration = registration_of(db, body)
+    whole = calendars._load_forum(registration.forum_id)
+    picked = calendars._load_forum(registration.forum_id, only=calendars._candidates(registration))
+    loaded = {x.id for x in picked.sessions}
+    assert s["clinic"].id in loaded and s["keynote"].id in loaded
+    assert s["tour"].id not in loaded and loaded < {x.id for x in whole.sessions}
+    site = calendars._site()
+    assert (
+        calendars._personal(registration, picked, site, method=None).body
+        == calendars._personal(registration, whole, site, method=None).body
+    )
+    assert list(events(client.get(calendar_path(body)).data)) == list(
+        events(calendars._personal(registration, whole, site, method=None).body)
+    )
+
+
 # -- feeds and their metadata ----------------------------------------------------------------------
 
 
