@@ -374,10 +374,15 @@ def _register(forum: Forum, req: RegistrationRequest, *, now: datetime) -> Regis
     db.session.expire(forum, ledger.FORUM_COUNTERS)
     for session in sessions:
         db.session.expire(session, ledger.SESSION_COUNTERS)
-    asked = cleaned.get("languages") or access_requests.Checked()
+    asked = _asked(cleaned)
     return RegistrationResult(
         registration, manage_token, calendar_token, None if asked.wishes else []
     )
+
+
+def _asked(cleaned: dict) -> access_requests.Checked:
+    """The checked listening language and services (nothing asked when the form had none)."""
+    return cleaned.get("languages") or access_requests.Checked()
 
 
 def counts_forum_place(forum: Forum, attendance: str) -> bool:
@@ -495,9 +500,7 @@ def add_registration(
     db.session.flush()  # its id, for the bookings and the mail (and the unique index)
     for session in sorted(sessions, key=lambda s: s.id):
         _book(registration, session)
-    access_requests.store(
-        registration, cleaned.get("languages") or access_requests.Checked(), new=True
-    )
+    access_requests.store(registration, _asked(cleaned), new=True)
     kind = attendance_state(registration, positions=False).mail_kind
     notify(registration, kind, manage_token=manage_token, calendar_token=calendar_token)
     return registration
