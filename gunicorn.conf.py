@@ -20,7 +20,9 @@ except ConfigError as exc:
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 worker_class = "sync"
-accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
+# "-" is standard output; "off" (or empty) writes no access log.
+_access = os.environ.get("GUNICORN_ACCESSLOG", "-").strip()
+accesslog = None if _access.lower() in ("", "off") else _access
 
 
 class RedactingLogger(Logger):

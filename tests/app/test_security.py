@@ -2,6 +2,7 @@
 
 import logging
 import re
+import runpy
 import secrets
 import socket
 import subprocess
@@ -318,3 +319,19 @@ def test_without_trusted_proxies_a_forwarded_address_is_ignored(app, client, mon
         assert codes == [401, 401, 429]
     finally:
         limiter.reset()
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("-", "-"),
+        ("/var/log/madang/access.log", "/var/log/madang/access.log"),
+        ("off", None),
+        ("", None),
+    ],
+)
+def test_the_access_log_goes_where_gunicorn_accesslog_says(monkeypatch, value, expected):
+    monkeypatch.setenv("MADANG_ENV", "development")
+    monkeypatch.setenv("GUNICORN_ACCESSLOG", value)
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert settings["accesslog"] == expected
