@@ -52,6 +52,7 @@ class Sink:
         self.holding = threading.Event()
         self._release = threading.Event()
         self._controller = None
+        self._sessions: list = []  # aiosmtpd's SMTP protocol, one per connection
 
     # aiosmtpd handler
     async def handle_DATA(self, server, session, envelope) -> str:
@@ -81,14 +82,38 @@ class Sink:
     def start(self) -> Sink:
         from aiosmtpd.controller import Controller
 
-        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        sessions = self._sessions
+
+        class Tracking(Controller):
+            def factory(self):
+                session = super().factory()
+                sessions.append(session)
+                return session
+
+        self._controller = Tracking(self, hostname="127.0.0.1", port=self.port)
         self._controller.start()
         return self
 
     def stop(self) -> None:
+        """Close the connections still open (a sender killed mid-batch leaves one) in the
+        server's own loop, then stop it: a connection left open would be closed by the
+        garbage collector, with a ResourceWarning, at any later moment."""
+        import asyncio
+
         controller, self._controller = self._controller, None
-        if controller is not None:
-            controller.stop()
+        if controller is None:
+            return
+
+        async def close_all() -> None:
+            for session in self._sessions:
+                transport = getattr(session, "transport", None)
+                if transport is not None:
+                    transport.close()
+            await asyncio.sleep(0.05)  # the transports finish closing on the next turns
+
+        asyncio.run_coroutine_threadsafe(close_all(), controller.loop).result(timeout=10)
+        self._sessions.clear()
+        controller.stop()
 
     def hold_at(self, n: int) -> None:
         self._release.clear()
