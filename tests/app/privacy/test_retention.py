@@ -57,6 +57,30 @@ def counts(db, forum) -> dict:
     }
 
 
+def add_people(db, forum, tag: str, count: int, *, hashes_from: int) -> list[Registration]:
+    """`count` online registrations written directly ("<tag> Person n", <tag>n@example.org),
+    flushed; `hashes_from` keeps their token hashes apart from other people's."""
+    now = utcnow()
+    rows = [
+        Registration(
+            forum_id=forum.id,
+            confirmation_code=f"{tag[:4].upper()}{n:04d}",
+            name=f"{tag} Person {n}",
+            email=f"{tag.lower()}{n}@example.org",
+            email_normalized=f"{tag.lower()}{n}@example.org",
+            attendance="online",
+            manage_token_hash=f"{hashes_from + n:064x}",
+            calendar_token_hash=f"{hashes_from + n + 100:064x}",
+            consent_version="test",
+            consented_at=now,
+        )
+        for n in range(count)
+    ]
+    db.session.add_all(rows)
+    db.session.flush()
+    return rows
+
+
 @pytest.fixture
 def ended(db, client, make_forum, make_session, register):
     """A forum that ended 100 days ago with four people (one checked in, one waitlisted,
@@ -211,22 +235,7 @@ def test_the_mail_worker_runs_the_purge_once_a_day(app, db, ended):
 
 def test_a_large_forum_is_purged_in_batches(db, make_forum, monkeypatch):
     forum = make_forum()
-    now = utcnow()
-    for n in range(7):
-        db.session.add(
-            Registration(
-                forum_id=forum.id,
-                confirmation_code=f"CODE{n:04d}",
-                name=f"Batch Person {n}",
-                email=f"batch{n}@example.org",
-                email_normalized=f"batch{n}@example.org",
-                attendance="online",
-                manage_token_hash=f"{n:064x}",
-                calendar_token_hash=f"{n + 100:064x}",
-                consent_version="test",
-                consented_at=now,
-            )
-        )
+    add_people(db, forum, "Batch", 7, hashes_from=0)
     db.session.commit()
     move_forum(db, forum, date.today() - timedelta(days=365))
     monkeypatch.setattr(retention, "PURGE_BATCH", 3)
@@ -241,24 +250,7 @@ def test_mentions_across_batches_go_including_text_written_during_the_purge(
     written since, and rewrites them from their stored value (a text naming people of two
     batches keeps neither)."""
     forum = make_forum()
-    now = utcnow()
-    people_ = []
-    for n in range(7):
-        person = Registration(
-            forum_id=forum.id,
-            confirmation_code=f"MENT{n:04d}",
-            name=f"Mention Person {n}",
-            email=f"mention{n}@example.org",
-            email_normalized=f"mention{n}@example.org",
-            attendance="online",
-            manage_token_hash=f"{n + 200:064x}",
-            calendar_token_hash=f"{n + 300:064x}",
-            consent_version="test",
-            consented_at=now,
-        )
-        db.session.add(person)
-        people_.append(person)
-    db.session.flush()
+    add_people(db, forum, "Mention", 7, hashes_from=200)
     both = AuditEntry(
         action="registration.note",
         forum_id=forum.id,
