@@ -177,7 +177,7 @@ def _register_error_handlers(app: Flask) -> None:
         page = make_response(
             render_template("errors/error.html", code=code, message=exc.description), code
         )
-        return with_retry_after(page) if code == 429 else page
+        return with_retry_after(page)
 
     @app.errorhandler(500)
     def server_error(exc: Exception):

@@ -19,10 +19,12 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 def with_retry_after(response: Response) -> Response:
-    """A refused request's Retry-After: the seconds until the limit it hit starts afresh.
-    Read from the limiter's storage only now, for a refusal, not on every answer."""
+    """A refused request (429) gets Retry-After: the seconds until the limit it hit starts
+    afresh. Read from the limiter's storage only then, not on every answer."""
+    if response.status_code != 429 or "Retry-After" in response.headers:
+        return response
     hit = limiter.current_limit
-    if hit is not None and "Retry-After" not in response.headers:
+    if hit is not None:
         reset = hit.window.reset_time
         response.headers["Retry-After"] = str(max(1, math.ceil(reset - time.time())))
     return response

@@ -23,7 +23,7 @@ from __future__ import annotations
 import bisect
 import re
 import secrets
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -153,16 +153,26 @@ def _personal_values(registration: Registration) -> list[str]:
     return [v for v in values if v and len(v.strip()) >= 2 and v != ERASED_NAME]
 
 
+def _map_text(value: Any, change: Callable[[str], str]) -> Any:
+    """`value` with `change` applied to every string in it (dicts and lists walked)."""
+    if isinstance(value, str):
+        return change(value)
+    if isinstance(value, dict):
+        return {k: _map_text(v, change) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_map_text(v, change) for v in value]
+    return value
+
+
 def _scrub_text(value: Any, needles: Sequence[str]) -> Any:
     """`value` with any string that mentions one of `needles` replaced, recursively."""
-    if isinstance(value, str):
-        folded = value.casefold()
-        return ERASED_TEXT if any(n.casefold() in folded for n in needles) else value
-    if isinstance(value, dict):
-        return {k: _scrub_text(v, needles) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_scrub_text(v, needles) for v in value]
-    return value
+    folded_needles = [n.casefold() for n in needles]
+
+    def scrub(text: str) -> str:
+        folded = text.casefold()
+        return ERASED_TEXT if any(n in folded for n in folded_needles) else text
+
+    return _map_text(value, scrub)
 
 
 def _scrub_audit(needles_by_registration: dict[int, Sequence[str]]) -> None:
@@ -222,20 +232,17 @@ class _Mentions:
         keys = {key for _end, key in self._automaton.iter(text.casefold())}
         return {needle for key in keys for needle in self._by_key[key]}
 
+    def _redact_text(self, text: str) -> str:
+        found = self._found(text) if self else set()
+        if not found:
+            return text
+        longest_first = sorted(found, key=len, reverse=True)
+        pattern = re.compile("|".join(re.escape(n) for n in longest_first), re.IGNORECASE)
+        return pattern.sub(ERASED_TEXT, text)
+
     def redact(self, value: Any) -> Any:
         """`value` with every mention replaced, recursively; the rest of the text stays."""
-        if isinstance(value, str):
-            found = self._found(value) if self else set()
-            if not found:
-                return value
-            longest_first = sorted(found, key=len, reverse=True)
-            pattern = re.compile("|".join(re.escape(n) for n in longest_first), re.IGNORECASE)
-            return pattern.sub(ERASED_TEXT, value)
-        if isinstance(value, dict):
-            return {k: self.redact(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [self.redact(v) for v in value]
-        return value
+        return _map_text(value, self._redact_text)
 
 
 def _strings(value: Any) -> Iterator[str]:

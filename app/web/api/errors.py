@@ -103,6 +103,4 @@ def api_error(exc: Exception) -> Response:
     response.headers["Cache-Control"] = "no-store"
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="madang"'
-    if status == 429:
-        with_retry_after(response)
-    return response
+    return with_retry_after(response)
