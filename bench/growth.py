@@ -27,8 +27,8 @@ from typing import Any
 from bench import common, rush
 from bench.seed import (
     RushForum,
-    _forum,
     seed_calendar,
+    seed_forum,
     seed_outbox,
     seed_registrants,
     seed_waiting,
@@ -280,12 +280,7 @@ def run_outbox(args) -> dict[str, Any]:
             raise SystemExit(f"--pending {pending}: too few rows for {args.claims} whole batches")
         with common.migrated_database(args.db, args.pg_admin_url) as url:
             app = common.make_app(url)
-            with app.app_context():
-                forum = _forum(f"bench-outbox-{pending}")
-                db.session.add(forum)
-                db.session.commit()
-                forum_id = forum.id
-                db.session.remove()
+            forum_id = seed_forum(app, f"bench-outbox-{pending}")
             seed_outbox(app, count=pending, forum_id=forum_id)
             with app.app_context():
                 _analyze(db)
@@ -357,13 +352,8 @@ def run_purge(args) -> dict[str, Any]:
     for count in _sizes(args.purge):
         with common.migrated_database(args.db, args.pg_admin_url) as url:
             app = common.make_app(url)
-            with app.app_context():
-                first = (datetime.now(UTC) - timedelta(days=400)).date()
-                forum = _forum(f"bench-purge-{count}", first_day=first, last_day=first)
-                db.session.add(forum)
-                db.session.commit()
-                forum_id = forum.id
-                db.session.remove()
+            first = (datetime.now(UTC) - timedelta(days=400)).date()
+            forum_id = seed_forum(app, f"bench-purge-{count}", first_day=first, last_day=first)
             seed_registrants(app, count=count, forum_id=forum_id)
             seed_outbox(app, count=count, forum_id=forum_id, status="sent")
             _seed_audit(app, forum_id, every=20)

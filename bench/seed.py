@@ -327,28 +327,21 @@ def seed_registrants(
 def seed_waiting(app, *, forum_id: int, session_id: int, seats: int, waiting: int) -> None:
     """The session full (`seats` confirmed bookings) and `waiting` people on its waiting list,
     numbered 1…n, each with an in-person registration: as after a rush."""
-    from sqlalchemy import insert, select, update
+    from sqlalchemy import func, insert, select, update
 
     from app.core.db import db, utcnow
     from app.models import Booking, ForumSession, Registration
 
-    already = set()
     with app.app_context():
-        already = set(
-            db.session.scalars(select(Registration.id).where(Registration.forum_id == forum_id))
-        )
+        last_before = db.session.scalar(select(func.coalesce(func.max(Registration.id), 0)))
         db.session.remove()
     seed_registrants(app, count=seats + waiting, forum_id=forum_id, attendance="in_person")
     with app.app_context():
-        ids = [
-            rid
-            for rid in db.session.scalars(
-                select(Registration.id)
-                .where(Registration.forum_id == forum_id)
-                .order_by(Registration.id)
-            )
-            if rid not in already
-        ]
+        ids = db.session.scalars(
+            select(Registration.id)
+            .where(Registration.forum_id == forum_id, Registration.id > last_before)
+            .order_by(Registration.id)
+        ).all()
         now = utcnow()
         rows = [
             {
@@ -412,6 +405,19 @@ def seed_outbox(app, *, count: int, forum_id: int, status: str = "pending") -> N
             db.session.execute(insert(OutboxMessage.__table__), rows[start : start + 1000])
         db.session.commit()
         db.session.remove()
+
+
+def seed_forum(app, slug: str, **fields) -> int:
+    """A published forum of its own (`fields` override the defaults); returns its id."""
+    from app.core.db import db
+
+    with app.app_context():
+        forum = _forum(slug, **fields)
+        db.session.add(forum)
+        db.session.commit()
+        forum_id = forum.id
+        db.session.remove()
+    return forum_id
 
 
 def seed_organizer(app, *, forum_id: int) -> int:
