@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol, TextIO, runtime_checkable
 
-from notifications.messages import OutgoingMessage, mailbox, to_email_message
+from notifications.messages import OutgoingMessage, mailbox, new_boundary, to_email_message
 
 Security = Literal["none", "starttls", "tls"]
 
@@ -152,9 +152,10 @@ class SMTPSender:
             return [_report(on_result, _failed(m, error, permanent=False)) for m in messages]
 
         results: list[SendResult] = []
+        boundary = new_boundary()
         try:
             for index, msg in enumerate(messages):
-                result = _report(on_result, self._send_one(smtp, msg))
+                result = _report(on_result, self._send_one(smtp, msg, boundary))
                 results.append(result)
                 if not result.ok and smtp.sock is None:
                     # The connection is gone (disconnect, timeout, 421): the rest must wait.
@@ -168,9 +169,9 @@ class SMTPSender:
             _quit(smtp)
         return results
 
-    def _send_one(self, smtp: smtplib.SMTP, msg: OutgoingMessage) -> SendResult:
+    def _send_one(self, smtp: smtplib.SMTP, msg: OutgoingMessage, boundary: str) -> SendResult:
         try:
-            em = to_email_message(msg)
+            em = to_email_message(msg, boundary=boundary)
             sender = mailbox(msg.from_addr).addr_spec
             recipient = mailbox(msg.to).addr_spec
         except Exception as exc:

@@ -16,11 +16,13 @@ from notifications.messages import (
     CONTEXT_KEYS,
     LOCALES,
     MESSAGE_KINDS,
+    POLICY,
     Attachment,
     build_message,
     calendar_attachment,
     compose,
     make_message_id,
+    new_boundary,
     template_names,
     to_email_message,
 )
@@ -316,6 +318,59 @@ def test_mime_structure_and_headers(outgoing):
     assert raw.count(b"MIME-Version:") == 1
     assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
     assert b"\n" not in raw.replace(b"\r\n", b"")
+
+
+def test_a_batch_shares_its_boundary_and_parses_each_part_header_once(outgoing):
+    boundary = new_boundary()
+    first, second = (to_email_message(outgoing(n), boundary=boundary) for n in (1, 2))
+    assert first.get_boundary() == second.get_boundary() == f"{boundary}.a"
+    # equal headers are one parsed object, not parsed again for the second message
+    assert first["Content-Type"] is second["Content-Type"]
+    plain = [next(m.iter_parts()) for m in (first, second)]
+    assert plain[0]["Content-Type"] is plain[1]["Content-Type"]
+    # the per-person headers are each message's own
+    assert first["To"] is not second["To"]
+    for em, n in ((first, 1), (second, 2)):
+        text = parse(em.as_bytes()).get_body(preferencelist=("plain",)).get_content()
+        assert text.startswith(f"안녕하세요 #{n}")
+
+
+def test_a_message_without_a_batch_gets_a_boundary_of_its_own(outgoing):
+    boundaries = {to_email_message(outgoing(1)).get_boundary() for _ in range(3)}
+    assert len(boundaries) == 3
+
+
+def test_a_shared_header_folds_for_each_policy_as_the_stdlib_does():
+    import email.policy
+    from email.headerregistry import HeaderRegistry
+
+    value = "서울 디지털 서밋 2025 등록 확인 " * 4
+    stock = HeaderRegistry()("Content-Description", value)
+    shared = POLICY.header_factory("Content-Type", f'text/plain; name="{value}"')
+    stock_shared = HeaderRegistry()("Content-Type", f'text/plain; name="{value}"')
+    narrow = email.policy.default.clone(max_line_length=40)  # other linesep and width
+    for policy in (POLICY, narrow, POLICY):
+        assert shared.fold(policy=policy) == stock_shared.fold(policy=policy)
+        assert POLICY.header_factory("Content-Description", value).fold(
+            policy=policy
+        ) == stock.fold(policy=policy)
+    assert shared.fold(policy=POLICY) != shared.fold(policy=narrow)
+
+
+@pytest.mark.parametrize(
+    ("body", "encoding"),
+    [
+        ("Hello,\nyour place is confirmed.\n", "7bit"),
+        ("<p>" + "x" * 120 + "</p>\n", "base64"),  # a line too long for 7bit
+        ("Seoul Digital Summit · 서울\n", "base64"),
+    ],
+)
+def test_bodies_are_7bit_when_they_can_be_and_base64_otherwise(outgoing, body, encoding):
+    em = to_email_message(outgoing(1, text=body, html=body))
+    parts = list(em.iter_parts())
+    assert [p["Content-Transfer-Encoding"] for p in parts] == [encoding, encoding]
+    parsed = parse(em.as_bytes())
+    assert parsed.get_body(preferencelist=("plain",)).get_content() == body.replace("\n", "\r\n")
 
 
 def test_korean_headers_are_rfc2047_encoded_in_the_raw_bytes(outgoing):
