@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_date, format_datetime
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
@@ -151,7 +152,8 @@ def tz_abbrev(tz: str, at: datetime | None = None) -> str:
 
 
 def fmt_time(value: datetime, tz: str) -> str:
-    return format_time(to_local(value, tz), "HH:mm", locale=current_locale())
+    # Babel's "HH:mm" is the same in every locale offered: no need to ask it, page after page.
+    return to_local(value, tz).strftime("%H:%M")
 
 
 def fmt_date(value: date | datetime, tz: str | None = None) -> str:
@@ -162,8 +164,14 @@ def fmt_date(value: date | datetime, tz: str | None = None) -> str:
 
 def fmt_day(value: datetime, tz: str) -> str:
     """A short local date, e.g. 9월 22일 (화) / Tue, Sep 22."""
-    pattern = "M월 d일 (E)" if current_locale() == "ko" else "EEE, MMM d"
-    return format_date(to_local(value, tz).date(), pattern, locale=current_locale())
+    return _day_text(to_local(value, tz).date(), current_locale())
+
+
+@functools.lru_cache(maxsize=256)
+def _day_text(day: date, locale: str) -> str:
+    # A programme has a few days and a page names them once per session.
+    pattern = "M월 d일 (E)" if locale == "ko" else "EEE, MMM d"
+    return format_date(day, pattern, locale=locale)
 
 
 def fmt_datetime(value: datetime, tz: str) -> str:

@@ -130,12 +130,21 @@ def language_choices(forum) -> list[SelectChoice]:
 
 
 def request_groups(forum) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The service request boxes per session: (the session's title, [(value, words)])."""
+    """The service request boxes per session: (the session's title, [(value, words)]).
+
+    A forum of 40 sessions has some 400 boxes but only a dozen different words for them:
+    each is translated once."""
+    locale = current_locale()
+    words: dict[tuple[str, str], str] = {}
+
+    def label(wish) -> str:
+        key = (wish.kind, wish.language)
+        if key not in words:
+            words[key] = service_label(wish.kind, wish.language)
+        return words[key]
+
     return [
-        (
-            pick(session, "title"),
-            [(wish_value(w), service_label(w.kind, w.language)) for w in wishes],
-        )
+        (pick(session, "title", locale), [(wish_value(w), label(w)) for w in wishes])
         for session, wishes in access_requests.request_options(forum)
     ]
 
