@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -541,17 +543,28 @@ def in_child(kind: str, name: str, args, timeout: float) -> dict[str, Any]:
             "--search-workers", str(args.search_workers), "--json-out", str(out),
         ]  # fmt: skip
         started = clock.monotonic()
+        # A session of its own: on a timeout the whole group goes, the peer's CBC process
+        # included, which would otherwise keep a core busy through the scenarios after it.
+        proc = subprocess.Popen(
+            command,
+            cwd=common.REPO_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
         try:
-            proc = subprocess.run(
-                command, cwd=common.REPO_ROOT, timeout=timeout, capture_output=True, text=True
-            )
-        except subprocess.TimeoutExpired as stopped:
-            said = stopped.stderr or b""
-            said = said.decode() if isinstance(said, bytes) else said
-            where = said.strip().splitlines()[-1:] or ["while building its model"]
+            stdout, stderr = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            _, said = proc.communicate()
+            where = (said or "").strip().splitlines()[-1:] or ["while building its model"]
             return {"instance": name, "error": f"did not finish in {timeout:.0f} s ({where[0]})"}
+        except BaseException:  # interrupted: the group must not outlive the bench
+            os.killpg(proc.pid, signal.SIGKILL)
+            raise
         if proc.returncode != 0 or not out.exists():
-            tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
+            tail = (stderr or stdout).strip().splitlines()[-3:]
             return {"instance": name, "error": " / ".join(tail) or f"exit {proc.returncode}"}
         result = json.loads(out.read_text())
         result["process_s"] = _r(clock.monotonic() - started)
