@@ -17,7 +17,7 @@ class OutboxMessage(Timestamps, db.Model):
     __table_args__ = (
         one_of("status", OUTBOX_STATUSES),
         one_of("locale", LOCALES),
-        Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_due", "status", "next_attempt_at", "id"),  # the claim's order
         Index("ix_outbox_forum_status", "forum_id", "status"),
     )
 
