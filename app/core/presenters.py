@@ -151,9 +151,13 @@ def tz_abbrev(tz: str, at: datetime | None = None) -> str:
     return at.astimezone(ZoneInfo(tz)).tzname() or tz
 
 
+def clock(value: datetime) -> str:
+    """'09:30': Babel's "HH:mm" is the same in every locale offered, so it is not asked."""
+    return value.strftime("%H:%M")
+
+
 def fmt_time(value: datetime, tz: str) -> str:
-    # Babel's "HH:mm" is the same in every locale offered: no need to ask it, page after page.
-    return to_local(value, tz).strftime("%H:%M")
+    return clock(to_local(value, tz))
 
 
 def fmt_date(value: date | datetime, tz: str | None = None) -> str:

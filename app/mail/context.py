@@ -41,10 +41,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import segno
-from babel.dates import format_date, format_time
+from babel.dates import format_date
 from flask import current_app
 from PIL import Image, ImageOps
 from sqlalchemy import select
@@ -52,7 +51,7 @@ from sqlalchemy.orm import selectinload
 
 from app.core.db import db, utcnow
 from app.core.i18n import pick
-from app.core.presenters import meeting_line, tz_abbrev
+from app.core.presenters import clock, meeting_line, to_local, tz_abbrev
 from app.core.tokens import checkin_qr, display_code, signed_manage_link, tokens_match
 from app.feeds.calendars import (
     personal_calendar,
@@ -140,29 +139,21 @@ class Prepared:
 # -- formatting -------------------------------------------------------------------------------
 
 
-def _local(value: datetime, tz: str) -> datetime:
-    return value.astimezone(ZoneInfo(tz))
-
-
 def _day(value: date, locale: str, *, long: bool) -> str:
     patterns = _LONG_DAY if long else _SHORT_DAY
     return format_date(value, patterns[locale], locale=locale)
 
 
-def _hm(value: datetime, locale: str) -> str:
-    return format_time(value, "HH:mm", locale=locale)
-
-
 def span(start: datetime, end: datetime | None, tz: str, locale: str, *, long: bool) -> str:
     """'2025년 5월 14일 (수) 09:00–18:00 (KST)' (long) or 'Wed, May 14 10:00–11:30'."""
-    a = _local(start, tz)
-    text = f"{_day(a.date(), locale, long=long)} {_hm(a, locale)}"
+    a = to_local(start, tz)
+    text = f"{_day(a.date(), locale, long=long)} {clock(a)}"
     if end is not None:
-        b = _local(end, tz)
+        b = to_local(end, tz)
         if b.date() == a.date():
-            text += f"–{_hm(b, locale)}"
+            text += f"–{clock(b)}"
         else:
-            text += f" – {_day(b.date(), locale, long=long)} {_hm(b, locale)}"
+            text += f" – {_day(b.date(), locale, long=long)} {clock(b)}"
     if long:
         text += f" ({tz_abbrev(tz, start)})"
     return text
@@ -424,7 +415,7 @@ class ContextBuilder:
             to_name=registration.name,
             reply_to=reply_to,
             attachments=tuple(attachments),
-            date=self.now.astimezone(ZoneInfo(forum.timezone)),
+            date=to_local(self.now, forum.timezone),
             inline_images=(qr_image(registration.confirmation_code),) if shows_qr else (),
         )
 
@@ -459,7 +450,7 @@ class ContextBuilder:
             to_name=pick(speaker, "name", locale),
             reply_to=reply_to,
             attachments=(calendar_attachment(ics, filename),) if ics else (),
-            date=self.now.astimezone(ZoneInfo(forum.timezone)),
+            date=to_local(self.now, forum.timezone),
             inline_images=(),
         )
 
@@ -512,7 +503,7 @@ class ContextBuilder:
             to_name=entry.name,
             reply_to=reply_to,
             attachments=(),
-            date=self.now.astimezone(ZoneInfo(forum.timezone)),
+            date=to_local(self.now, forum.timezone),
             inline_images=(),
         )
 
@@ -630,7 +621,7 @@ class ContextBuilder:
     def _kind_reminder(self, row, registration, forum, locale):
         if registration.status != PlaceStatus.CONFIRMED:
             raise Obsolete(f"the registration is {registration.status}")
-        today = _local(self.now, forum.timezone).date()
+        today = to_local(self.now, forum.timezone).date()
         if today >= forum.first_day:
             raise Obsolete("the forum has begun: a 'tomorrow' reminder would be wrong")
         return "reminder", self._attending(row, registration, forum, locale), []
